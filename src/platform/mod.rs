@@ -1,0 +1,60 @@
+//! Thin wrappers over browser APIs the app needs at start-up (panic guard, ready mark, base path).
+
+pub mod service_worker;
+
+use wasm_bindgen::JsValue;
+
+/// Replaces Rust's default panic output. A panic message can quote the value
+/// that caused it — possibly something a user typed — so only the source
+/// location reaches the console, and the user sees a fixed, bilingual notice
+/// (`#fatal` in index.html) instead of a frozen screen.
+pub fn install_panic_guard() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_else(|| "unknown location".to_owned());
+        web_sys::console::error_1(&JsValue::from_str(&format!(
+            "Jangkau stopped unexpectedly ({location})"
+        )));
+        if let Some(fatal) = document().and_then(|d| d.get_element_by_id("fatal")) {
+            let _ = fatal.remove_attribute("hidden");
+        }
+    }));
+}
+
+/// Marks the app as usable: removes the boot notice, sets `data-ready` on
+/// `<html>` (end-to-end tests wait for it) and records a `jangkau-ready`
+/// performance mark (the start-up benchmark reads it).
+pub fn mark_ready() {
+    let Some(document) = document() else { return };
+    if let Some(boot) = document.get_element_by_id("boot") {
+        boot.remove();
+    }
+    if let Some(root) = document.document_element() {
+        let _ = root.set_attribute("data-ready", "1");
+    }
+    if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = perf.mark("jangkau-ready");
+    }
+}
+
+/// Sets `<html lang>` so screen readers and the phone's keyboard use the
+/// interface language.
+pub fn set_document_language(code: &str) {
+    if let Some(root) = document().and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("lang", code);
+    }
+}
+
+/// Whether the browser believes it has a network connection. Only a hint:
+/// `true` can still mean a captive portal, so sync checks against the server.
+pub fn is_online() -> bool {
+    web_sys::window()
+        .map(|w| w.navigator().on_line())
+        .unwrap_or(true)
+}
+
+fn document() -> Option<web_sys::Document> {
+    web_sys::window().and_then(|w| w.document())
+}

@@ -1,0 +1,22 @@
+//! App-wide reactive state: `Copy` context structs of signals, one `provide_*` each.
+
+mod clock;
+mod connectivity;
+mod language;
+mod status;
+mod update;
+
+pub use clock::{provide_clock_context, ClockContext};
+pub use connectivity::{provide_connectivity_context, ConnectivityContext};
+pub use language::{locale_of, provide_language_context, LanguageContext};
+pub use status::{provide_status_context, StatusContext};
+pub use update::{provide_update_context, UpdateContext};
+
+/// Provides every app-wide context; called once, at the root.
+pub fn provide_app_state() {
+    provide_language_context();
+    provide_clock_context();
+    provide_connectivity_context();
+    provide_status_context();
+    provide_update_context();
+}

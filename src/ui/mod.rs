@@ -1,0 +1,8 @@
+//! Leptos components: the root `App`, the shared layout pieces and one module per page.
+
+mod app;
+pub mod components;
+mod labels;
+pub mod pages;
+
+pub use app::App;

@@ -1,0 +1,36 @@
+//! Home: the status strip and one big button per kind of record.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::i18n::{t, use_i18n};
+use crate::model::record_kind::RecordKind;
+use crate::ui::components::StatusStrip;
+use crate::ui::labels;
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let i18n = use_i18n();
+    let buttons = RecordKind::ALL
+        .into_iter()
+        .map(|kind| {
+            view! {
+                <A
+                    href=format!("/new/{}", kind.slug())
+                    attr:class="kind-button"
+                    attr:data-testid=format!("kind-{}", kind.slug())
+                >
+                    <span class="kind-title">{move || labels::kind_title(i18n.get_locale(), kind)}</span>
+                    <span class="kind-hint">{move || labels::kind_hint(i18n.get_locale(), kind)}</span>
+                </A>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <StatusStrip />
+        <h1>{t!(i18n, home_heading)}</h1>
+        <p class="intro">{t!(i18n, home_intro)}</p>
+        <div class="kind-list">{buttons}</div>
+    }
+}

@@ -1,0 +1,13 @@
+//! One component per route; each stays thin and reads state from context.
+
+mod home;
+mod new_record;
+mod not_found;
+mod records;
+mod settings;
+
+pub use home::Home;
+pub use new_record::NewRecord;
+pub use not_found::NotFound;
+pub use records::Records;
+pub use settings::Settings;

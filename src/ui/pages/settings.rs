@@ -1,0 +1,58 @@
+//! Settings: interface language, and what this copy of the app is.
+
+use leptos::prelude::*;
+
+use crate::i18n::{t, use_i18n};
+use crate::model::language::Language;
+use crate::state::{LanguageContext, UpdateContext};
+
+#[component]
+pub fn Settings() -> impl IntoView {
+    let i18n = use_i18n();
+    let language = LanguageContext::expect_context();
+    let update = UpdateContext::expect_context();
+    let choices = Language::ALL
+        .into_iter()
+        .map(|choice| {
+            view! {
+                <button
+                    class="choice"
+                    data-testid=format!("language-{}", choice.code())
+                    aria-pressed=move || (language.get() == choice).to_string()
+                    on:click=move |_| language.set(choice)
+                >
+                    {language_name(choice)}
+                </button>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <h1 data-testid="settings-title">{t!(i18n, settings_heading)}</h1>
+        <section class="card">
+            <h2>{t!(i18n, settings_language)}</h2>
+            <div class="choices">{choices}</div>
+        </section>
+        <section class="card">
+            <h2>{t!(i18n, settings_about)}</h2>
+            <p>{t!(i18n, settings_version)} " " <span data-testid="app-version">{env!("CARGO_PKG_VERSION")}</span></p>
+            <p data-testid="offline-ready">
+                {move || if update.offline_ready.get() {
+                    t!(i18n, settings_offline_ready).into_any()
+                } else {
+                    t!(i18n, settings_offline_not_ready).into_any()
+                }}
+            </p>
+            <p>{t!(i18n, settings_offline)}</p>
+        </section>
+    }
+}
+
+/// Each language is named in itself, so a user who switched by mistake can
+/// find the way back.
+fn language_name(language: Language) -> &'static str {
+    match language {
+        Language::Indonesian => "Bahasa Indonesia",
+        Language::English => "English",
+    }
+}
