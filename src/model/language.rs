@@ -81,7 +81,10 @@ mod tests {
     fn unknown_or_garbage_falls_back_to_default() {
         assert_eq!(Language::from_code("fr"), None);
         assert_eq!(Language::from_saved(Some("")), Language::Indonesian);
-        assert_eq!(Language::from_saved(Some("\u{0}<script>")), Language::Indonesian);
+        assert_eq!(
+            Language::from_saved(Some("\u{0}<script>")),
+            Language::Indonesian
+        );
         assert_eq!(Language::from_saved(Some("en")), Language::English);
     }
 

@@ -67,23 +67,50 @@ mod tests {
 
     #[test]
     fn never_sent() {
-        assert_eq!(StatusSummary::default().last_sent_age(now()), LastSent::Never);
+        assert_eq!(
+            StatusSummary::default().last_sent_age(now()),
+            LastSent::Never
+        );
     }
 
     #[test]
     fn ages_are_bucketed() {
-        assert_eq!(sent(Duration::seconds(59)).last_sent_age(now()), LastSent::JustNow);
-        assert_eq!(sent(Duration::minutes(1)).last_sent_age(now()), LastSent::Minutes(1));
-        assert_eq!(sent(Duration::minutes(59)).last_sent_age(now()), LastSent::Minutes(59));
-        assert_eq!(sent(Duration::minutes(60)).last_sent_age(now()), LastSent::Hours(1));
-        assert_eq!(sent(Duration::hours(23)).last_sent_age(now()), LastSent::Hours(23));
-        assert_eq!(sent(Duration::hours(24)).last_sent_age(now()), LastSent::Days(1));
-        assert_eq!(sent(Duration::days(40)).last_sent_age(now()), LastSent::Days(40));
+        assert_eq!(
+            sent(Duration::seconds(59)).last_sent_age(now()),
+            LastSent::JustNow
+        );
+        assert_eq!(
+            sent(Duration::minutes(1)).last_sent_age(now()),
+            LastSent::Minutes(1)
+        );
+        assert_eq!(
+            sent(Duration::minutes(59)).last_sent_age(now()),
+            LastSent::Minutes(59)
+        );
+        assert_eq!(
+            sent(Duration::minutes(60)).last_sent_age(now()),
+            LastSent::Hours(1)
+        );
+        assert_eq!(
+            sent(Duration::hours(23)).last_sent_age(now()),
+            LastSent::Hours(23)
+        );
+        assert_eq!(
+            sent(Duration::hours(24)).last_sent_age(now()),
+            LastSent::Days(1)
+        );
+        assert_eq!(
+            sent(Duration::days(40)).last_sent_age(now()),
+            LastSent::Days(40)
+        );
     }
 
     #[test]
     fn future_timestamp_reads_as_just_now() {
-        assert_eq!(sent(Duration::hours(-3)).last_sent_age(now()), LastSent::JustNow);
+        assert_eq!(
+            sent(Duration::hours(-3)).last_sent_age(now()),
+            LastSent::JustNow
+        );
     }
 
     #[test]

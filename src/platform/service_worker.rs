@@ -12,7 +12,9 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{ServiceWorker, ServiceWorkerContainer, ServiceWorkerRegistration, ServiceWorkerState};
+use web_sys::{
+    ServiceWorker, ServiceWorkerContainer, ServiceWorkerRegistration, ServiceWorkerState,
+};
 
 /// Message the worker understands as "activate now" (see public/sw.js).
 const SKIP_WAITING: &str = "skip-waiting";
@@ -98,7 +100,9 @@ fn watch_installing(worker: ServiceWorker, container: ServiceWorkerContainer, re
 /// every half hour while it stays open; browsers otherwise only check on
 /// navigation, and an installed app may stay open for days.
 fn start_update_checks(registration: &ServiceWorkerRegistration) {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let check = {
         let registration = registration.clone();
         Closure::<dyn FnMut()>::new(move || {
@@ -120,10 +124,8 @@ fn start_update_checks(registration: &ServiceWorkerRegistration) {
     if let Some(document) = window.document() {
         let _ = document.add_event_listener_with_callback("visibilitychange", callback);
     }
-    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
-        callback,
-        UPDATE_CHECK_INTERVAL_MS,
-    );
+    let _ = window
+        .set_interval_with_callback_and_timeout_and_arguments_0(callback, UPDATE_CHECK_INTERVAL_MS);
     check.forget();
 }
 
@@ -133,7 +135,10 @@ pub fn apply_update() {
     RELOAD_REQUESTED.with(|r| r.set(true));
     let waiting = REGISTRATION.with(|r| r.borrow().as_ref().and_then(|reg| reg.waiting()));
     match waiting {
-        Some(worker) if worker.post_message(&JsValue::from_str(SKIP_WAITING)).is_ok() => {}
+        Some(worker)
+            if worker
+                .post_message(&JsValue::from_str(SKIP_WAITING))
+                .is_ok() => {}
         _ => reload(),
     }
 }

@@ -46,7 +46,9 @@ pub fn provide_language_context() -> LanguageContext {
     provide_context(ctx);
 
     let locale = Signal::derive(move || locale_of(language.get()));
-    provide_context(leptos_i18n::context::init_i18n_subcontext::<Locale>(Some(locale)));
+    provide_context(leptos_i18n::context::init_i18n_subcontext::<Locale>(Some(
+        locale,
+    )));
 
     Effect::new(move |previous: Option<Language>| {
         let current = language.get();

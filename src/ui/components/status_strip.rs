@@ -11,7 +11,8 @@ pub fn StatusStrip() -> impl IntoView {
     let i18n = use_i18n();
     let status = StatusContext::expect_context();
     let clock = ClockContext::expect_context();
-    let last_sent = move || labels::last_sent(i18n.get_locale(), status.get().last_sent_age(clock.now()));
+    let last_sent =
+        move || labels::last_sent(i18n.get_locale(), status.get().last_sent_age(clock.now()));
 
     view! {
         <section class="status-strip" aria-label=move || crate::i18n::td_string!(i18n.get_locale(), status_label)>

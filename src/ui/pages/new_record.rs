@@ -13,9 +13,16 @@ use crate::ui::pages::NotFound;
 pub fn NewRecord() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let kind = move || params.read().get("kind").as_deref().and_then(RecordKind::from_slug);
+    let kind = move || {
+        params
+            .read()
+            .get("kind")
+            .as_deref()
+            .and_then(RecordKind::from_slug)
+    };
 
-    move || match kind() {
+    move || {
+        match kind() {
         None => NotFound().into_any(),
         Some(kind) => view! {
             <h1 data-testid="new-record-title">{move || labels::kind_title(i18n.get_locale(), kind)}</h1>
@@ -24,5 +31,6 @@ pub fn NewRecord() -> impl IntoView {
             <A href="/" attr:class="button secondary">{t!(i18n, back_home)}</A>
         }
         .into_any(),
+    }
     }
 }
