@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Builds the release app and prints the numbers recorded in BENCHMARKS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+trunk build --release >/dev/null
+echo "## First-load bytes"; node bench/size.mjs
+echo; echo "## Start-up"; node bench/startup.mjs "${1:-15}"

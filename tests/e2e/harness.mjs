@@ -1,0 +1,96 @@
+// Shared set-up for end-to-end tests and benchmarks: serve a build on
+// 127.0.0.1 and drive Debian's Chromium through playwright-core.
+import { chromium } from 'playwright-core';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startServer } from '../../scripts/static-server.mjs';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const DIST = join(ROOT, 'dist');
+export const ARTIFACTS = join(ROOT, 'test-artifacts');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** Fails early, with a clear message, when there is no finished release build. */
+export function assertReleaseBuild(dir = DIST) {
+  const index = join(dir, 'index.html');
+  if (!existsSync(index)) throw new Error(`${dir} has no build: run \`trunk build --release\` first`);
+  if (readFileSync(index, 'utf8').includes('__trunk_address__')) {
+    throw new Error(`${dir} was built by \`trunk serve\` (autoreload injected): rebuild with \`trunk build --release\``);
+  }
+  if (readFileSync(join(dir, 'sw.js'), 'utf8').includes('__JANGKAU_')) {
+    throw new Error(`${dir}/sw.js still has placeholders: the post_build hook did not run`);
+  }
+}
+
+/** A copy of the build in a temporary folder, for tests that redeploy it. */
+export function copyOfBuild() {
+  const dir = mkdtempSync(join(tmpdir(), 'jangkau-dist-'));
+  cpSync(DIST, dir, { recursive: true });
+  return dir;
+}
+
+/** Serves `dir` on 127.0.0.1 (a given port, or a free one). */
+export async function serve(dir = DIST, port = 0) {
+  const server = await startServer({ dir, host: '127.0.0.1', port });
+  const url = `http://127.0.0.1:${server.address().port}`;
+  return {
+    url,
+    port: server.address().port,
+    close: () =>
+      new Promise((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}
+
+/**
+ * A persistent Chromium profile (installability is only reported outside
+ * incognito) at 360×640, with an English browser locale on purpose: the app
+ * must still start in Bahasa Indonesia.
+ */
+export async function launch({ viewport = { width: 360, height: 640 } } = {}) {
+  const profile = mkdtempSync(join(tmpdir(), 'jangkau-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+    deviceScaleFactor: 1,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'en-US',
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until the app has rendered its first screen. */
+export async function ready(page) {
+  await page.waitForSelector('html[data-ready="1"]', { timeout: 30_000 });
+}
+
+/** Waits until a service worker controls the page. */
+export async function controlled(page) {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
+}
+
+export const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);

@@ -1,0 +1,136 @@
+// Tests of the build tooling: the service-worker precache generator, the
+// icon generator and the static server.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { inflateSync } from 'node:zlib';
+import { buildServiceWorker } from '../../scripts/build-sw.mjs';
+import { drawIcon } from '../../scripts/make-icons.mjs';
+import { startServer } from '../../scripts/static-server.mjs';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+function fakeBuild() {
+  const dir = mkdtempSync(join(tmpdir(), 'jangkau-build-'));
+  mkdirSync(join(dir, 'icons'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Jangkau</title>');
+  writeFileSync(join(dir, 'app-1234.js'), 'export default 1;');
+  writeFileSync(join(dir, 'app-1234_bg.wasm'), Buffer.from([0, 97, 115, 109]));
+  writeFileSync(join(dir, 'icons', 'icon-192.png'), 'png');
+  copyFileSync(join(ROOT, 'public', 'sw.js'), join(dir, 'sw.js'));
+  return dir;
+}
+
+test('build-sw precaches exactly the build, not itself, and writes 404.html', () => {
+  const dir = fakeBuild();
+  try {
+    const { version, urls } = buildServiceWorker(dir);
+    assert.deepEqual(urls, ['./app-1234.js', './app-1234_bg.wasm', './icons/icon-192.png', './index.html']);
+    assert.match(version, /^[0-9a-f]{16}$/);
+    const sw = readFileSync(join(dir, 'sw.js'), 'utf8');
+    assert.ok(sw.includes(`const VERSION = '${version}';`));
+    assert.ok(sw.includes(`const PRECACHE = ${JSON.stringify(urls)};`));
+    assert.ok(!sw.includes('__JANGKAU_'));
+    assert.equal(readFileSync(join(dir, '404.html'), 'utf8'), readFileSync(join(dir, 'index.html'), 'utf8'));
+    // Running twice on the same folder is a mistake and says so.
+    assert.throws(() => buildServiceWorker(dir), /no placeholders/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('build-sw version changes with any byte of the build and only then', () => {
+  const versionOf = (mutate) => {
+    const dir = fakeBuild();
+    try {
+      mutate(dir);
+      return buildServiceWorker(dir).version;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const base = versionOf(() => {});
+  assert.equal(versionOf(() => {}), base, 'same build, same version');
+  assert.notEqual(versionOf((d) => writeFileSync(join(d, 'app-1234.js'), 'export default 2;')), base);
+  assert.notEqual(versionOf((d) => writeFileSync(join(d, 'extra.css'), '')), base);
+});
+
+test('build-sw refuses a folder that is not a finished build', () => {
+  const dir = fakeBuild();
+  try {
+    rmSync(join(dir, 'index.html'));
+    assert.throws(() => buildServiceWorker(dir), /no index.html/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Decodes an 8-bit RGBA PNG (filter 0 rows, as the generator writes). */
+function decode(png) {
+  const size = png.readUInt32BE(16);
+  let idat = Buffer.alloc(0);
+  for (let i = 8; i < png.length; ) {
+    const len = png.readUInt32BE(i);
+    const type = png.toString('ascii', i + 4, i + 8);
+    if (type === 'IDAT') idat = Buffer.concat([idat, png.subarray(i + 8, i + 8 + len)]);
+    i += 12 + len;
+  }
+  const raw = inflateSync(idat);
+  const pixel = (x, y) => {
+    const o = y * (size * 4 + 1) + 1 + x * 4;
+    return [...raw.subarray(o, o + 4)];
+  };
+  return { size, pixel };
+}
+
+test('icons: "any" has transparent corners, "maskable" is full-bleed, both show the mark', () => {
+  for (const size of [48, 192]) {
+    const any = decode(drawIcon(size, false, 2));
+    const maskable = decode(drawIcon(size, true, 2));
+    assert.equal(any.size, size);
+    assert.equal(any.pixel(0, 0)[3], 0, 'any: corner is transparent');
+    assert.deepEqual(maskable.pixel(0, 0), [0x0f, 0x52, 0x57, 255], 'maskable: corner is brand colour');
+    assert.deepEqual(any.pixel(size >> 1, 1), [0x0f, 0x52, 0x57, 255], 'any: edge is brand colour');
+    // Somewhere in the middle the white mark is drawn.
+    const mid = Array.from({ length: size }, (_, y) => maskable.pixel(Math.round(size * 0.6), y));
+    assert.ok(mid.some((p) => p[0] === 255 && p[1] === 255 && p[2] === 255), 'the mark is there');
+  }
+});
+
+test('committed icons are what the generator draws', () => {
+  for (const [file, size, maskable] of [
+    ['icon-192.png', 192, false], ['icon-512.png', 512, false],
+    ['maskable-192.png', 192, true], ['maskable-512.png', 512, true],
+  ]) {
+    const committed = readFileSync(join(ROOT, 'public', 'icons', file));
+    assert.ok(committed.equals(drawIcon(size, maskable)), `${file} is stale: run node scripts/make-icons.mjs`);
+  }
+});
+
+test('static server: files, deep-link fallback, caching headers, no escape from its folder', async () => {
+  const dir = fakeBuild();
+  const server = await startServer({ dir, host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${server.address().port}`;
+  try {
+    const wasm = await fetch(`${base}/app-1234_bg.wasm`);
+    assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+    assert.match(wasm.headers.get('cache-control'), /immutable/);
+    const deep = await fetch(`${base}/new/site-visit`);
+    assert.equal(deep.status, 200);
+    assert.match(await deep.text(), /<title>Jangkau<\/title>/);
+    assert.equal(deep.headers.get('cache-control'), 'no-cache');
+    const sw = await fetch(`${base}/sw.js`);
+    assert.equal(sw.headers.get('cache-control'), 'no-cache');
+    assert.equal((await fetch(`${base}/missing.js`)).status, 404);
+    for (const path of ['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json']) {
+      const res = await fetch(`${base}${path}`);
+      assert.ok(res.status === 403 || res.status === 404, `${path} answered ${res.status}`);
+    }
+  } finally {
+    server.closeAllConnections();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
