@@ -5,8 +5,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
 
-const DIST = resolve(import.meta.dirname, '..', 'dist');
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+
+const DIST = resolve(HERE, '..', 'dist');
 const BUDGET_BROTLI = 150 * 1024;
 const kb = (n) => (n / 1024).toFixed(1);
 

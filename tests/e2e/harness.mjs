@@ -5,8 +5,11 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startServer } from '../../scripts/static-server.mjs';
+import { fileURLToPath } from 'node:url';
 
-export const ROOT = resolve(import.meta.dirname, '..', '..');
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+
+export const ROOT = resolve(HERE, '..', '..');
 export const DIST = join(ROOT, 'dist');
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';

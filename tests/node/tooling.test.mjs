@@ -9,8 +9,11 @@ import { inflateSync } from 'node:zlib';
 import { buildServiceWorker } from '../../scripts/build-sw.mjs';
 import { drawIcon } from '../../scripts/make-icons.mjs';
 import { startServer } from '../../scripts/static-server.mjs';
+import { fileURLToPath } from 'node:url';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+
+const ROOT = resolve(HERE, '..', '..');
 
 function fakeBuild() {
   const dir = mkdtempSync(join(tmpdir(), 'jangkau-build-'));
