@@ -1,5 +1,14 @@
 //! Plain-Rust domain types: no browser, no UI, tested natively.
 
+pub mod answer;
+pub mod builtin;
+pub mod condition;
+pub mod consent;
+pub mod fill;
+pub mod form;
 pub mod language;
+pub mod participant_code;
+pub mod record;
 pub mod record_kind;
 pub mod status;
+pub mod text;

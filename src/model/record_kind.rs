@@ -31,6 +31,15 @@ impl RecordKind {
         }
     }
 
+    /// The id of the built-in form for this kind (forms/*.json).
+    pub fn form_id(self) -> &'static str {
+        match self {
+            RecordKind::SiteVisit => "site_visit",
+            RecordKind::NeedsAssessment => "needs_assessment",
+            RecordKind::FollowUp => "follow_up",
+        }
+    }
+
     /// The kind a slug names, if any.
     pub fn from_slug(slug: &str) -> Option<RecordKind> {
         RecordKind::ALL.into_iter().find(|k| k.slug() == slug)

@@ -1,0 +1,151 @@
+//! Filling a form: which sections and questions show for the answers so far, and validating them.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::answer::{check, AnswerError, AnswerValue, Answers};
+use super::form::{FormDef, Question, QuestionType, Section};
+
+/// One answer that blocks finalising, with where it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldError {
+    pub section: String,
+    /// The repeat item (0-based) for questions in a repeat group.
+    pub item: Option<usize>,
+    pub question: String,
+    pub error: AnswerError,
+}
+
+type Item = BTreeMap<String, AnswerValue>;
+
+/// Looks an answer up inside the current repeat item first, then among the
+/// plain answers.
+fn lookup<'a>(
+    answers: &'a Answers,
+    item: Option<&'a Item>,
+) -> impl Fn(&str) -> Option<&'a AnswerValue> {
+    move |id| {
+        item.and_then(|i| i.get(id))
+            .or_else(|| answers.values.get(id))
+    }
+}
+
+impl FormDef {
+    pub fn section_visible(&self, section: &Section, answers: &Answers) -> bool {
+        section
+            .show_if
+            .as_ref()
+            .is_none_or(|c| c.holds(&lookup(answers, None)))
+    }
+
+    pub fn question_visible(&self, q: &Question, answers: &Answers, item: Option<&Item>) -> bool {
+        q.show_if
+            .as_ref()
+            .is_none_or(|c| c.holds(&lookup(answers, item)))
+    }
+
+    /// Problems in one section, for the "next" button and the final check.
+    pub fn validate_section(
+        &self,
+        section: &Section,
+        answers: &Answers,
+        today: NaiveDate,
+    ) -> Vec<FieldError> {
+        if !self.section_visible(section, answers) {
+            return Vec::new();
+        }
+        let mut errors = Vec::new();
+        let mut check_item = |item: Option<(usize, &Item)>| {
+            for q in &section.questions {
+                if q.kind == QuestionType::Note
+                    || !self.question_visible(q, answers, item.map(|(_, i)| i))
+                {
+                    continue;
+                }
+                let value = match item {
+                    Some((_, i)) => i.get(&q.id),
+                    None => answers.values.get(&q.id),
+                };
+                let result = match value {
+                    None if q.required => Err(AnswerError::Required),
+                    None => Ok(()),
+                    Some(v) => check(q, v, today),
+                };
+                if let Err(error) = result {
+                    errors.push(FieldError {
+                        section: section.id.clone(),
+                        item: item.map(|(n, _)| n),
+                        question: q.id.clone(),
+                        error,
+                    });
+                }
+            }
+        };
+        match &section.repeat {
+            None => check_item(None),
+            Some(repeat) => {
+                let items = answers
+                    .repeats
+                    .get(&section.id)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                for (n, item) in items.iter().enumerate() {
+                    check_item(Some((n, item)));
+                }
+                let count = items.len() as u32;
+                if count < repeat.min || count > repeat.max {
+                    errors.push(FieldError {
+                        section: section.id.clone(),
+                        item: None,
+                        question: String::new(),
+                        error: if count < repeat.min {
+                            AnswerError::TooFewChoices { min: repeat.min }
+                        } else {
+                            AnswerError::TooManyChoices { max: repeat.max }
+                        },
+                    });
+                }
+            }
+        }
+        errors
+    }
+
+    /// Every problem in the form.
+    pub fn validate(&self, answers: &Answers, today: NaiveDate) -> Vec<FieldError> {
+        self.sections
+            .iter()
+            .flat_map(|s| self.validate_section(s, answers, today))
+            .collect()
+    }
+
+    /// The answers a final record keeps: only those to questions that exist
+    /// and are shown. A draft keeps everything — going back and changing an
+    /// earlier answer must not throw away what was typed later — but a final
+    /// record must not carry answers to questions that no longer apply.
+    pub fn visible_answers(&self, answers: &Answers) -> Answers {
+        let mut out = Answers::default();
+        for section in &self.sections {
+            if !self.section_visible(section, answers) {
+                continue;
+            }
+            let keep = |item: Option<&Item>, source: &Item| -> Item {
+                section
+                    .questions
+                    .iter()
+                    .filter(|q| self.question_visible(q, answers, item))
+                    .filter_map(|q| source.get(&q.id).map(|v| (q.id.clone(), v.clone())))
+                    .collect()
+            };
+            if section.repeat.is_some() {
+                if let Some(items) = answers.repeats.get(&section.id) {
+                    let kept: Vec<Item> = items.iter().map(|i| keep(Some(i), i)).collect();
+                    out.repeats.insert(section.id.clone(), kept);
+                }
+            } else {
+                out.values.extend(keep(None, &answers.values));
+            }
+        }
+        out
+    }
+}

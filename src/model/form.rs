@@ -1,0 +1,667 @@
+//! Form definitions as versioned JSON data: the types, parsing, and checks that report every problem with its path.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::condition::{Condition, Op};
+use super::text::Text;
+
+/// A whole form. `id` + `version` identify it for ever: a record keeps both,
+/// so a programme can change a form without breaking older records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormDef {
+    pub id: String,
+    pub version: u32,
+    pub title: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+    /// The form may only start once the participant's consent is recorded.
+    #[serde(default)]
+    pub requires_consent: bool,
+    pub sections: Vec<Section>,
+}
+
+/// One screen of a form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub id: String,
+    pub title: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_if: Option<Condition>,
+    /// Present for a repeat group: the section is filled once per item
+    /// (e.g. once per house at a site).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<Repeat>,
+    pub questions: Vec<Question>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Repeat {
+    #[serde(default)]
+    pub min: u32,
+    pub max: u32,
+    /// What one item is called ("Rumah" / "House").
+    pub item_label: Text,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionType {
+    Text,
+    LongText,
+    Integer,
+    Decimal,
+    SingleChoice,
+    MultipleChoice,
+    Date,
+    YesNo,
+    Scale,
+    Gps,
+    ParticipantCode,
+    /// Text shown to the interviewer; takes no answer.
+    Note,
+}
+
+impl QuestionType {
+    pub fn has_choices(self) -> bool {
+        matches!(
+            self,
+            QuestionType::SingleChoice | QuestionType::MultipleChoice
+        )
+    }
+
+    pub fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            QuestionType::Integer | QuestionType::Decimal | QuestionType::Scale
+        )
+    }
+
+    pub fn is_textual(self) -> bool {
+        matches!(self, QuestionType::Text | QuestionType::LongText)
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            QuestionType::Text => "text",
+            QuestionType::LongText => "long_text",
+            QuestionType::Integer => "integer",
+            QuestionType::Decimal => "decimal",
+            QuestionType::SingleChoice => "single_choice",
+            QuestionType::MultipleChoice => "multiple_choice",
+            QuestionType::Date => "date",
+            QuestionType::YesNo => "yes_no",
+            QuestionType::Scale => "scale",
+            QuestionType::Gps => "gps",
+            QuestionType::ParticipantCode => "participant_code",
+            QuestionType::Note => "note",
+        }
+    }
+}
+
+/// What a question's answer means for the record as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The site code: kept in clear beside the record so lists can filter by site.
+    Site,
+}
+
+/// A bound on a date answer: a fixed date, or "today" (the day the check runs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", untagged)]
+pub enum DateBound {
+    Today(TodayWord),
+    Fixed(NaiveDate),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TodayWord {
+    Today,
+}
+
+impl DateBound {
+    pub fn resolve(self, today: NaiveDate) -> NaiveDate {
+        match self {
+            DateBound::Today(_) => today,
+            DateBound::Fixed(d) => d,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub code: String,
+    pub label: Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: QuestionType,
+    pub label: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<Text>,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_if: Option<Condition>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<Choice>,
+    /// Lowest number (integer, decimal, scale) or fewest choices (multiple choice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Highest number or most choices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_date: Option<DateBound>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_date: Option<DateBound>,
+    /// Replaces the built-in message when a constraint (not "required") fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Text>,
+    /// Scale end labels ("Sangat buruk" … "Sangat baik").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_label: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_label: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+}
+
+/// Text answers longer than this are refused unless the form sets its own
+/// `max_length`: it keeps a 1 MB paste out of storage and out of batches.
+pub const DEFAULT_MAX_TEXT: u32 = 200;
+pub const DEFAULT_MAX_LONG_TEXT: u32 = 4000;
+/// No form may allow more than this in one answer.
+pub const HARD_MAX_TEXT: u32 = 20_000;
+/// Scale questions default to 1–5.
+pub const DEFAULT_SCALE: (f64, f64) = (1.0, 5.0);
+
+impl Question {
+    pub fn max_text_length(&self) -> u32 {
+        let default = if self.kind == QuestionType::LongText {
+            DEFAULT_MAX_LONG_TEXT
+        } else {
+            DEFAULT_MAX_TEXT
+        };
+        self.max_length.unwrap_or(default).min(HARD_MAX_TEXT)
+    }
+
+    pub fn scale_range(&self) -> (f64, f64) {
+        (
+            self.min.unwrap_or(DEFAULT_SCALE.0),
+            self.max.unwrap_or(DEFAULT_SCALE.1),
+        )
+    }
+
+    pub fn choice(&self, code: &str) -> Option<&Choice> {
+        self.choices.iter().find(|c| c.code == code)
+    }
+}
+
+/// One problem in a form definition, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{path}: {problem}")]
+pub struct FormProblem {
+    /// A JSON path such as `sections[1].questions[3].show_if`.
+    pub path: String,
+    pub problem: String,
+}
+
+/// Why a form definition cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum FormError {
+    #[error("not a valid form definition: {0}")]
+    Syntax(FormProblem),
+    #[error("{} problem(s) in the form definition: {}", .0.len(), list(.0))]
+    Invalid(Vec<FormProblem>),
+}
+
+fn list(problems: &[FormProblem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl FormError {
+    pub fn problems(&self) -> Vec<FormProblem> {
+        match self {
+            FormError::Syntax(p) => vec![p.clone()],
+            FormError::Invalid(ps) => ps.clone(),
+        }
+    }
+}
+
+impl FormDef {
+    /// Parses and fully checks a definition.
+    ///
+    /// # Errors
+    /// [`FormError::Syntax`] for JSON that does not fit the format (with the
+    /// path of the first misfit), or [`FormError::Invalid`] with every
+    /// semantic problem found.
+    pub fn parse(json: &str) -> Result<FormDef, FormError> {
+        let de = &mut serde_json::Deserializer::from_str(json);
+        let form: FormDef = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            FormError::Syntax(FormProblem {
+                path: if path == "." { "(top)".into() } else { path },
+                problem: e.into_inner().to_string(),
+            })
+        })?;
+        let problems = form.check();
+        if problems.is_empty() {
+            Ok(form)
+        } else {
+            Err(FormError::Invalid(problems))
+        }
+    }
+
+    /// Every question with its section index, in form order.
+    pub fn questions(&self) -> impl Iterator<Item = (usize, &Question)> {
+        self.sections
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| s.questions.iter().map(move |q| (i, q)))
+    }
+
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions().map(|(_, q)| q).find(|q| q.id == id)
+    }
+
+    /// The question whose answer is the record's site code, if any.
+    pub fn site_question(&self) -> Option<&Question> {
+        self.questions()
+            .map(|(_, q)| q)
+            .find(|q| q.role == Some(Role::Site))
+    }
+
+    /// The participant-code question, if any.
+    pub fn participant_question(&self) -> Option<&Question> {
+        self.questions()
+            .map(|(_, q)| q)
+            .find(|q| q.kind == QuestionType::ParticipantCode)
+    }
+
+    /// Every semantic problem, each with its path. Empty means usable.
+    pub fn check(&self) -> Vec<FormProblem> {
+        let mut c = Checker::default();
+        c.id("id", &self.id);
+        if self.version == 0 {
+            c.push("version", "must be 1 or more");
+        }
+        c.text("title", &self.title);
+        if let Some(d) = &self.description {
+            c.text("description", d);
+        }
+        if self.sections.is_empty() {
+            c.push("sections", "a form needs at least one section");
+        }
+
+        // Where each question sits: (order, section index, in a repeat group).
+        let mut position: BTreeMap<&str, (usize, usize, bool)> = BTreeMap::new();
+        let mut order = 0;
+        let mut section_ids = BTreeSet::new();
+        for (si, section) in self.sections.iter().enumerate() {
+            let sp = format!("sections[{si}]");
+            c.id(&format!("{sp}.id"), &section.id);
+            if !section_ids.insert(section.id.as_str()) {
+                c.push(
+                    &format!("{sp}.id"),
+                    &format!("duplicate section id {:?}", section.id),
+                );
+            }
+            c.text(&format!("{sp}.title"), &section.title);
+            if section.questions.is_empty() {
+                c.push(
+                    &format!("{sp}.questions"),
+                    "a section needs at least one question",
+                );
+            }
+            if let Some(r) = &section.repeat {
+                if r.max == 0 || r.min > r.max {
+                    c.push(&format!("{sp}.repeat"), "needs 0 ≤ min ≤ max and max ≥ 1");
+                }
+                c.text(&format!("{sp}.repeat.item_label"), &r.item_label);
+            }
+            if let Some(cond) = &section.show_if {
+                // A section's condition may read only questions before it.
+                c.condition(
+                    &format!("{sp}.show_if"),
+                    cond,
+                    None,
+                    &position,
+                    order,
+                    si,
+                    self,
+                );
+            }
+            for (qi, q) in section.questions.iter().enumerate() {
+                let qp = format!("{sp}.questions[{qi}]");
+                if let Some(cond) = &q.show_if {
+                    c.condition(
+                        &format!("{qp}.show_if"),
+                        cond,
+                        Some(&q.id),
+                        &position,
+                        order,
+                        si,
+                        self,
+                    );
+                }
+                c.question(&qp, q, section.repeat.is_some());
+                if position
+                    .insert(&q.id, (order, si, section.repeat.is_some()))
+                    .is_some()
+                {
+                    c.push(
+                        &format!("{qp}.id"),
+                        &format!("duplicate question id {:?}", q.id),
+                    );
+                }
+                order += 1;
+            }
+        }
+        let sites = self
+            .questions()
+            .filter(|(_, q)| q.role == Some(Role::Site))
+            .count();
+        if sites > 1 {
+            c.push("sections", "only one question may have the role \"site\"");
+        }
+        let codes = self
+            .questions()
+            .filter(|(_, q)| q.kind == QuestionType::ParticipantCode)
+            .count();
+        if codes > 1 {
+            c.push("sections", "only one participant_code question per form");
+        }
+        c.problems
+    }
+}
+
+#[derive(Default)]
+struct Checker {
+    problems: Vec<FormProblem>,
+}
+
+impl Checker {
+    fn push(&mut self, path: &str, problem: &str) {
+        self.problems.push(FormProblem {
+            path: path.to_owned(),
+            problem: problem.to_owned(),
+        });
+    }
+
+    /// Ids become storage keys and CSV column names: keep them plain.
+    fn id(&mut self, path: &str, id: &str) {
+        let ok = id.len() <= 64
+            && id.starts_with(|c: char| c.is_ascii_lowercase())
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !ok {
+            self.push(
+                path,
+                &format!("{id:?} is not a valid id (a–z, 0–9, _, starting with a letter, ≤ 64)"),
+            );
+        }
+    }
+
+    fn text(&mut self, path: &str, text: &Text) {
+        for lang in text.blank_languages() {
+            self.push(&format!("{path}.{lang}"), "text is empty");
+        }
+    }
+
+    fn question(&mut self, path: &str, q: &Question, in_repeat: bool) {
+        self.id(&format!("{path}.id"), &q.id);
+        self.text(&format!("{path}.label"), &q.label);
+        for (field, text) in [
+            ("hint", &q.hint),
+            ("message", &q.message),
+            ("min_label", &q.min_label),
+            ("max_label", &q.max_label),
+        ] {
+            if let Some(t) = text {
+                self.text(&format!("{path}.{field}"), t);
+            }
+        }
+        let kind = q.kind;
+        let not_for = |field: &str| format!("{field} does not apply to a {} question", kind.name());
+
+        if kind.has_choices() {
+            if q.choices.is_empty() {
+                self.push(&format!("{path}.choices"), "choice list is empty");
+            }
+            let mut seen = BTreeSet::new();
+            for (ci, choice) in q.choices.iter().enumerate() {
+                self.id(&format!("{path}.choices[{ci}].code"), &choice.code);
+                self.text(&format!("{path}.choices[{ci}].label"), &choice.label);
+                if !seen.insert(choice.code.as_str()) {
+                    self.push(
+                        &format!("{path}.choices[{ci}].code"),
+                        &format!("duplicate choice {:?}", choice.code),
+                    );
+                }
+            }
+        } else if !q.choices.is_empty() {
+            self.push(&format!("{path}.choices"), &not_for("choices"));
+        }
+
+        let numeric_bounds = kind.is_numeric() || kind == QuestionType::MultipleChoice;
+        if !numeric_bounds {
+            for (field, v) in [("min", q.min), ("max", q.max)] {
+                if v.is_some() {
+                    self.push(&format!("{path}.{field}"), &not_for(field));
+                }
+            }
+        }
+        if let (Some(min), Some(max)) = (q.min, q.max) {
+            if min > max {
+                self.push(path, "min is greater than max");
+            }
+        }
+        for (field, v) in [("min", q.min), ("max", q.max)] {
+            if v.is_some_and(|v| !v.is_finite()) {
+                self.push(&format!("{path}.{field}"), "must be a finite number");
+            }
+        }
+        if kind == QuestionType::Scale {
+            let (lo, hi) = q.scale_range();
+            if lo.fract() != 0.0 || hi.fract() != 0.0 || lo < 0.0 || hi > 10.0 || hi - lo < 1.0 {
+                self.push(path, "a scale runs between whole numbers within 0–10");
+            }
+        } else {
+            for (field, v) in [("min_label", &q.min_label), ("max_label", &q.max_label)] {
+                if v.is_some() {
+                    self.push(&format!("{path}.{field}"), &not_for(field));
+                }
+            }
+        }
+
+        if !kind.is_textual() {
+            for (field, v) in [("min_length", q.min_length), ("max_length", q.max_length)] {
+                if v.is_some() {
+                    self.push(&format!("{path}.{field}"), &not_for(field));
+                }
+            }
+        }
+        if let Some(max) = q.max_length {
+            if max == 0 || max > HARD_MAX_TEXT {
+                self.push(
+                    &format!("{path}.max_length"),
+                    &format!("must be 1–{HARD_MAX_TEXT}"),
+                );
+            }
+            if q.min_length.is_some_and(|min| min > max) {
+                self.push(path, "min_length is greater than max_length");
+            }
+        }
+        if kind != QuestionType::Date {
+            for (field, v) in [("min_date", q.min_date), ("max_date", q.max_date)] {
+                if v.is_some() {
+                    self.push(&format!("{path}.{field}"), &not_for(field));
+                }
+            }
+        } else if let (Some(DateBound::Fixed(a)), Some(DateBound::Fixed(b))) =
+            (q.min_date, q.max_date)
+        {
+            if a > b {
+                self.push(path, "min_date is after max_date");
+            }
+        }
+        if kind == QuestionType::Note && q.required {
+            self.push(&format!("{path}.required"), "a note takes no answer");
+        }
+        if q.role == Some(Role::Site) && (kind != QuestionType::Text || in_repeat) {
+            self.push(
+                &format!("{path}.role"),
+                "the site must be a text question outside repeat groups",
+            );
+        }
+        if kind == QuestionType::ParticipantCode && in_repeat {
+            self.push(path, "a participant code cannot be in a repeat group");
+        }
+    }
+
+    /// Conditions may read only questions that come earlier in the form —
+    /// which rules out cycles — and, from outside a repeat group, no
+    /// question inside one (which item would it mean?).
+    #[allow(clippy::too_many_arguments)]
+    fn condition(
+        &mut self,
+        path: &str,
+        cond: &Condition,
+        own_id: Option<&str>,
+        earlier: &BTreeMap<&str, (usize, usize, bool)>,
+        _order: usize,
+        section: usize,
+        form: &FormDef,
+    ) {
+        self.condition_shape(path, cond);
+        let in_repeat = form.sections[section].repeat.is_some();
+        for reference in cond.references() {
+            if Some(reference) == own_id {
+                self.push(
+                    path,
+                    &format!("refers to its own question {reference:?} (a cycle)"),
+                );
+                continue;
+            }
+            match earlier.get(reference) {
+                Some(&(_, ref_section, ref_in_repeat)) => {
+                    if ref_in_repeat && !(in_repeat && ref_section == section) {
+                        self.push(path, &format!("refers to {reference:?}, which is inside a repeat group"));
+                    }
+                }
+                None if form.question(reference).is_some() => self.push(
+                    path,
+                    &format!("refers to {reference:?}, which comes later (conditions may only read earlier answers; this also rules out cycles)"),
+                ),
+                None => self.push(path, &format!("refers to unknown question {reference:?}")),
+            }
+            if let Some(q) = form.question(reference) {
+                self.condition_fits(path, cond, q);
+            }
+        }
+    }
+
+    fn condition_shape(&mut self, path: &str, cond: &Condition) {
+        match cond {
+            Condition::All(cs) | Condition::Any(cs) => {
+                if cs.is_empty() {
+                    self.push(path, "all/any needs at least one condition");
+                }
+                for (i, c) in cs.iter().enumerate() {
+                    self.condition_shape(&format!("{path}[{i}]"), c);
+                }
+            }
+            Condition::Not(c) => self.condition_shape(&format!("{path}.not"), c),
+            Condition::Test(t) => {
+                if t.op().is_none() {
+                    self.push(
+                        path,
+                        "a test needs exactly one of equals, includes, at_least, at_most, answered",
+                    );
+                }
+            }
+        }
+    }
+
+    /// The operator suits the referenced question's type and choices.
+    fn condition_fits(&mut self, path: &str, cond: &Condition, q: &Question) {
+        let tests: Vec<_> = collect_tests(cond)
+            .into_iter()
+            .filter(|t| t.question == q.id)
+            .collect();
+        for t in tests {
+            match t.op() {
+                Some(Op::Includes(code)) => {
+                    if q.kind != QuestionType::MultipleChoice {
+                        self.push(
+                            path,
+                            &format!(
+                                "includes needs a multiple_choice question, {:?} is not",
+                                q.id
+                            ),
+                        );
+                    } else if q.choice(code).is_none() {
+                        self.push(path, &format!("{code:?} is not a choice of {:?}", q.id));
+                    }
+                }
+                Some(Op::Equals(v)) => {
+                    let fits = match q.kind {
+                        QuestionType::SingleChoice => {
+                            v.as_str().is_some_and(|code| q.choice(code).is_some())
+                        }
+                        QuestionType::YesNo => v.is_boolean(),
+                        k if k.is_numeric() => v.is_number(),
+                        QuestionType::Text
+                        | QuestionType::LongText
+                        | QuestionType::ParticipantCode => v.is_string(),
+                        _ => false,
+                    };
+                    if !fits {
+                        self.push(
+                            path,
+                            &format!("equals {v} does not fit question {:?}", q.id),
+                        );
+                    }
+                }
+                Some(Op::AtLeast(_) | Op::AtMost(_)) if !q.kind.is_numeric() => {
+                    self.push(
+                        path,
+                        &format!("at_least/at_most need a number question, {:?} is not", q.id),
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn collect_tests(cond: &Condition) -> Vec<&super::condition::Test> {
+    match cond {
+        Condition::All(cs) | Condition::Any(cs) => cs.iter().flat_map(collect_tests).collect(),
+        Condition::Not(c) => collect_tests(c),
+        Condition::Test(t) => vec![t],
+    }
+}

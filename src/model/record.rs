@@ -1,0 +1,249 @@
+//! A record's life: draft → final → sent, revisions that supersede, and withdrawal of consent.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use uuid::Uuid;
+
+use super::answer::{check, AnswerError, AnswerValue, Answers};
+use super::consent::{gate, Consent, ConsentError};
+use super::fill::FieldError;
+use super::form::FormDef;
+use super::participant_code::ParticipantCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordStatus {
+    /// Being filled; saved as it is typed.
+    Draft,
+    /// Complete and valid; read-only; waiting to be sent.
+    Final,
+    /// Confirmed by the server.
+    Sent,
+}
+
+impl RecordStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            RecordStatus::Draft => "draft",
+            RecordStatus::Final => "final",
+            RecordStatus::Sent => "sent",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Made on the phone (UUID v4): unique without asking a server, and the
+    /// key the server dedupes on, so a resent record is never doubled.
+    pub id: Uuid,
+    pub form_id: String,
+    pub form_version: u32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub status: RecordStatus,
+    /// Identifying: never stored in clear once encryption lands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participant_code: Option<ParticipantCode>,
+    /// Site code: allowed in clear so lists filter by site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// The record this one revises (same chain, newer version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<Consent>,
+    pub answers: Answers,
+    /// Consent withdrawn: to be deleted from the phone (after the server
+    /// has been told, when the record was ever sent).
+    #[serde(default)]
+    pub marked_for_deletion: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum RecordError {
+    #[error("a {0:?} record cannot be changed")]
+    ReadOnly(RecordStatus),
+    #[error("this record belongs to form {found}, not {expected}")]
+    WrongForm { expected: String, found: String },
+    #[error("there is no question {0:?} in this form")]
+    UnknownQuestion(String),
+    #[error(transparent)]
+    Answer(#[from] AnswerError),
+    #[error(transparent)]
+    Consent(#[from] ConsentError),
+    #[error("{} answer(s) need attention", .0.len())]
+    Invalid(Vec<FieldError>),
+    #[error("only a draft can be deleted")]
+    NotADraft,
+    #[error("only a final record can be marked sent")]
+    NotFinal,
+}
+
+impl Record {
+    /// Starts a draft. Forms that need consent refuse to start without it.
+    ///
+    /// # Errors
+    /// [`RecordError::Consent`] when the consent gate is closed.
+    pub fn new_draft(
+        id: Uuid,
+        form: &FormDef,
+        consent: Option<Consent>,
+        now: DateTime<Utc>,
+    ) -> Result<Record, RecordError> {
+        gate(form, consent.as_ref())?;
+        Ok(Record {
+            id,
+            form_id: form.id.clone(),
+            form_version: form.version,
+            created_at: now,
+            updated_at: now,
+            status: RecordStatus::Draft,
+            participant_code: None,
+            site: None,
+            supersedes: None,
+            consent,
+            answers: Answers::default(),
+            marked_for_deletion: false,
+        })
+    }
+
+    fn same_form(&self, form: &FormDef) -> Result<(), RecordError> {
+        if form.id != self.form_id || form.version != self.form_version {
+            return Err(RecordError::WrongForm {
+                expected: format!("{}@{}", self.form_id, self.form_version),
+                found: format!("{}@{}", form.id, form.version),
+            });
+        }
+        Ok(())
+    }
+
+    fn editable(&self) -> Result<(), RecordError> {
+        match self.status {
+            RecordStatus::Draft => Ok(()),
+            other => Err(RecordError::ReadOnly(other)),
+        }
+    }
+
+    /// Sets (or clears, with `None`) a plain answer. The value must fit the
+    /// question's type; constraint breaches (a number out of range) are
+    /// kept in the draft and reported when finalising, so nothing typed is
+    /// thrown away.
+    ///
+    /// # Errors
+    /// `ReadOnly`, `UnknownQuestion`, or `Answer(WrongType)`.
+    pub fn set_answer(
+        &mut self,
+        form: &FormDef,
+        question: &str,
+        value: Option<AnswerValue>,
+        now: DateTime<Utc>,
+    ) -> Result<(), RecordError> {
+        self.editable()?;
+        self.same_form(form)?;
+        let q = form
+            .question(question)
+            .ok_or_else(|| RecordError::UnknownQuestion(question.to_owned()))?;
+        match value {
+            None => {
+                self.answers.values.remove(question);
+            }
+            Some(v) => {
+                if let Err(AnswerError::WrongType) = check(q, &v, NaiveDate::MIN) {
+                    return Err(AnswerError::WrongType.into());
+                }
+                self.answers.values.insert(question.to_owned(), v);
+            }
+        }
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// Runs every check; on success the record becomes final and read-only,
+    /// keeps only answers to questions that apply, and takes its site and
+    /// participant code from the answers.
+    ///
+    /// # Errors
+    /// `Invalid` with every field problem, `Consent` if consent was
+    /// withdrawn meanwhile, `ReadOnly` if not a draft.
+    pub fn finalize(
+        &mut self,
+        form: &FormDef,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<(), RecordError> {
+        self.editable()?;
+        self.same_form(form)?;
+        gate(form, self.consent.as_ref())?;
+        let errors = form.validate(&self.answers, today);
+        if !errors.is_empty() {
+            return Err(RecordError::Invalid(errors));
+        }
+        let answers = form.visible_answers(&self.answers);
+        self.site = form
+            .site_question()
+            .and_then(|q| match answers.values.get(&q.id) {
+                Some(AnswerValue::Text(s)) => Some(s.clone()),
+                _ => None,
+            });
+        self.participant_code =
+            form.participant_question()
+                .and_then(|q| match answers.values.get(&q.id) {
+                    Some(AnswerValue::Code(c)) => ParticipantCode::parse(c).ok(),
+                    _ => None,
+                });
+        self.answers = answers;
+        self.status = RecordStatus::Final;
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// Editing a final (or sent) record makes a new draft that supersedes
+    /// it; the original stays as it was, so the server sees both versions.
+    ///
+    /// # Errors
+    /// `ReadOnly(Draft)`: a draft is edited in place instead.
+    pub fn revise(&self, new_id: Uuid, now: DateTime<Utc>) -> Result<Record, RecordError> {
+        if self.status == RecordStatus::Draft {
+            return Err(RecordError::ReadOnly(RecordStatus::Draft));
+        }
+        Ok(Record {
+            id: new_id,
+            created_at: now,
+            updated_at: now,
+            status: RecordStatus::Draft,
+            supersedes: Some(self.id),
+            marked_for_deletion: false,
+            ..self.clone()
+        })
+    }
+
+    /// # Errors
+    /// `NotFinal` unless the record is final.
+    pub fn mark_sent(&mut self, now: DateTime<Utc>) -> Result<(), RecordError> {
+        if self.status != RecordStatus::Final {
+            return Err(RecordError::NotFinal);
+        }
+        self.status = RecordStatus::Sent;
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// Withdraws the participant's consent on this record and marks it for
+    /// deletion.
+    pub fn withdraw_consent(&mut self, now: DateTime<Utc>) {
+        if let Some(consent) = self.consent.as_mut() {
+            consent.withdraw(now);
+        }
+        self.marked_for_deletion = true;
+        self.updated_at = now;
+    }
+
+    /// Whether the record may be deleted from the phone right now: drafts,
+    /// and withdrawn records that were never sent. (A withdrawn record that
+    /// was sent is deleted after the withdrawal itself is confirmed sent.)
+    pub fn deletable(&self) -> bool {
+        self.status == RecordStatus::Draft
+            || (self.marked_for_deletion && self.status != RecordStatus::Sent)
+    }
+}
