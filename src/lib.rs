@@ -1,6 +1,8 @@
 //! Jangkau: an offline field-survey PWA for outreach teams; module map and root component.
 
+pub mod crypto;
 pub mod model;
+pub mod storage;
 
 #[cfg(target_arch = "wasm32")]
 #[allow(deprecated)]

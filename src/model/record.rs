@@ -155,8 +155,27 @@ impl Record {
                 self.answers.values.insert(question.to_owned(), v);
             }
         }
+        // Drafts are listed and filtered too: keep the index fields current.
+        let answers = self.answers.clone();
+        self.refresh_index_fields(form, &answers);
         self.updated_at = now;
         Ok(())
+    }
+
+    /// Takes the site code and participant code from `answers`.
+    fn refresh_index_fields(&mut self, form: &FormDef, answers: &Answers) {
+        self.site = form
+            .site_question()
+            .and_then(|q| match answers.values.get(&q.id) {
+                Some(AnswerValue::Text(s)) => Some(s.clone()),
+                _ => None,
+            });
+        self.participant_code =
+            form.participant_question()
+                .and_then(|q| match answers.values.get(&q.id) {
+                    Some(AnswerValue::Code(c)) => ParticipantCode::parse(c).ok(),
+                    _ => None,
+                });
     }
 
     /// Runs every check; on success the record becomes final and read-only,
@@ -180,18 +199,7 @@ impl Record {
             return Err(RecordError::Invalid(errors));
         }
         let answers = form.visible_answers(&self.answers);
-        self.site = form
-            .site_question()
-            .and_then(|q| match answers.values.get(&q.id) {
-                Some(AnswerValue::Text(s)) => Some(s.clone()),
-                _ => None,
-            });
-        self.participant_code =
-            form.participant_question()
-                .and_then(|q| match answers.values.get(&q.id) {
-                    Some(AnswerValue::Code(c)) => ParticipantCode::parse(c).ok(),
-                    _ => None,
-                });
+        self.refresh_index_fields(form, &answers);
         self.answers = answers;
         self.status = RecordStatus::Final;
         self.updated_at = now;

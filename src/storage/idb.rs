@@ -1,0 +1,379 @@
+//! The IndexedDB record store (via rexie): versioned layout, a writability check at open, and reconnection.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+
+use rexie::{Direction, Index, KeyRange, ObjectStore, Rexie, TransactionMode, TransactionResult};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+
+use super::{ListQuery, RecordStatus, RecordStore, StorageError, StoredRecord};
+
+pub const DB_NAME: &str = "jangkau";
+/// The layout version this build opens. See [`layout`] for what each adds.
+pub const DB_VERSION: u32 = 2;
+
+const RECORDS: &str = "records";
+const META: &str = "meta";
+/// Newest change first, for the unfiltered list.
+const BY_UPDATED: &str = "by_updated";
+/// One status, newest change first: the list's tabs and the counts.
+const BY_STATUS_UPDATED: &str = "by_status_updated";
+const BY_STATUS: &str = "by_status";
+
+/// The database layout at `version`. rexie applies a layout declaratively —
+/// it creates what is missing and deletes stores and indexes that are not
+/// declared — so every version must declare everything it keeps; stores are
+/// never dropped here, which is what keeps records safe across upgrades.
+///
+/// 1. `records` keyed by record id (the phone-made UUID: stable across
+///    edits, unlike anything in the answers), and `meta` keyed by name.
+/// 2. Indexes for paging the list by time and by status, so opening the list
+///    reads one page, not every record.
+///
+/// Both steps run on a new phone; they are separate so the upgrade path
+/// (an existing v1 database opened by a v2 build) is exercised from the
+/// first release (tests/web.rs).
+pub fn layout(name: &str, version: u32) -> rexie::RexieBuilder {
+    let mut records = ObjectStore::new(RECORDS).key_path("id");
+    if version >= 2 {
+        records = records
+            .add_index(Index::new(BY_UPDATED, "updated_at"))
+            .add_index(Index::new(BY_STATUS, "status"))
+            .add_index(Index::new_array(
+                BY_STATUS_UPDATED,
+                ["status", "updated_at"],
+            ));
+    }
+    Rexie::builder(name)
+        .version(version)
+        .add_object_store(records)
+        .add_object_store(ObjectStore::new(META).key_path("key"))
+}
+
+#[derive(Serialize, Deserialize)]
+struct MetaEntry {
+    key: String,
+    value: String,
+}
+
+pub struct IdbStore {
+    name: String,
+    version: u32,
+    db: RefCell<Option<Rc<Rexie>>>,
+}
+
+/// The DOMException name inside a rexie error, when there is one.
+fn exception_name(error: &rexie::Error) -> String {
+    // idb's messages carry the exception's own text ("QuotaExceededError: …").
+    error.to_string() + &format!(" {error:?}")
+}
+
+fn classify(error: rexie::Error) -> StorageError {
+    let text = exception_name(&error);
+    if text.contains("QuotaExceeded") {
+        StorageError::QuotaExceeded
+    } else {
+        StorageError::Other(text.chars().take(200).collect())
+    }
+}
+
+/// The connection was closed under us: another tab upgraded the database,
+/// or the browser closed it (Chrome does on storage pressure).
+fn is_closed(error: &rexie::Error) -> bool {
+    let text = exception_name(error);
+    text.contains("InvalidStateError") || text.contains("closing") || text.contains("closed")
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, StorageError> {
+    value
+        .serialize(
+            &serde_wasm_bindgen::Serializer::json_compatible().serialize_bytes_as_arrays(false),
+        )
+        .map_err(|e| StorageError::Other(e.to_string()))
+}
+
+fn from_js<T: for<'de> Deserialize<'de>>(value: JsValue) -> Result<T, StorageError> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| StorageError::Corrupt(e.to_string()))
+}
+
+fn committed(result: TransactionResult) -> Result<(), rexie::Error> {
+    match result {
+        TransactionResult::Committed => Ok(()),
+        // An abort at commit is how IndexedDB reports a full disk.
+        TransactionResult::Aborted => Err(rexie::Error::TransactionAbortFailed),
+    }
+}
+
+impl IdbStore {
+    /// Opens (creating or upgrading) the database and checks that it can
+    /// really be written — some private modes open a database that then
+    /// fails every write.
+    ///
+    /// # Errors
+    /// `Unavailable` when IndexedDB cannot be opened or written.
+    pub async fn open(name: &str) -> Result<IdbStore, StorageError> {
+        Self::open_at(name, DB_VERSION).await
+    }
+
+    /// Opens at a given layout version (tests open older layouts).
+    ///
+    /// # Errors
+    /// As [`IdbStore::open`].
+    pub async fn open_at(name: &str, version: u32) -> Result<IdbStore, StorageError> {
+        let store = IdbStore {
+            name: name.to_owned(),
+            version,
+            db: RefCell::new(None),
+        };
+        store.connect().await?;
+        store
+            .set_meta("write_check", "ok")
+            .await
+            .map_err(|e| StorageError::Unavailable(e.to_string()))?;
+        Ok(store)
+    }
+
+    async fn connect(&self) -> Result<Rc<Rexie>, StorageError> {
+        if let Some(db) = self.db.borrow().as_ref() {
+            return Ok(db.clone());
+        }
+        let db = layout(&self.name, self.version)
+            .build()
+            .await
+            .map(Rc::new)
+            .map_err(|e| StorageError::Unavailable(e.to_string().chars().take(200).collect()))?;
+        *self.db.borrow_mut() = Some(db.clone());
+        Ok(db)
+    }
+
+    /// Runs `op`, reconnecting once if the connection had been closed.
+    async fn run<T, F, Fut>(&self, op: F) -> Result<T, StorageError>
+    where
+        F: Fn(Rc<Rexie>) -> Fut,
+        Fut: Future<Output = Result<T, StorageError>>,
+    {
+        let db = self.connect().await?;
+        match op(db).await {
+            Err(StorageError::Other(text))
+                if text.contains("InvalidStateError") || text.contains("clos") =>
+            {
+                self.db.borrow_mut().take();
+                let db = self.connect().await?;
+                op(db).await
+            }
+            other => other,
+        }
+    }
+
+    /// Deletes the whole database (tests; a future "wipe this phone").
+    ///
+    /// # Errors
+    /// When the browser refuses.
+    pub async fn delete_database(name: &str) -> Result<(), StorageError> {
+        Rexie::delete(name).await.map_err(classify)
+    }
+
+    /// Closes the connection (the next call reconnects).
+    pub fn close(&self) {
+        if let Some(db) = self.db.borrow_mut().take() {
+            if let Ok(db) = Rc::try_unwrap(db) {
+                db.close();
+            }
+        }
+    }
+}
+
+fn wrap(e: rexie::Error) -> StorageError {
+    if is_closed(&e) {
+        StorageError::Other(format!("InvalidStateError {e}"))
+    } else {
+        classify(e)
+    }
+}
+
+impl RecordStore for IdbStore {
+    async fn put(&self, record: &StoredRecord) -> Result<(), StorageError> {
+        let value = to_js(record)?;
+        self.run(|db| {
+            let value = value.clone();
+            async move {
+                let tx = db
+                    .transaction(&[RECORDS], TransactionMode::ReadWrite)
+                    .map_err(wrap)?;
+                tx.store(RECORDS)
+                    .map_err(wrap)?
+                    .put(&value, None)
+                    .await
+                    .map_err(wrap)?;
+                committed(tx.done().await.map_err(wrap)?).map_err(|_| StorageError::QuotaExceeded)
+            }
+        })
+        .await
+    }
+
+    async fn get(&self, id: &str) -> Result<Option<StoredRecord>, StorageError> {
+        let key = JsValue::from_str(id);
+        self.run(|db| {
+            let key = key.clone();
+            async move {
+                let tx = db
+                    .transaction(&[RECORDS], TransactionMode::ReadOnly)
+                    .map_err(wrap)?;
+                let value = tx
+                    .store(RECORDS)
+                    .map_err(wrap)?
+                    .get(key)
+                    .await
+                    .map_err(wrap)?;
+                value.filter(|v| !v.is_undefined()).map(from_js).transpose()
+            }
+        })
+        .await
+    }
+
+    async fn delete(&self, id: &str) -> Result<(), StorageError> {
+        let key = JsValue::from_str(id);
+        self.run(|db| {
+            let key = key.clone();
+            async move {
+                let tx = db
+                    .transaction(&[RECORDS], TransactionMode::ReadWrite)
+                    .map_err(wrap)?;
+                tx.store(RECORDS)
+                    .map_err(wrap)?
+                    .delete(key)
+                    .await
+                    .map_err(wrap)?;
+                committed(tx.done().await.map_err(wrap)?).map_err(wrap)
+            }
+        })
+        .await
+    }
+
+    async fn page(&self, query: &ListQuery) -> Result<Vec<StoredRecord>, StorageError> {
+        let query = query.clone();
+        self.run(|db| {
+            let query = query.clone();
+            async move {
+                let tx = db
+                    .transaction(&[RECORDS], TransactionMode::ReadOnly)
+                    .map_err(wrap)?;
+                let store = tx.store(RECORDS).map_err(wrap)?;
+                // The unfiltered list and the status tabs read exactly one page
+                // through an index; a form or site filter scans in time order
+                // and filters (fine for a phone's worth of records).
+                let simple = query.form_id.is_none() && query.site.is_none();
+                let (index, range) = match query.status {
+                    Some(status) => {
+                        let code = JsValue::from_str(status.code());
+                        let lower = js_sys::Array::of2(&code, &JsValue::from_f64(f64::MIN));
+                        let upper = js_sys::Array::of2(&code, &JsValue::from_f64(f64::MAX));
+                        (
+                            BY_STATUS_UPDATED,
+                            Some(
+                                KeyRange::bound(&lower, &upper, None, None)
+                                    .map_err(|e| wrap(e.into()))?,
+                            ),
+                        )
+                    }
+                    None => (BY_UPDATED, None),
+                };
+                let index = store.index(index).map_err(wrap)?;
+                let (limit, offset) = if simple {
+                    (Some(query.limit), Some(query.offset))
+                } else {
+                    (None, None)
+                };
+                let rows = index
+                    .scan(
+                        range,
+                        limit,
+                        offset.filter(|&o| o > 0),
+                        Some(Direction::Prev),
+                    )
+                    .await
+                    .map_err(wrap)?;
+                let mut out = Vec::new();
+                for (_, value) in rows {
+                    out.push(from_js::<StoredRecord>(value)?);
+                }
+                if !simple {
+                    out = out
+                        .into_iter()
+                        .filter(|r| query.matches(r))
+                        .skip(query.offset as usize)
+                        .take(query.limit as usize)
+                        .collect();
+                }
+                Ok(out)
+            }
+        })
+        .await
+    }
+
+    async fn count(&self, status: Option<RecordStatus>) -> Result<u32, StorageError> {
+        self.run(|db| async move {
+            let tx = db
+                .transaction(&[RECORDS], TransactionMode::ReadOnly)
+                .map_err(wrap)?;
+            let store = tx.store(RECORDS).map_err(wrap)?;
+            match status {
+                None => store.count(None).await.map_err(wrap),
+                Some(status) => {
+                    let range = KeyRange::only(&JsValue::from_str(status.code()))
+                        .map_err(|e| wrap(e.into()))?;
+                    store
+                        .index(BY_STATUS)
+                        .map_err(wrap)?
+                        .count(Some(range))
+                        .await
+                        .map_err(wrap)
+                }
+            }
+        })
+        .await
+    }
+
+    async fn get_meta(&self, key: &str) -> Result<Option<String>, StorageError> {
+        let key = JsValue::from_str(key);
+        self.run(|db| {
+            let key = key.clone();
+            async move {
+                let tx = db
+                    .transaction(&[META], TransactionMode::ReadOnly)
+                    .map_err(wrap)?;
+                let value = tx.store(META).map_err(wrap)?.get(key).await.map_err(wrap)?;
+                Ok(value
+                    .filter(|v| !v.is_undefined())
+                    .map(from_js::<MetaEntry>)
+                    .transpose()?
+                    .map(|m| m.value))
+            }
+        })
+        .await
+    }
+
+    async fn set_meta(&self, key: &str, value: &str) -> Result<(), StorageError> {
+        let entry = to_js(&MetaEntry {
+            key: key.to_owned(),
+            value: value.to_owned(),
+        })?;
+        self.run(|db| {
+            let entry = entry.clone();
+            async move {
+                let tx = db
+                    .transaction(&[META], TransactionMode::ReadWrite)
+                    .map_err(wrap)?;
+                tx.store(META)
+                    .map_err(wrap)?
+                    .put(&entry, None)
+                    .await
+                    .map_err(wrap)?;
+                committed(tx.done().await.map_err(wrap)?).map_err(|_| StorageError::QuotaExceeded)
+            }
+        })
+        .await
+    }
+}

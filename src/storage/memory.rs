@@ -1,0 +1,98 @@
+//! An in-memory record store for tests, with switches to simulate a full or broken disk.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+
+use super::{ListQuery, RecordStatus, RecordStore, StorageError, StoredRecord};
+
+#[derive(Default)]
+pub struct MemoryStore {
+    records: RefCell<BTreeMap<String, StoredRecord>>,
+    meta: RefCell<BTreeMap<String, String>>,
+    /// When set, every write fails with `QuotaExceeded`.
+    pub full: Cell<bool>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Replaces a stored record as it is, bypassing the service (for tests
+    /// that damage data).
+    pub fn put_raw(&self, record: StoredRecord) {
+        self.records.borrow_mut().insert(record.id.clone(), record);
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.borrow().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl RecordStore for MemoryStore {
+    async fn put(&self, record: &StoredRecord) -> Result<(), StorageError> {
+        if self.full.get() {
+            return Err(StorageError::QuotaExceeded);
+        }
+        self.records
+            .borrow_mut()
+            .insert(record.id.clone(), record.clone());
+        Ok(())
+    }
+
+    async fn get(&self, id: &str) -> Result<Option<StoredRecord>, StorageError> {
+        Ok(self.records.borrow().get(id).cloned())
+    }
+
+    async fn delete(&self, id: &str) -> Result<(), StorageError> {
+        self.records.borrow_mut().remove(id);
+        Ok(())
+    }
+
+    async fn page(&self, query: &ListQuery) -> Result<Vec<StoredRecord>, StorageError> {
+        let mut hits: Vec<StoredRecord> = self
+            .records
+            .borrow()
+            .values()
+            .filter(|r| query.matches(r))
+            .cloned()
+            .collect();
+        hits.sort_by(|a, b| {
+            b.updated_at
+                .total_cmp(&a.updated_at)
+                .then_with(|| b.id.cmp(&a.id))
+        });
+        Ok(hits
+            .into_iter()
+            .skip(query.offset as usize)
+            .take(query.limit as usize)
+            .collect())
+    }
+
+    async fn count(&self, status: Option<RecordStatus>) -> Result<u32, StorageError> {
+        Ok(self
+            .records
+            .borrow()
+            .values()
+            .filter(|r| status.is_none_or(|s| s == r.status))
+            .count() as u32)
+    }
+
+    async fn get_meta(&self, key: &str) -> Result<Option<String>, StorageError> {
+        Ok(self.meta.borrow().get(key).cloned())
+    }
+
+    async fn set_meta(&self, key: &str, value: &str) -> Result<(), StorageError> {
+        if self.full.get() {
+            return Err(StorageError::QuotaExceeded);
+        }
+        self.meta
+            .borrow_mut()
+            .insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+}

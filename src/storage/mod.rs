@@ -1,0 +1,320 @@
+//! Keeping records on the phone: the stored shape, the store trait, and the record service over it.
+//!
+//! Each record is stored as a [`StoredRecord`]: the few fields needed to
+//! list, filter and queue records stay in clear (id, form, status, times,
+//! site code), and everything that could identify a person — participant
+//! code, consent, answers — goes into one sealed payload. With the identity
+//! cipher the payload is plain JSON; the protection issue swaps in AES-GCM
+//! without changing this shape.
+
+#[cfg(target_arch = "wasm32")]
+pub mod idb;
+pub mod memory;
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use uuid::Uuid;
+
+use crate::crypto::{Cipher, CryptoError};
+use crate::model::answer::Answers;
+use crate::model::consent::Consent;
+use crate::model::participant_code::ParticipantCode;
+use crate::model::record::{Record, RecordStatus};
+use crate::model::status::StatusSummary;
+
+/// The shape of [`Sealed`] this build writes. A record with a higher shape
+/// was written by a newer Jangkau: it is reported, never overwritten.
+pub const RECORD_SHAPE: u32 = 1;
+
+/// Meta key: when the server last confirmed a batch (RFC 3339).
+pub const META_LAST_SENT: &str = "last_sent";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredRecord {
+    pub id: String,
+    pub form_id: String,
+    pub form_version: u32,
+    pub status: RecordStatus,
+    /// Milliseconds since 1970, as numbers so IndexedDB indexes order them.
+    pub created_at: f64,
+    pub updated_at: f64,
+    /// Absent (not empty) when there is none, so the record stays out of the
+    /// site index instead of filing under "".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<String>,
+    #[serde(default)]
+    pub marked_for_deletion: bool,
+    pub shape: u32,
+    pub cipher: String,
+    #[serde(with = "serde_bytes")]
+    pub sealed: Vec<u8>,
+}
+
+/// What goes into the sealed payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Sealed {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    participant_code: Option<ParticipantCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    consent: Option<Consent>,
+    answers: Answers,
+}
+
+/// A record as the list shows it: clear fields only, so listing never
+/// needs to decrypt anything.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordSummary {
+    pub id: String,
+    pub form_id: String,
+    pub form_version: u32,
+    pub status: RecordStatus,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub site: Option<String>,
+    pub supersedes: Option<String>,
+    pub marked_for_deletion: bool,
+}
+
+/// Which records to list, newest change first.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListQuery {
+    pub status: Option<RecordStatus>,
+    pub form_id: Option<String>,
+    pub site: Option<String>,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+impl ListQuery {
+    pub fn matches(&self, r: &StoredRecord) -> bool {
+        self.status.is_none_or(|s| s == r.status)
+            && self.form_id.as_ref().is_none_or(|f| *f == r.form_id)
+            && self
+                .site
+                .as_ref()
+                .is_none_or(|s| r.site.as_ref() == Some(s))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum StorageError {
+    /// IndexedDB cannot be opened: private browsing on some browsers, or
+    /// storage disabled by the user or a policy.
+    #[error("this browser does not allow Jangkau to keep data ({0})")]
+    Unavailable(String),
+    #[error("the phone's storage is full")]
+    QuotaExceeded,
+    #[error("a stored record is damaged: {0}")]
+    Corrupt(String),
+    #[error("this record was saved by a newer version of Jangkau (shape {shape})")]
+    NewerData { shape: u32 },
+    #[error("this record cannot be deleted")]
+    NotDeletable,
+    #[error("storage failed: {0}")]
+    Other(String),
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+}
+
+/// Raw storage of [`StoredRecord`]s and small meta values. Implemented by
+/// IndexedDB in the browser and by [`memory::MemoryStore`] for tests.
+#[allow(async_fn_in_trait)]
+pub trait RecordStore {
+    /// # Errors
+    /// `QuotaExceeded` when full; the previous version stays intact.
+    async fn put(&self, record: &StoredRecord) -> Result<(), StorageError>;
+    /// # Errors
+    /// `Corrupt` when the stored value does not read back.
+    async fn get(&self, id: &str) -> Result<Option<StoredRecord>, StorageError>;
+    /// # Errors
+    /// When the store cannot be written.
+    async fn delete(&self, id: &str) -> Result<(), StorageError>;
+    /// # Errors
+    /// When the store cannot be read.
+    async fn page(&self, query: &ListQuery) -> Result<Vec<StoredRecord>, StorageError>;
+    /// # Errors
+    /// When the store cannot be read.
+    async fn count(&self, status: Option<RecordStatus>) -> Result<u32, StorageError>;
+    /// # Errors
+    /// When the store cannot be read.
+    async fn get_meta(&self, key: &str) -> Result<Option<String>, StorageError>;
+    /// # Errors
+    /// When the store cannot be written.
+    async fn set_meta(&self, key: &str, value: &str) -> Result<(), StorageError>;
+}
+
+fn millis(t: DateTime<Utc>) -> f64 {
+    t.timestamp_millis() as f64
+}
+
+fn from_millis(ms: f64) -> Result<DateTime<Utc>, StorageError> {
+    Utc.timestamp_millis_opt(ms as i64)
+        .single()
+        .ok_or_else(|| StorageError::Corrupt(format!("bad timestamp {ms}")))
+}
+
+/// The additional data a payload is bound to: its record id and shape.
+fn aad(id: &str, shape: u32) -> Vec<u8> {
+    format!("jangkau/record/{shape}/{id}").into_bytes()
+}
+
+impl StoredRecord {
+    pub fn summary(&self) -> Result<RecordSummary, StorageError> {
+        Ok(RecordSummary {
+            id: self.id.clone(),
+            form_id: self.form_id.clone(),
+            form_version: self.form_version,
+            status: self.status,
+            created_at: from_millis(self.created_at)?,
+            updated_at: from_millis(self.updated_at)?,
+            site: self.site.clone(),
+            supersedes: self.supersedes.clone(),
+            marked_for_deletion: self.marked_for_deletion,
+        })
+    }
+}
+
+/// Records on the phone: seals on the way in, opens on the way out.
+pub struct Records<S, C> {
+    store: S,
+    cipher: C,
+}
+
+impl<S: RecordStore, C: Cipher> Records<S, C> {
+    pub fn new(store: S, cipher: C) -> Self {
+        Records { store, cipher }
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Saves (inserts or replaces) a record.
+    ///
+    /// # Errors
+    /// `QuotaExceeded` (the caller keeps its in-memory copy), `Crypto`, or
+    /// `Other`. A failed save leaves the stored version as it was.
+    pub async fn save(&self, record: &Record) -> Result<(), StorageError> {
+        let id = record.id.to_string();
+        let sealed = Sealed {
+            participant_code: record.participant_code.clone(),
+            consent: record.consent.clone(),
+            answers: record.answers.clone(),
+        };
+        let plain = serde_json::to_vec(&sealed).map_err(|e| StorageError::Other(e.to_string()))?;
+        let sealed = self.cipher.seal(&aad(&id, RECORD_SHAPE), &plain).await?;
+        let stored = StoredRecord {
+            id,
+            form_id: record.form_id.clone(),
+            form_version: record.form_version,
+            status: record.status,
+            created_at: millis(record.created_at),
+            updated_at: millis(record.updated_at),
+            site: record.site.clone(),
+            supersedes: record.supersedes.map(|s| s.to_string()),
+            marked_for_deletion: record.marked_for_deletion,
+            shape: RECORD_SHAPE,
+            cipher: self.cipher.name().to_owned(),
+            sealed,
+        };
+        self.store.put(&stored).await
+    }
+
+    /// Loads and opens a record.
+    ///
+    /// # Errors
+    /// `NewerData` for a record from a newer build, `Corrupt` or
+    /// `Crypto(Tampered)` for a damaged one — reported, never deleted.
+    pub async fn load(&self, id: Uuid) -> Result<Option<Record>, StorageError> {
+        let Some(stored) = self.store.get(&id.to_string()).await? else {
+            return Ok(None);
+        };
+        self.open(stored).await.map(Some)
+    }
+
+    async fn open(&self, stored: StoredRecord) -> Result<Record, StorageError> {
+        if stored.shape > RECORD_SHAPE {
+            return Err(StorageError::NewerData {
+                shape: stored.shape,
+            });
+        }
+        if stored.cipher != self.cipher.name() {
+            return Err(StorageError::Corrupt(format!(
+                "sealed with {:?}",
+                stored.cipher
+            )));
+        }
+        let plain = self
+            .cipher
+            .open(&aad(&stored.id, stored.shape), &stored.sealed)
+            .await?;
+        let sealed: Sealed =
+            serde_json::from_slice(&plain).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        let id = Uuid::parse_str(&stored.id).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        let supersedes = match &stored.supersedes {
+            Some(s) => Some(Uuid::parse_str(s).map_err(|e| StorageError::Corrupt(e.to_string()))?),
+            None => None,
+        };
+        Ok(Record {
+            id,
+            form_id: stored.form_id,
+            form_version: stored.form_version,
+            created_at: from_millis(stored.created_at)?,
+            updated_at: from_millis(stored.updated_at)?,
+            status: stored.status,
+            participant_code: sealed.participant_code,
+            site: stored.site,
+            supersedes,
+            consent: sealed.consent,
+            answers: sealed.answers,
+            marked_for_deletion: stored.marked_for_deletion,
+        })
+    }
+
+    /// A page of record summaries, newest change first.
+    ///
+    /// # Errors
+    /// When the store cannot be read.
+    pub async fn list(&self, query: &ListQuery) -> Result<Vec<RecordSummary>, StorageError> {
+        self.store
+            .page(query)
+            .await?
+            .iter()
+            .map(StoredRecord::summary)
+            .collect()
+    }
+
+    /// Deletes a record that may be deleted (a draft, or a withdrawn record
+    /// never sent).
+    ///
+    /// # Errors
+    /// `NotDeletable` for anything else: final records wait for the server.
+    pub async fn delete(&self, id: Uuid) -> Result<(), StorageError> {
+        match self.load(id).await? {
+            Some(r) if r.deletable() => self.store.delete(&id.to_string()).await,
+            Some(_) => Err(StorageError::NotDeletable),
+            None => Ok(()),
+        }
+    }
+
+    /// What the status strip shows.
+    ///
+    /// # Errors
+    /// When the store cannot be read.
+    pub async fn summary(&self) -> Result<StatusSummary, StorageError> {
+        let last_sent = self
+            .store
+            .get_meta(META_LAST_SENT)
+            .await?
+            .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+            .map(|t| t.with_timezone(&Utc));
+        Ok(StatusSummary {
+            on_phone: self.store.count(None).await?,
+            waiting_to_send: self.store.count(Some(RecordStatus::Final)).await?,
+            last_sent,
+        })
+    }
+}

@@ -1,0 +1,207 @@
+#![cfg(target_arch = "wasm32")]
+//! IndexedDB store in headless Chromium: round trip, paging and counts, and an upgrade from layout v1 that loses nothing.
+
+use chrono::{Duration, TimeZone, Utc};
+use jangkau::crypto::IdentityCipher;
+use jangkau::model::answer::AnswerValue;
+use jangkau::model::builtin;
+use jangkau::model::record::{Record, RecordStatus};
+use jangkau::model::record_kind::RecordKind;
+use jangkau::storage::idb::{IdbStore, DB_VERSION};
+use jangkau::storage::{ListQuery, RecordStore, Records, StorageError, RECORD_SHAPE};
+use uuid::Uuid;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A fresh database per test, so tests never see each other's data.
+fn db_name(test: &str) -> String {
+    format!("jangkau-test-{test}-{}", Uuid::new_v4())
+}
+
+fn record(n: u128, minutes: i64, site: &str, finalize: bool) -> Record {
+    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap() + Duration::minutes(minutes);
+    let mut r = Record::new_draft(Uuid::from_u128(n), &form, None, at).unwrap();
+    r.set_answer(&form, "site_code", Some(AnswerValue::Text(site.into())), at)
+        .unwrap();
+    r.set_answer(
+        &form,
+        "visit_date",
+        Some(AnswerValue::Date(at.date_naive())),
+        at,
+    )
+    .unwrap();
+    r.set_answer(
+        &form,
+        "site_active",
+        Some(AnswerValue::Choice("active".into())),
+        at,
+    )
+    .unwrap();
+    r.set_answer(
+        &form,
+        "notes",
+        Some(AnswerValue::Text("<b>catatan</b> 🙂 \"kutip\"".into())),
+        at,
+    )
+    .unwrap();
+    if finalize {
+        r.finalize(&form, at.date_naive(), at).unwrap();
+    }
+    r
+}
+
+#[wasm_bindgen_test]
+async fn records_round_trip_page_and_count() {
+    let name = db_name("roundtrip");
+    let records = Records::new(IdbStore::open(&name).await.unwrap(), IdentityCipher);
+    for n in 0..30u128 {
+        records
+            .save(&record(
+                n,
+                n as i64,
+                if n % 3 == 0 { "A" } else { "B" },
+                n % 2 == 0,
+            ))
+            .await
+            .unwrap();
+    }
+    let r7 = record(7, 7, "B", false);
+    assert_eq!(records.load(r7.id).await.unwrap(), Some(r7));
+    assert_eq!(records.load(Uuid::from_u128(999)).await.unwrap(), None);
+
+    let first = records
+        .list(&ListQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 10);
+    assert_eq!(first[0].id, Uuid::from_u128(29).to_string(), "newest first");
+    let last = records
+        .list(&ListQuery {
+            limit: 10,
+            offset: 25,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(last.len(), 5);
+    assert_eq!(last[4].id, Uuid::from_u128(0).to_string());
+
+    let finals = records
+        .list(&ListQuery {
+            status: Some(RecordStatus::Final),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(finals.len(), 15);
+    assert!(finals.iter().all(|s| s.status == RecordStatus::Final));
+    let site_a = records
+        .list(&ListQuery {
+            site: Some("A".into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(site_a.len(), 10);
+
+    let summary = records.summary().await.unwrap();
+    assert_eq!((summary.on_phone, summary.waiting_to_send), (30, 15));
+
+    records.delete(Uuid::from_u128(1)).await.unwrap();
+    assert_eq!(
+        records.delete(Uuid::from_u128(0)).await,
+        Err(StorageError::NotDeletable)
+    );
+    assert_eq!(records.store().count(None).await.unwrap(), 29);
+
+    records.store().close();
+    IdbStore::delete_database(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn upgrading_a_v1_database_keeps_every_record() {
+    let name = db_name("upgrade");
+    let saved: Vec<Record> = (0..5u128)
+        .map(|n| record(n, n as i64, "A", n == 4))
+        .collect();
+    {
+        // A phone that ran the first layout (no indexes yet) has records.
+        let v1 = Records::new(IdbStore::open_at(&name, 1).await.unwrap(), IdentityCipher);
+        for r in &saved {
+            v1.save(r).await.unwrap();
+        }
+        v1.store()
+            .set_meta("last_sent", "2026-11-22T10:00:00Z")
+            .await
+            .unwrap();
+        v1.store().close();
+    }
+    const { assert!(DB_VERSION > 1) };
+    let current = Records::new(IdbStore::open(&name).await.unwrap(), IdentityCipher);
+    for r in &saved {
+        assert_eq!(
+            current.load(r.id).await.unwrap().as_ref(),
+            Some(r),
+            "record {} survived",
+            r.id
+        );
+    }
+    // The new indexes cover the old data.
+    let page = current
+        .list(&ListQuery {
+            limit: 3,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 3);
+    assert_eq!(page[0].id, saved[4].id.to_string());
+    let summary = current.summary().await.unwrap();
+    assert_eq!((summary.on_phone, summary.waiting_to_send), (5, 1));
+    assert!(summary.last_sent.is_some(), "meta survived too");
+    current.store().close();
+    IdbStore::delete_database(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_record_from_a_newer_build_is_reported_not_lost() {
+    let name = db_name("newer");
+    let records = Records::new(IdbStore::open(&name).await.unwrap(), IdentityCipher);
+    let r = record(1, 0, "A", false);
+    records.save(&r).await.unwrap();
+    let mut stored = records
+        .store()
+        .get(&r.id.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    stored.shape = RECORD_SHAPE + 1;
+    records.store().put(&stored).await.unwrap();
+    assert_eq!(
+        records.load(r.id).await,
+        Err(StorageError::NewerData {
+            shape: RECORD_SHAPE + 1
+        })
+    );
+    assert_eq!(records.store().count(None).await.unwrap(), 1);
+    records.store().close();
+    IdbStore::delete_database(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_connection_comes_back_after_it_is_closed() {
+    let name = db_name("reconnect");
+    let store = IdbStore::open(&name).await.unwrap();
+    store.set_meta("k", "v").await.unwrap();
+    store.close();
+    assert_eq!(store.get_meta("k").await.unwrap().as_deref(), Some("v"));
+    store.close();
+    IdbStore::delete_database(&name).await.unwrap();
+}

@@ -1,0 +1,259 @@
+//! The record service over the in-memory store: round trips, the clear/sealed split, paging, counts, quota and damage.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use jangkau::crypto::IdentityCipher;
+use jangkau::model::answer::AnswerValue;
+use jangkau::model::builtin;
+use jangkau::model::consent::{Consent, Purpose};
+use jangkau::model::language::Language;
+use jangkau::model::participant_code::ParticipantCode;
+use jangkau::model::record::{Record, RecordStatus};
+use jangkau::model::record_kind::RecordKind;
+use jangkau::storage::memory::MemoryStore;
+use jangkau::storage::{
+    ListQuery, RecordStore, Records, StorageError, META_LAST_SENT, RECORD_SHAPE,
+};
+use pollster::block_on;
+use uuid::Uuid;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()
+}
+
+fn service() -> Records<MemoryStore, IdentityCipher> {
+    Records::new(MemoryStore::new(), IdentityCipher)
+}
+
+fn site_visit(n: u128, minutes: i64, site: &str) -> Record {
+    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let at = t0() + Duration::minutes(minutes);
+    let mut r = Record::new_draft(Uuid::from_u128(n), &form, None, at).unwrap();
+    r.set_answer(&form, "site_code", Some(AnswerValue::Text(site.into())), at)
+        .unwrap();
+    r.set_answer(
+        &form,
+        "visit_date",
+        Some(AnswerValue::Date(at.date_naive())),
+        at,
+    )
+    .unwrap();
+    r.set_answer(
+        &form,
+        "site_active",
+        Some(AnswerValue::Choice("active".into())),
+        at,
+    )
+    .unwrap();
+    r
+}
+
+fn assessment(n: u128) -> Record {
+    let form = builtin::form(RecordKind::NeedsAssessment).unwrap();
+    let text = builtin::consent_text().unwrap();
+    let consent = Consent::record(
+        &text,
+        Language::Indonesian,
+        [Purpose::Assessment].into(),
+        "Pendamping Sari",
+        t0(),
+    )
+    .unwrap();
+    let mut r = Record::new_draft(Uuid::from_u128(n), &form, Some(consent), t0()).unwrap();
+    let code = ParticipantCode::from_random([9, 8, 7, 6, 5, 4]);
+    r.set_answer(
+        &form,
+        "participant_code",
+        Some(AnswerValue::Code(code.to_string())),
+        t0(),
+    )
+    .unwrap();
+    r.set_answer(
+        &form,
+        "notes",
+        Some(AnswerValue::Text("Ibu Wulan ingin usaha katering".into())),
+        t0(),
+    )
+    .unwrap();
+    r
+}
+
+#[test]
+fn a_record_round_trips() {
+    let records = service();
+    let r = assessment(1);
+    block_on(records.save(&r)).unwrap();
+    assert_eq!(block_on(records.load(r.id)).unwrap(), Some(r));
+    assert_eq!(block_on(records.load(Uuid::from_u128(999))).unwrap(), None);
+}
+
+#[test]
+fn identifying_data_lives_only_in_the_sealed_payload() {
+    let records = service();
+    let r = assessment(2);
+    block_on(records.save(&r)).unwrap();
+    let stored = block_on(records.store().get(&r.id.to_string()))
+        .unwrap()
+        .unwrap();
+    let mut clear = stored.clone();
+    clear.sealed.clear();
+    let clear = serde_json::to_string(&clear).unwrap();
+    for secret in [
+        "Wulan",
+        "katering",
+        "Sari",
+        &r.answers.values["participant_code"].clone().as_code(),
+    ] {
+        assert!(
+            !clear.contains(secret),
+            "{secret:?} is in the clear fields: {clear}"
+        );
+    }
+    assert!(
+        String::from_utf8_lossy(&stored.sealed).contains("Wulan"),
+        "identity cipher: payload is the JSON"
+    );
+    assert_eq!(stored.shape, RECORD_SHAPE);
+    assert_eq!(stored.cipher, "none");
+}
+
+trait AsCode {
+    fn as_code(&self) -> String;
+}
+impl AsCode for AnswerValue {
+    fn as_code(&self) -> String {
+        match self {
+            AnswerValue::Code(c) => c.clone(),
+            other => panic!("not a code: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn lists_page_newest_first_and_filter() {
+    let records = service();
+    for n in 0..25u128 {
+        let site = if n % 2 == 0 {
+            "KDR-CERME"
+        } else {
+            "KDR-SUMBERJO"
+        };
+        block_on(records.save(&site_visit(n, n as i64, site))).unwrap();
+    }
+    let page = |q: ListQuery| block_on(records.list(&q)).unwrap();
+    let first = page(ListQuery {
+        limit: 10,
+        ..Default::default()
+    });
+    assert_eq!(first.len(), 10);
+    assert_eq!(first[0].id, Uuid::from_u128(24).to_string());
+    assert!(first.windows(2).all(|w| w[0].updated_at >= w[1].updated_at));
+    let third = page(ListQuery {
+        limit: 10,
+        offset: 20,
+        ..Default::default()
+    });
+    assert_eq!(third.len(), 5);
+    let cerme = page(ListQuery {
+        site: Some("KDR-CERME".into()),
+        limit: 100,
+        ..Default::default()
+    });
+    assert_eq!(cerme.len(), 13);
+    assert!(cerme.iter().all(|s| s.site.as_deref() == Some("KDR-CERME")));
+    let finals = page(ListQuery {
+        status: Some(RecordStatus::Final),
+        limit: 100,
+        ..Default::default()
+    });
+    assert!(finals.is_empty());
+}
+
+#[test]
+fn counts_feed_the_status_strip() {
+    let records = service();
+    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let mut done = site_visit(1, 0, "A");
+    done.finalize(&form, t0().date_naive(), t0()).unwrap();
+    block_on(records.save(&done)).unwrap();
+    block_on(records.save(&site_visit(2, 1, "A"))).unwrap();
+    block_on(
+        records
+            .store()
+            .set_meta(META_LAST_SENT, "2026-11-22T10:00:00Z"),
+    )
+    .unwrap();
+    let s = block_on(records.summary()).unwrap();
+    assert_eq!((s.on_phone, s.waiting_to_send), (2, 1));
+    assert_eq!(
+        s.last_sent,
+        Some(Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap())
+    );
+}
+
+#[test]
+fn a_full_disk_is_reported_and_damages_nothing() {
+    let records = service();
+    let mut r = site_visit(1, 0, "A");
+    block_on(records.save(&r)).unwrap();
+    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    r.set_answer(&form, "rooms_count", Some(AnswerValue::Integer(9)), t0())
+        .unwrap();
+    records.store().full.set(true);
+    assert_eq!(block_on(records.save(&r)), Err(StorageError::QuotaExceeded));
+    records.store().full.set(false);
+    let kept = block_on(records.load(r.id)).unwrap().unwrap();
+    assert_eq!(
+        kept.answers.values.get("rooms_count"),
+        None,
+        "the stored version is the last good one"
+    );
+    assert_eq!(
+        r.answers.values.get("rooms_count"),
+        Some(&AnswerValue::Integer(9)),
+        "the caller still has the new answer"
+    );
+}
+
+#[test]
+fn damaged_or_newer_records_are_reported_not_dropped() {
+    let records = service();
+    let r = site_visit(1, 0, "A");
+    block_on(records.save(&r)).unwrap();
+    let mut stored = block_on(records.store().get(&r.id.to_string()))
+        .unwrap()
+        .unwrap();
+
+    stored.sealed = b"{not json".to_vec();
+    records.store().put_raw(stored.clone());
+    assert!(matches!(
+        block_on(records.load(r.id)),
+        Err(StorageError::Corrupt(_))
+    ));
+
+    stored.shape = RECORD_SHAPE + 1;
+    records.store().put_raw(stored.clone());
+    assert_eq!(
+        block_on(records.load(r.id)),
+        Err(StorageError::NewerData {
+            shape: RECORD_SHAPE + 1
+        })
+    );
+    assert_eq!(records.store().len(), 1, "nothing was deleted");
+}
+
+#[test]
+fn only_deletable_records_can_be_deleted() {
+    let records = service();
+    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let draft = site_visit(1, 0, "A");
+    let mut done = site_visit(2, 0, "A");
+    done.finalize(&form, t0().date_naive(), t0()).unwrap();
+    block_on(records.save(&draft)).unwrap();
+    block_on(records.save(&done)).unwrap();
+    assert_eq!(
+        block_on(records.delete(done.id)),
+        Err(StorageError::NotDeletable)
+    );
+    block_on(records.delete(draft.id)).unwrap();
+    assert_eq!(records.store().len(), 1);
+}
