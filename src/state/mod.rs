@@ -3,12 +3,14 @@
 mod clock;
 mod connectivity;
 mod language;
+mod records;
 mod status;
 mod update;
 
 pub use clock::{provide_clock_context, ClockContext};
 pub use connectivity::{provide_connectivity_context, ConnectivityContext};
 pub use language::{locale_of, provide_language_context, LanguageContext};
+pub use records::{provide_records_context, AppRecords, RecordsContext, StorageState};
 pub use status::{provide_status_context, StatusContext};
 pub use update::{provide_update_context, UpdateContext};
 
@@ -18,5 +20,6 @@ pub fn provide_app_state() {
     provide_clock_context();
     provide_connectivity_context();
     provide_status_context();
+    provide_records_context();
     provide_update_context();
 }

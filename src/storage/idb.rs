@@ -64,10 +64,13 @@ pub struct IdbStore {
     db: RefCell<Option<Rc<Rexie>>>,
 }
 
-/// The DOMException name inside a rexie error, when there is one.
+/// A rexie error as text; idb's messages carry the DOMException's own text
+/// ("QuotaExceededError: …"), which is what classification looks for.
 fn exception_name(error: &rexie::Error) -> String {
-    // idb's messages carry the exception's own text ("QuotaExceededError: …").
-    error.to_string() + &format!(" {error:?}")
+    match error {
+        rexie::Error::IdbError(inner) => inner.to_string(),
+        other => other.to_string(),
+    }
 }
 
 fn classify(error: rexie::Error) -> StorageError {

@@ -6,7 +6,7 @@ use leptos_router::path;
 
 use crate::platform;
 use crate::state::provide_app_state;
-use crate::ui::components::{BottomNav, Header, UpdateBanner};
+use crate::ui::components::{BottomNav, Header, StorageProblem, UpdateBanner};
 use crate::ui::pages::{Home, NewRecord, NotFound, Records, Settings};
 
 #[component]
@@ -28,6 +28,7 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <BottomNav />
+            <StorageProblem />
         </Router>
     }
 }

@@ -144,6 +144,51 @@ describe('the installed app', () => {
   });
 });
 
+describe('storage', () => {
+  test('settings show whether data is kept and how much space is used', async () => {
+    assertReleaseBuild();
+    const server = await serve(DIST);
+    const browser = await launch();
+    try {
+      await browser.page.goto(server.url + '/settings');
+      await ready(browser.page);
+      await byTestId(browser.page, 'storage-usage').getByText(/Terpakai .* MB dari .* MB/).waitFor();
+      assert.match(await byTestId(browser.page, 'storage-persistence').innerText(), /Data dijaga|Browser boleh menghapus/);
+      assert.equal(await byTestId(browser.page, 'storage-problem').count(), 0);
+      // The database was created with the current layout.
+      const stores = await browser.page.evaluate(async () => {
+        const dbs = await indexedDB.databases();
+        return dbs.filter((d) => d.name === 'jangkau').map((d) => d.version);
+      });
+      assert.deepEqual(stores, [2]);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+
+  test('a browser that refuses IndexedDB gets a clear explanation, not a blank page', async () => {
+    assertReleaseBuild();
+    const server = await serve(DIST);
+    const browser = await launch();
+    try {
+      await browser.context.addInitScript(() => {
+        IDBFactory.prototype.open = function () {
+          throw new DOMException('storage is disabled', 'SecurityError');
+        };
+      });
+      await browser.page.goto(server.url + '/');
+      await ready(browser.page);
+      const problem = byTestId(browser.page, 'storage-problem');
+      await problem.waitFor();
+      assert.match(await problem.innerText(), /tidak bisa menyimpan data di browser ini/);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+});
+
 describe('a new deployment', () => {
   test('is announced in one line and a tap reloads into it', async () => {
     assertReleaseBuild();

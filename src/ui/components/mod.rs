@@ -1,11 +1,15 @@
-//! Layout pieces shared by every page: header, update banner, status strip, bottom navigation.
+//! Layout pieces shared by every page: header, banners and warnings, status strip, bottom navigation.
 
 mod bottom_nav;
 mod header;
 mod status_strip;
+mod storage_problem;
+mod unsent_warning;
 mod update_banner;
 
 pub use bottom_nav::BottomNav;
 pub use header::Header;
 pub use status_strip::StatusStrip;
+pub use storage_problem::StorageProblem;
+pub use unsent_warning::UnsentWarning;
 pub use update_banner::UpdateBanner;

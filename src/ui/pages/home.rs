@@ -5,7 +5,7 @@ use leptos_router::components::A;
 
 use crate::i18n::{t, use_i18n};
 use crate::model::record_kind::RecordKind;
-use crate::ui::components::StatusStrip;
+use crate::ui::components::{StatusStrip, UnsentWarning};
 use crate::ui::labels;
 
 #[component]
@@ -29,6 +29,7 @@ pub fn Home() -> impl IntoView {
 
     view! {
         <StatusStrip />
+        <UnsentWarning />
         <h1>{t!(i18n, home_heading)}</h1>
         <p class="intro">{t!(i18n, home_intro)}</p>
         <div class="kind-list">{buttons}</div>

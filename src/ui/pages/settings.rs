@@ -4,13 +4,16 @@ use leptos::prelude::*;
 
 use crate::i18n::{t, use_i18n};
 use crate::model::language::Language;
-use crate::state::{LanguageContext, UpdateContext};
+use crate::platform::storage_manager;
+use crate::state::{LanguageContext, RecordsContext, UpdateContext};
 
 #[component]
 pub fn Settings() -> impl IntoView {
     let i18n = use_i18n();
     let language = LanguageContext::expect_context();
     let update = UpdateContext::expect_context();
+    let records = RecordsContext::expect_context();
+    let estimate = LocalResource::new(storage_manager::estimate);
     let choices = Language::ALL
         .into_iter()
         .map(|choice| {
@@ -34,6 +37,22 @@ pub fn Settings() -> impl IntoView {
             <div class="choices">{choices}</div>
         </section>
         <section class="card">
+            <h2>{t!(i18n, settings_storage)}</h2>
+            <p data-testid="storage-persistence">
+                {move || match records.persisted.get() {
+                    Some(true) => t!(i18n, storage_persistent).into_any(),
+                    _ => t!(i18n, storage_not_persistent).into_any(),
+                }}
+            </p>
+            <p data-testid="storage-usage">
+                {move || estimate.get().flatten().map(|e| {
+                    let used = megabytes(e.usage);
+                    let total = megabytes(e.quota);
+                    t!(i18n, storage_usage, used = move || used.clone(), total = move || total.clone())
+                })}
+            </p>
+        </section>
+        <section class="card">
             <h2>{t!(i18n, settings_about)}</h2>
             <p>{t!(i18n, settings_version)} " " <span data-testid="app-version">{env!("CARGO_PKG_VERSION")}</span></p>
             <p data-testid="offline-ready">
@@ -55,4 +74,11 @@ fn language_name(language: Language) -> &'static str {
         Language::Indonesian => "Bahasa Indonesia",
         Language::English => "English",
     }
+}
+
+/// Bytes as megabytes with one decimal ("12.3 MB"). Integer arithmetic on
+/// purpose: float formatting would add ~10 KB to the download.
+fn megabytes(bytes: f64) -> String {
+    let tenths = (bytes.max(0.0) / 104_857.6).round() as u64;
+    format!("{}.{} MB", tenths / 10, tenths % 10)
 }
