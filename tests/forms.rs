@@ -682,3 +682,77 @@ fn records_round_trip_through_json() {
     let back: Record = serde_json::from_str(&json).unwrap();
     assert_eq!(back, r);
 }
+
+#[test]
+fn repeat_items_are_added_answered_checked_and_removed() {
+    let (form, mut r) = filled_site_visit();
+    let first = r.add_item(&form, "houses", now()).unwrap();
+    let second = r.add_item(&form, "houses", now()).unwrap();
+    assert_eq!((first, second), (0, 1));
+    r.set_item_answer(
+        &form,
+        "houses",
+        1,
+        "house_rooms",
+        Some(AnswerValue::Integer(4)),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        r.set_item_answer(
+            &form,
+            "houses",
+            5,
+            "house_rooms",
+            Some(AnswerValue::Integer(4)),
+            now()
+        ),
+        Err(RecordError::NoSuchItem(5))
+    );
+    assert_eq!(
+        r.add_item(&form, "visit", now()),
+        Err(RecordError::NotARepeat("visit".into()))
+    );
+    // Both items lack the required house marker.
+    let Err(RecordError::Invalid(errors)) = r.clone().finalize(&form, today(), now()) else {
+        panic!()
+    };
+    assert_eq!(
+        errors
+            .iter()
+            .filter(|e| e.question == "house_label")
+            .map(|e| e.item)
+            .collect::<Vec<_>>(),
+        vec![Some(0), Some(1)]
+    );
+    r.remove_item("houses", 0, now()).unwrap();
+    r.set_item_answer(
+        &form,
+        "houses",
+        0,
+        "house_label",
+        Some(AnswerValue::Text("No. 7".into())),
+        now(),
+    )
+    .unwrap();
+    r.finalize(&form, today(), now()).unwrap();
+    let houses = &r.answers.repeats["houses"];
+    assert_eq!(houses.len(), 1);
+    assert_eq!(
+        houses[0].get("house_rooms"),
+        Some(&AnswerValue::Integer(4)),
+        "the second item moved up intact"
+    );
+}
+
+#[test]
+fn a_repeat_group_cannot_grow_past_its_max() {
+    let (form, mut r) = filled_site_visit();
+    for _ in 0..50 {
+        r.add_item(&form, "houses", now()).unwrap();
+    }
+    assert_eq!(
+        r.add_item(&form, "houses", now()),
+        Err(RecordError::GroupFull(50))
+    );
+}

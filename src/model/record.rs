@@ -78,6 +78,12 @@ pub enum RecordError {
     NotADraft,
     #[error("only a final record can be marked sent")]
     NotFinal,
+    #[error("{0:?} is not a repeat group of this form")]
+    NotARepeat(String),
+    #[error("no item {0} in this group")]
+    NoSuchItem(usize),
+    #[error("this group holds at most {0} items")]
+    GroupFull(u32),
 }
 
 impl Record {
@@ -176,6 +182,99 @@ impl Record {
                     Some(AnswerValue::Code(c)) => ParticipantCode::parse(c).ok(),
                     _ => None,
                 });
+    }
+
+    /// Adds an empty item to a repeat group and returns its index.
+    ///
+    /// # Errors
+    /// `NotARepeat`, `GroupFull`, `ReadOnly`.
+    pub fn add_item(
+        &mut self,
+        form: &FormDef,
+        section: &str,
+        now: DateTime<Utc>,
+    ) -> Result<usize, RecordError> {
+        self.editable()?;
+        self.same_form(form)?;
+        let repeat = form
+            .sections
+            .iter()
+            .find(|s| s.id == section)
+            .and_then(|s| s.repeat.as_ref())
+            .ok_or_else(|| RecordError::NotARepeat(section.to_owned()))?;
+        let items = self.answers.repeats.entry(section.to_owned()).or_default();
+        if items.len() as u32 >= repeat.max {
+            return Err(RecordError::GroupFull(repeat.max));
+        }
+        items.push(Default::default());
+        self.updated_at = now;
+        Ok(items.len() - 1)
+    }
+
+    /// Removes one item of a repeat group (the UI asks first).
+    ///
+    /// # Errors
+    /// `NoSuchItem`, `ReadOnly`.
+    pub fn remove_item(
+        &mut self,
+        section: &str,
+        index: usize,
+        now: DateTime<Utc>,
+    ) -> Result<(), RecordError> {
+        self.editable()?;
+        let items = self
+            .answers
+            .repeats
+            .get_mut(section)
+            .filter(|i| index < i.len())
+            .ok_or(RecordError::NoSuchItem(index))?;
+        items.remove(index);
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// Sets (or clears) an answer inside one item of a repeat group.
+    ///
+    /// # Errors
+    /// As [`Record::set_answer`], plus `NotARepeat` and `NoSuchItem`.
+    pub fn set_item_answer(
+        &mut self,
+        form: &FormDef,
+        section: &str,
+        index: usize,
+        question: &str,
+        value: Option<AnswerValue>,
+        now: DateTime<Utc>,
+    ) -> Result<(), RecordError> {
+        self.editable()?;
+        self.same_form(form)?;
+        let group = form
+            .sections
+            .iter()
+            .find(|s| s.id == section && s.repeat.is_some())
+            .ok_or_else(|| RecordError::NotARepeat(section.to_owned()))?;
+        let q = group
+            .questions
+            .iter()
+            .find(|q| q.id == question)
+            .ok_or_else(|| RecordError::UnknownQuestion(question.to_owned()))?;
+        if let Some(v) = &value {
+            if let Err(AnswerError::WrongType) = check(q, v, NaiveDate::MIN) {
+                return Err(AnswerError::WrongType.into());
+            }
+        }
+        let item = self
+            .answers
+            .repeats
+            .get_mut(section)
+            .and_then(|items| items.get_mut(index))
+            .ok_or(RecordError::NoSuchItem(index))?;
+        match value {
+            Some(v) => item.insert(question.to_owned(), v),
+            None => item.remove(question),
+        };
+        self.updated_at = now;
+        Ok(())
     }
 
     /// Runs every check; on success the record becomes final and read-only,

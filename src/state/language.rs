@@ -23,6 +23,10 @@ impl LanguageContext {
         self.0.get()
     }
 
+    pub fn get_untracked(self) -> Language {
+        self.0.get_untracked()
+    }
+
     pub fn set(self, language: Language) {
         self.0.set(language);
     }

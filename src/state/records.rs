@@ -26,6 +26,8 @@ pub enum StorageState {
 pub struct RecordsContext {
     pub state: RwSignal<StorageState, LocalStorage>,
     pub persisted: RwSignal<Option<bool>>,
+    /// Captured when provided: contexts cannot be looked up from async tasks.
+    status: StatusContext,
 }
 
 impl RecordsContext {
@@ -45,7 +47,7 @@ impl RecordsContext {
         let Some(records) = self.records() else {
             return;
         };
-        let status = StatusContext::expect_context();
+        let status = self.status;
         leptos::task::spawn_local(async move {
             if let Ok(summary) = records.summary().await {
                 status.0.set(summary);
@@ -76,6 +78,7 @@ pub fn provide_records_context() -> RecordsContext {
     let ctx = RecordsContext {
         state: RwSignal::new_local(StorageState::Opening),
         persisted: RwSignal::new(None),
+        status: StatusContext::expect_context(),
     };
     provide_context(ctx);
     leptos::task::spawn_local(async move {

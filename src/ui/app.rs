@@ -7,7 +7,7 @@ use leptos_router::path;
 use crate::platform;
 use crate::state::provide_app_state;
 use crate::ui::components::{BottomNav, Header, StorageProblem, UpdateBanner};
-use crate::ui::pages::{Home, NewRecord, NotFound, Records, Settings};
+use crate::ui::pages::{FillRecord, Home, NewRecord, NotFound, Records, Settings};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -23,6 +23,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/new/:kind") view=NewRecord />
+                    <Route path=path!("/record/:id/:section") view=FillRecord />
+                    <Route path=path!("/record/:id") view=FillRecord />
                     <Route path=path!("/records") view=Records />
                     <Route path=path!("/settings") view=Settings />
                 </Routes>

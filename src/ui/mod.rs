@@ -3,6 +3,7 @@
 mod app;
 pub mod components;
 mod labels;
+mod messages;
 pub mod pages;
 
 pub use app::App;

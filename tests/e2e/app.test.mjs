@@ -30,8 +30,12 @@ describe('the installed app', () => {
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.close();
+    try {
+      browser?.assertNoErrors();
+    } finally {
+      await browser?.close();
+      await server?.close();
+    }
   });
 
   test('home renders in Bahasa Indonesia with three record kinds and the status strip', async () => {
@@ -161,6 +165,7 @@ describe('storage', () => {
         return dbs.filter((d) => d.name === 'jangkau').map((d) => d.version);
       });
       assert.deepEqual(stores, [2]);
+      browser.assertNoErrors();
     } finally {
       await browser.close();
       await server.close();
@@ -224,6 +229,7 @@ describe('a new deployment', () => {
       const cacheNames = await page.evaluate(() => caches.keys());
       assert.deepEqual(cacheNames, [`jangkau-${next}`], 'the old cache is deleted');
       assert.equal(await byTestId(page, 'update-banner').count(), 0);
+      browser.assertNoErrors();
     } finally {
       await browser.close();
       await server.close();

@@ -63,8 +63,8 @@ export async function serve(dir = DIST, port = 0) {
  * incognito) at 360×640, with an English browser locale on purpose: the app
  * must still start in Bahasa Indonesia.
  */
-export async function launch({ viewport = { width: 360, height: 640 } } = {}) {
-  const profile = mkdtempSync(join(tmpdir(), 'jangkau-profile-'));
+export async function launch({ viewport = { width: 360, height: 640 }, profile: reuse } = {}) {
+  const profile = reuse ?? mkdtempSync(join(tmpdir(), 'jangkau-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
@@ -76,12 +76,29 @@ export async function launch({ viewport = { width: 360, height: 640 } } = {}) {
     locale: 'en-US',
   });
   const page = context.pages()[0] ?? (await context.newPage());
+  // Any uncaught error or panic in the page fails the test that caused it:
+  // with panic = "abort" a panic kills the whole app.
+  const errors = [];
+  const watch = (p) => {
+    p.on('pageerror', (e) => errors.push(e.message));
+    p.on('console', (m) => {
+      if (m.type() === 'error' && /Jangkau stopped unexpectedly/.test(m.text())) errors.push(m.text());
+    });
+  };
+  context.pages().forEach(watch);
+  context.on('page', watch);
   return {
     context,
     page,
-    close: async () => {
+    errors,
+    /** Throws if the page reported an uncaught error or a panic. */
+    assertNoErrors() {
+      if (errors.length) throw new Error(`the page reported errors: ${errors.join(' | ')}`);
+    },
+    profile,
+    close: async ({ keepProfile = false } = {}) => {
       await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      if (!keepProfile) rmSync(profile, { recursive: true, force: true });
     },
   };
 }

@@ -2,6 +2,7 @@
 
 mod bottom_nav;
 mod header;
+mod question;
 mod status_strip;
 mod storage_problem;
 mod unsent_warning;
@@ -9,6 +10,7 @@ mod update_banner;
 
 pub use bottom_nav::BottomNav;
 pub use header::Header;
+pub use question::{QuestionProps, QuestionView, Slot};
 pub use status_strip::StatusStrip;
 pub use storage_problem::StorageProblem;
 pub use unsent_warning::UnsentWarning;

@@ -1,11 +1,13 @@
 //! One component per route; each stays thin and reads state from context.
 
+mod fill;
 mod home;
 mod new_record;
 mod not_found;
 mod records;
 mod settings;
 
+pub use fill::FillRecord;
 pub use home::Home;
 pub use new_record::NewRecord;
 pub use not_found::NotFound;

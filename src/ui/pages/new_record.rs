@@ -1,17 +1,29 @@
-//! Start a record of one kind; the forms themselves arrive with the forms issue.
+//! Start a record of one kind: resume a draft, or start anew (the assessment asks for consent first).
 
+use std::collections::BTreeSet;
+
+use chrono::Utc;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use uuid::Uuid;
 
 use crate::i18n::{t, use_i18n};
+use crate::model::answer::AnswerValue;
+use crate::model::builtin;
+use crate::model::consent::{Consent, ConsentError, Purpose};
+use crate::model::form::FormDef;
+use crate::model::participant_code::ParticipantCode;
+use crate::model::record::{Record, RecordStatus};
 use crate::model::record_kind::RecordKind;
+use crate::state::{LanguageContext, RecordsContext, StorageState};
+use crate::storage::ListQuery;
 use crate::ui::labels;
+use crate::ui::messages;
 use crate::ui::pages::NotFound;
 
 #[component]
 pub fn NewRecord() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
     let kind = move || {
         params
@@ -20,17 +32,214 @@ pub fn NewRecord() -> impl IntoView {
             .as_deref()
             .and_then(RecordKind::from_slug)
     };
-
-    move || {
-        match kind() {
+    move || match kind() {
         None => NotFound().into_any(),
-        Some(kind) => view! {
-            <h1 data-testid="new-record-title">{move || labels::kind_title(i18n.get_locale(), kind)}</h1>
-            <p class="intro">{move || labels::kind_hint(i18n.get_locale(), kind)}</p>
-            <p class="notice">{t!(i18n, form_coming)}</p>
-            <A href="/" attr:class="button secondary">{t!(i18n, back_home)}</A>
+        Some(kind) => view! { <Start kind=kind /> }.into_any(),
+    }
+}
+
+/// A fresh participant code from the browser's secure random source (the
+/// same one UUID v4 uses).
+fn new_code() -> ParticipantCode {
+    let bytes = Uuid::new_v4().into_bytes();
+    ParticipantCode::from_random(std::array::from_fn(|i| {
+        u32::from_le_bytes([bytes[i * 2], bytes[i * 2 + 1], bytes[12 + i % 4], bytes[i]])
+    }))
+}
+
+#[component]
+fn Start(kind: RecordKind) -> impl IntoView {
+    let i18n = use_i18n();
+    let records = RecordsContext::expect_context();
+    let language = LanguageContext::expect_context();
+    let navigate = use_navigate();
+    let form = builtin::form(kind).ok();
+    let Some(form) = form else {
+        return view! { <p class="notice">{t!(i18n, form_broken)}</p> }.into_any();
+    };
+    let form = StoredValue::new(form);
+    let asking_consent = RwSignal::new(false);
+    let failure = RwSignal::new(None::<&'static str>);
+
+    let drafts = LocalResource::new(move || {
+        let ready = matches!(records.state.get(), StorageState::Ready(_));
+        async move {
+            if !ready {
+                return Vec::new();
+            }
+            let query = ListQuery {
+                status: Some(RecordStatus::Draft),
+                form_id: Some(kind.form_id().to_owned()),
+                limit: 20,
+                ..Default::default()
+            };
+            match records.records() {
+                Some(r) => r.list(&query).await.unwrap_or_default(),
+                None => Vec::new(),
+            }
         }
-        .into_any(),
+    });
+
+    let create = {
+        let navigate = navigate.clone();
+        move |consent: Option<Consent>| {
+            let now = Utc::now();
+            let built = form.with_value(|f| -> Result<Record, String> {
+                let mut r = Record::new_draft(Uuid::new_v4(), f, consent, now)
+                    .map_err(|e| e.to_string())?;
+                if kind == RecordKind::NeedsAssessment {
+                    let code = new_code().to_string();
+                    r.set_answer(f, "participant_code", Some(AnswerValue::Code(code)), now)
+                        .map_err(|e| e.to_string())?;
+                }
+                Ok(r)
+            });
+            let Ok(record) = built else { return };
+            let navigate = navigate.clone();
+            leptos::task::spawn_local(async move {
+                match records.save(&record).await {
+                    Ok(()) => navigate(&format!("/record/{}/0", record.id), Default::default()),
+                    Err(e) => {
+                        failure.set(Some(messages::storage_error(language.get_untracked(), &e)))
+                    }
+                }
+            });
+        }
+    };
+    let on_start = {
+        let create = create.clone();
+        move |_| {
+            if form.with_value(|f| f.requires_consent) {
+                asking_consent.set(true);
+            } else {
+                create(None);
+            }
+        }
+    };
+
+    let draft_list = move || {
+        let list = drafts.get().unwrap_or_default();
+        (!list.is_empty()).then(|| {
+            let items = list
+                .into_iter()
+                .map(|d| {
+                    let when = d.updated_at.format("%Y-%m-%d %H:%M").to_string();
+                    let site = d.site.clone().unwrap_or_default();
+                    view! {
+                        <li>
+                            <A href=format!("/record/{}/0", d.id) attr:class="list-button" attr:data-testid="resume-draft">
+                                <span class="list-title">{t!(i18n, form_resume)} " · " {site}</span>
+                                <span class="list-meta">{when}</span>
+                            </A>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <h2>{t!(i18n, form_drafts_heading)}</h2>
+                <ul class="plain-list">{items}</ul>
+            }
+        })
+    };
+
+    view! {
+        <h1 data-testid="new-record-title">{move || labels::kind_title(i18n.get_locale(), kind)}</h1>
+        <Show
+            when=move || asking_consent.get()
+            fallback=move || view! {
+                <p class="intro">{move || labels::kind_hint(i18n.get_locale(), kind)}</p>
+                {draft_list}
+                <button type="button" class="button primary wide" data-testid="start-record" on:click=on_start.clone()>
+                    {t!(i18n, form_start)}
+                </button>
+            }
+        >
+            <ConsentStep form=form on_agree=Callback::new({
+                let create = create.clone();
+                move |c: Consent| create(Some(c))
+            }) />
+        </Show>
+        {move || failure.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
     }
+    .into_any()
+}
+
+#[component]
+fn ConsentStep(form: StoredValue<FormDef>, on_agree: Callback<Consent>) -> impl IntoView {
+    let i18n = use_i18n();
+    let language = LanguageContext::expect_context();
+    let _ = form;
+    let Ok(text) = builtin::consent_text() else {
+        return view! { <p class="notice">{t!(i18n, form_broken)}</p> }.into_any();
+    };
+    let text = StoredValue::new(text);
+    let agreed = RwSignal::new(BTreeSet::<Purpose>::new());
+    let asked_by = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<ConsentError>);
+
+    let purposes = text.with_value(|t| t.purposes.clone()).into_iter().map(|p| {
+        let purpose = p.purpose;
+        let label = p.label.clone();
+        view! {
+            <label class="option">
+                <input type="checkbox" data-testid=format!("consent-{}", match purpose {
+                    Purpose::Assessment => "assessment",
+                    Purpose::FollowUpContact => "follow-up",
+                    Purpose::Referral => "referral",
+                })
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        agreed.update(|s| { if on { s.insert(purpose); } else { s.remove(&purpose); } });
+                    } />
+                <span>{move || label.get(language.get()).to_owned()}</span>
+            </label>
+        }
+    }).collect_view();
+
+    let agree = move |_| {
+        let purposes = agreed.get_untracked();
+        if !purposes.contains(&Purpose::Assessment) {
+            problem.set(Some(ConsentError::AssessmentNotAgreed));
+            return;
+        }
+        match text.with_value(|t| {
+            Consent::record(
+                t,
+                language.get_untracked(),
+                purposes,
+                &asked_by.get_untracked(),
+                Utc::now(),
+            )
+        }) {
+            Ok(consent) => on_agree.run(consent),
+            Err(e) => problem.set(Some(e)),
+        }
+    };
+    let problem_text = move || {
+        problem.get().map(|e| match e {
+            ConsentError::AskedByMissing | ConsentError::AskedByTooLong { .. } => {
+                t!(i18n, consent_asked_by_missing).into_any()
+            }
+            _ => t!(i18n, consent_needs_assessment).into_any(),
+        })
+    };
+
+    view! {
+        <section class="card consent" data-testid="consent">
+            <h2>{move || text.with_value(|t| t.title.get(language.get()).to_owned())}</h2>
+            <p class="hint">{t!(i18n, consent_intro)}</p>
+            <blockquote class="consent-text">{move || text.with_value(|t| t.text.get(language.get()).to_owned())}</blockquote>
+            <h3>{t!(i18n, consent_purposes)}</h3>
+            <div class="options">{purposes}</div>
+            <label class="question-label" for="consent-asked-by">{t!(i18n, consent_asked_by)}</label>
+            <input id="consent-asked-by" type="text" maxlength="100" autocomplete="off" data-testid="consent-asked-by"
+                on:input=move |ev| asked_by.set(event_target_value(&ev)) />
+            {move || problem_text().map(|p| view! { <p class="field-error" role="alert">{p}</p> })}
+            <div class="form-nav">
+                <A href="/" attr:class="button secondary">{t!(i18n, consent_declined)}</A>
+                <button type="button" class="button primary" data-testid="consent-agree" on:click=agree>{t!(i18n, consent_agree)}</button>
+            </div>
+        </section>
     }
+    .into_any()
 }

@@ -1,18 +1,157 @@
-//! The list of records kept on this phone.
+//! The records on this phone: drafts, waiting to send, sent; filter by form and site; open or delete drafts.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
+use uuid::Uuid;
 
-use crate::i18n::{t, use_i18n};
-use crate::state::StatusContext;
+use crate::i18n::{t, td_string, use_i18n};
+use crate::model::record::RecordStatus;
+use crate::model::record_kind::RecordKind;
+use crate::state::{RecordsContext, StorageState};
+use crate::storage::{ListQuery, RecordSummary};
+use crate::ui::labels;
+
+const PAGE: u32 = 50;
 
 #[component]
 pub fn Records() -> impl IntoView {
     let i18n = use_i18n();
-    let status = StatusContext::expect_context();
+    let records = RecordsContext::expect_context();
+    let status = RwSignal::new(None::<RecordStatus>);
+    let form_id = RwSignal::new(None::<String>);
+    let site = RwSignal::new(String::new());
+    let limit = RwSignal::new(PAGE);
+    let changed = RwSignal::new(0u32);
+
+    let list = LocalResource::new(move || {
+        let query = ListQuery {
+            status: status.get(),
+            form_id: form_id.get(),
+            site: Some(site.get().trim().to_uppercase()).filter(|s| !s.is_empty()),
+            offset: 0,
+            limit: limit.get(),
+        };
+        let ready = matches!(records.state.get(), StorageState::Ready(_));
+        changed.track();
+        async move {
+            if !ready {
+                return Vec::new();
+            }
+            match records.records() {
+                Some(r) => r.list(&query).await.unwrap_or_default(),
+                None => Vec::new(),
+            }
+        }
+    });
+
+    let tab = move |value: Option<RecordStatus>, label: &'static str, testid: &'static str| {
+        view! {
+            <button type="button" class="tab" data-testid=testid aria-pressed=move || (status.get() == value).to_string()
+                on:click=move |_| { status.set(value); limit.set(PAGE); }>
+                {label}
+            </button>
+        }
+    };
+    let tabs = move || {
+        let l = i18n.get_locale();
+        view! {
+            {tab(None, td_string!(l, records_all), "tab-all")}
+            {tab(Some(RecordStatus::Draft), td_string!(l, status_draft), "tab-draft")}
+            {tab(Some(RecordStatus::Final), td_string!(l, status_final), "tab-final")}
+            {tab(Some(RecordStatus::Sent), td_string!(l, status_sent), "tab-sent")}
+        }
+    };
+    let form_options = move || {
+        RecordKind::ALL
+            .into_iter()
+            .map(|k| view! { <option value=k.form_id()>{labels::kind_title(i18n.get_locale(), k)}</option> })
+            .collect_view()
+    };
+
+    let delete = move |id: String| {
+        let confirm = td_string!(i18n.get_locale(), records_confirm_delete);
+        let ok = web_sys::window()
+            .and_then(|w| w.confirm_with_message(confirm).ok())
+            .unwrap_or(false);
+        let (Some(store), Ok(uuid)) = (records.records(), Uuid::parse_str(&id)) else {
+            return;
+        };
+        if ok {
+            leptos::task::spawn_local(async move {
+                if store.delete(uuid).await.is_ok() {
+                    changed.update(|n| *n += 1);
+                    records.refresh_status();
+                }
+            });
+        }
+    };
+
+    let rows = move || {
+        let items = list.get().unwrap_or_default();
+        if items.is_empty() {
+            return view! { <p class="empty" data-testid="records-empty">{t!(i18n, records_empty)}</p> }.into_any();
+        }
+        let full = items.len() as u32 >= limit.get_untracked();
+        let rows = items
+            .into_iter()
+            .map(|r| row(r, i18n.get_locale(), delete))
+            .collect_view();
+        view! {
+            <ul class="plain-list" data-testid="record-list">{rows}</ul>
+            <Show when=move || full>
+                <button type="button" class="button secondary wide" on:click=move |_| limit.update(|l| *l += PAGE)>{t!(i18n, records_more)}</button>
+            </Show>
+        }
+        .into_any()
+    };
+
     view! {
         <h1 data-testid="records-title">{t!(i18n, records_heading)}</h1>
-        <Show when=move || status.get().on_phone == 0>
-            <p class="empty">{t!(i18n, records_empty)}</p>
-        </Show>
+        <div class="tabs" role="group">{tabs}</div>
+        <div class="filters">
+            <select aria-label=move || td_string!(i18n.get_locale(), records_all_forms) data-testid="filter-form"
+                on:change=move |ev| { let v = event_target_value(&ev); form_id.set(Some(v).filter(|v| !v.is_empty())); }>
+                <option value="">{t!(i18n, records_all_forms)}</option>
+                {form_options}
+            </select>
+            <input type="search" placeholder=move || td_string!(i18n.get_locale(), records_site) data-testid="filter-site"
+                autocapitalize="characters" autocomplete="off"
+                on:change=move |ev| site.set(event_target_value(&ev)) />
+        </div>
+        {rows}
+    }
+}
+
+fn row(
+    r: RecordSummary,
+    locale: crate::i18n::Locale,
+    delete: impl Fn(String) + Copy + 'static,
+) -> impl IntoView {
+    let kind = crate::model::builtin::kind_of(&r.form_id);
+    let title = kind.map(|k| labels::kind_title(locale, k)).unwrap_or("?");
+    let status = match r.status {
+        RecordStatus::Draft => td_string!(locale, status_draft),
+        RecordStatus::Final => td_string!(locale, status_final),
+        RecordStatus::Sent => td_string!(locale, status_sent),
+    };
+    let when = r.updated_at.format("%Y-%m-%d %H:%M").to_string();
+    let href = match r.status {
+        RecordStatus::Draft => format!("/record/{}/0", r.id),
+        _ => format!("/record/{}", r.id),
+    };
+    let id = r.id.clone();
+    let is_draft = r.status == RecordStatus::Draft;
+    view! {
+        <li class="record-row" data-testid="record-row" data-status=r.status.code()>
+            <A href=href attr:class="list-button">
+                <span class="list-title">{title} {r.site.map(|s| format!(" · {s}"))}</span>
+                <span class="list-meta"><span class=format!("chip {}", r.status.code())>{status}</span> " " {when}</span>
+            </A>
+            {is_draft.then(|| view! {
+                <button type="button" class="button danger small" data-testid="delete-draft" on:click=move |_| delete(id.clone())>
+                    {td_string!(locale, records_delete)}
+                </button>
+            })}
+        </li>
     }
 }

@@ -1,0 +1,532 @@
+//! Filling a record: one section per screen, every answer saved as it is given, validation, finalising, read-only view.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::Duration;
+
+use chrono::Utc;
+use leptos::ev;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use uuid::Uuid;
+
+use crate::i18n::{t, td_string, use_i18n};
+use crate::model::answer::{AnswerError, AnswerValue};
+use crate::model::builtin;
+use crate::model::form::{FormDef, QuestionType, Section};
+use crate::model::record::{Record, RecordError, RecordStatus};
+use crate::state::{LanguageContext, RecordsContext, StorageState};
+use crate::storage::StorageError;
+use crate::ui::components::{QuestionProps, QuestionView, Slot};
+use crate::ui::messages;
+
+/// How long typing may pause before the answer is written to IndexedDB.
+/// Short enough that a killed tab loses at most this much typing; long
+/// enough not to write on every keystroke.
+const SAVE_DELAY: Duration = Duration::from_millis(300);
+
+type ErrorKey = (Option<usize>, String);
+
+#[derive(Clone)]
+enum Loaded {
+    Ready(Record, Rc<FormDef>),
+    NotFound,
+    Unreadable,
+    BrokenForm,
+}
+
+#[component]
+pub fn FillRecord() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let records = RecordsContext::expect_context();
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| Uuid::parse_str(&s).ok())
+    });
+    let section = Memo::new(move |_| {
+        params
+            .read()
+            .get("section")
+            .and_then(|s| s.parse::<usize>().ok())
+    });
+    let ready = move || matches!(records.state.get(), StorageState::Ready(_));
+
+    let loaded = LocalResource::new(move || {
+        let id = id.get();
+        let ready = ready();
+        async move {
+            let (Some(id), true) = (id, ready) else {
+                return None;
+            };
+            let store = records.records()?;
+            Some(match store.load(id).await {
+                Ok(Some(record)) => match builtin::kind_of(&record.form_id).map(builtin::form) {
+                    Some(Ok(form)) if form.version == record.form_version => {
+                        Loaded::Ready(record, Rc::new(form))
+                    }
+                    _ => Loaded::BrokenForm,
+                },
+                Ok(None) => Loaded::NotFound,
+                Err(_) => Loaded::Unreadable,
+            })
+        }
+    });
+
+    move || match loaded.get().flatten() {
+        None => view! { <p class="intro">{t!(i18n, loading)}</p> }.into_any(),
+        Some(Loaded::NotFound) => {
+            view! { <p class="notice" data-testid="record-missing">{t!(i18n, form_not_found)}</p> }
+                .into_any()
+        }
+        Some(Loaded::Unreadable) => {
+            view! { <p class="notice">{t!(i18n, form_unreadable)}</p> }.into_any()
+        }
+        Some(Loaded::BrokenForm) => {
+            view! { <p class="notice">{t!(i18n, form_broken)}</p> }.into_any()
+        }
+        Some(Loaded::Ready(record, form)) if record.status == RecordStatus::Draft => {
+            view! { <Filler record=record form=form section=section /> }.into_any()
+        }
+        Some(Loaded::Ready(record, form)) => {
+            view! { <ReadOnly record=record form=form /> }.into_any()
+        }
+    }
+}
+
+#[derive(Clone, PartialEq)]
+enum SaveState {
+    Saved,
+    Saving,
+    Failed(StorageError),
+}
+
+#[component]
+fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let language = LanguageContext::expect_context();
+    let records = RecordsContext::expect_context();
+    let navigate = use_navigate();
+    let record_id = record.id;
+    let form = StoredValue::new_local(form);
+    let record = RwSignal::new(record);
+    let errors = RwSignal::new(BTreeMap::<ErrorKey, AnswerError>::new());
+    let save_state = RwSignal::new(SaveState::Saved);
+    let dirty = StoredValue::new(false);
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    let show_fix = RwSignal::new(false);
+
+    // Writes the current record now (if anything changed).
+    let flush = move || {
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+            pending.set_value(None);
+        }
+        if !dirty.get_value() {
+            return;
+        }
+        dirty.set_value(false);
+        save_state.set(SaveState::Saving);
+        let snapshot = record.get_untracked();
+        leptos::task::spawn_local(async move {
+            match records.save(&snapshot).await {
+                Ok(()) => save_state.set(SaveState::Saved),
+                Err(e) => {
+                    // Keep the answers in memory and try again on the next change.
+                    dirty.set_value(true);
+                    save_state.set(SaveState::Failed(e));
+                }
+            }
+        });
+    };
+    let schedule = move || {
+        dirty.set_value(true);
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        pending.set_value(set_timeout_with_handle(flush, SAVE_DELAY).ok());
+    };
+    // Leaving, switching apps or locking the phone writes at once.
+    let on_hide = window_event_listener(ev::pagehide, move |_| flush());
+    let on_hidden = window_event_listener(ev::visibilitychange, move |_| flush());
+    on_cleanup(move || {
+        on_hide.remove();
+        on_hidden.remove();
+        flush();
+    });
+
+    let on_answer = Callback::new(
+        move |(slot, qid, result): (Slot, String, Result<Option<AnswerValue>, AnswerError>)| {
+            let key: ErrorKey = (slot.as_ref().map(|(_, n)| *n), qid.clone());
+            match result {
+                Err(e) => {
+                    errors.update(|m| {
+                        m.insert(key, e);
+                    });
+                }
+                Ok(value) => {
+                    let now = Utc::now();
+                    let outcome = form.with_value(|f| {
+                        let mut r = record.get_untracked();
+                        let res = match &slot {
+                            None => r.set_answer(f, &qid, value, now),
+                            Some((section, n)) => {
+                                r.set_item_answer(f, section, *n, &qid, value, now)
+                            }
+                        };
+                        res.map(|_| r)
+                    });
+                    match outcome {
+                        Ok(r) => {
+                            record.set(r);
+                            errors.update(|m| {
+                                m.remove(&key);
+                            });
+                            schedule();
+                        }
+                        Err(RecordError::Answer(e)) => errors.update(|m| {
+                            m.insert(key, e);
+                        }),
+                        Err(_) => {}
+                    }
+                }
+            }
+        },
+    );
+
+    let total = form.with_value(|f| f.sections.len());
+    let index = move || section.get().unwrap_or(0).min(total.saturating_sub(1));
+    let visible = move |i: usize| {
+        form.with_value(|f| record.with(|r| f.section_visible(&f.sections[i], &r.answers)))
+    };
+    let next_visible = move |from: usize| (from + 1..total).find(|&i| visible(i));
+    let prev_visible = move |from: usize| (0..from).rev().find(|&i| visible(i));
+    let go = {
+        let navigate = navigate.clone();
+        move |i: usize| {
+            flush();
+            show_fix.set(false);
+            navigate(&format!("/record/{record_id}/{i}"), Default::default());
+            scroll_to_top();
+        }
+    };
+
+    let on_next = {
+        let go = go.clone();
+        move |_| {
+            let i = index();
+            let found = form.with_value(|f| {
+                record.with(|r| {
+                    f.validate_section(&f.sections[i], &r.answers, Utc::now().date_naive())
+                })
+            });
+            if found.is_empty() {
+                if let Some(n) = next_visible(i) {
+                    go(n);
+                }
+            } else {
+                errors.set(
+                    found
+                        .into_iter()
+                        .map(|e| ((e.item, e.question), e.error))
+                        .collect(),
+                );
+                show_fix.set(true);
+                scroll_to_top();
+            }
+        }
+    };
+    let on_back = {
+        let go = go.clone();
+        move |_| {
+            if let Some(p) = prev_visible(index()) {
+                go(p);
+            }
+        }
+    };
+    let on_finish = {
+        let go = go.clone();
+        let navigate = navigate.clone();
+        move |_| {
+            let now = Utc::now();
+            let mut done = record.get_untracked();
+            let result = form.with_value(|f| done.finalize(f, now.date_naive(), now));
+            match result {
+                Ok(()) => {
+                    if let Some(handle) = pending.get_value() {
+                        handle.clear();
+                    }
+                    dirty.set_value(false);
+                    save_state.set(SaveState::Saving);
+                    let navigate = navigate.clone();
+                    leptos::task::spawn_local(async move {
+                        match records.save(&done).await {
+                            Ok(()) => {
+                                record.set(done);
+                                navigate("/records?saved=1", Default::default());
+                            }
+                            Err(e) => save_state.set(SaveState::Failed(e)),
+                        }
+                    });
+                }
+                Err(RecordError::Invalid(found)) => {
+                    let first = found.first().and_then(|e| {
+                        form.with_value(|f| f.sections.iter().position(|s| s.id == e.section))
+                    });
+                    errors.set(
+                        found
+                            .into_iter()
+                            .map(|e| ((e.item, e.question), e.error))
+                            .collect(),
+                    );
+                    show_fix.set(true);
+                    if let Some(i) = first.filter(|&i| i != index()) {
+                        go(i);
+                        show_fix.set(true);
+                    }
+                    scroll_to_top();
+                }
+                Err(_) => {}
+            }
+        }
+    };
+
+    let title = move || form.with_value(|f| f.title.get(language.get()).to_owned());
+    let section_view = move || {
+        let i = index();
+        let s = form.with_value(|f| f.sections[i].clone());
+        view! { <SectionView section=s form=form record=record errors=errors on_answer=on_answer schedule=Callback::new(move |_| schedule()) /> }
+    };
+    let progress = move || {
+        let n = index() + 1;
+        let pct = format!("width: {}%", n * 100 / total.max(1));
+        view! {
+            <div class="progress" data-testid="progress">
+                <div class="progress-bar"><div class="progress-fill" style=pct></div></div>
+                <span>{t!(i18n, form_progress, n = move || n, total = move || total)}</span>
+            </div>
+        }
+    };
+    let save_text = move || match save_state.get() {
+        SaveState::Saved => td_string!(i18n.get_locale(), form_saved).into_any(),
+        SaveState::Saving => td_string!(i18n.get_locale(), form_saving).into_any(),
+        SaveState::Failed(e) => messages::storage_error(language.get(), &e).into_any(),
+    };
+    let is_last = move || next_visible(index()).is_none();
+    let has_prev = move || prev_visible(index()).is_some();
+
+    view! {
+        <div class="form-head">
+            <h1 class="form-title">{title}</h1>
+            {progress}
+        </div>
+        <p class="save-state" class:failed=move || matches!(save_state.get(), SaveState::Failed(_)) data-testid="save-state" aria-live="polite">
+            {save_text}
+        </p>
+        <Show when=move || show_fix.get() && !errors.with(BTreeMap::is_empty)>
+            <p class="fix-errors" role="alert" data-testid="fix-errors">{t!(i18n, form_fix_errors)}</p>
+        </Show>
+        {section_view}
+        <div class="form-nav">
+            <Show when=has_prev>
+                <button type="button" class="button secondary" data-testid="form-back" on:click=on_back.clone()>{t!(i18n, form_back)}</button>
+            </Show>
+            <Show
+                when=is_last
+                fallback=move || view! { <button type="button" class="button primary" data-testid="form-next" on:click=on_next.clone()>{t!(i18n, form_next)}</button> }
+            >
+                <button type="button" class="button primary" data-testid="form-finish" on:click=on_finish.clone()>{t!(i18n, form_finish)}</button>
+            </Show>
+        </div>
+        <A href="/records" attr:class="exit-link" attr:data-testid="form-exit" on:click=move |_| flush()>{t!(i18n, form_exit)}</A>
+    }
+}
+
+fn scroll_to_top() {
+    if let Some(w) = web_sys::window() {
+        w.scroll_to_with_x_and_y(0.0, 0.0);
+    }
+}
+
+#[component]
+fn SectionView(
+    section: Section,
+    form: StoredValue<Rc<FormDef>, LocalStorage>,
+    record: RwSignal<Record>,
+    errors: RwSignal<BTreeMap<ErrorKey, AnswerError>>,
+    on_answer: Callback<(Slot, String, Result<Option<AnswerValue>, AnswerError>)>,
+    schedule: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let language = LanguageContext::expect_context();
+    let title = section.title.clone();
+    let heading = move || title.get(language.get()).to_owned();
+    let questions_for = move |slot: Slot| {
+        let item_index = slot.as_ref().map(|(_, n)| *n);
+        section
+            .questions
+            .iter()
+            .map(|q| {
+                let q = q.clone();
+                let slot = slot.clone();
+                let initial = record.with_untracked(|r| match &slot {
+                    None => r.answers.values.get(&q.id).cloned(),
+                    Some((s, n)) => r
+                        .answers
+                        .repeats
+                        .get(s)
+                        .and_then(|items| items.get(*n))
+                        .and_then(|i| i.get(&q.id).cloned()),
+                });
+                let key: ErrorKey = (item_index, q.id.clone());
+                let error = Signal::derive(move || errors.with(|m| m.get(&key).cloned()));
+                let shown = {
+                    let q = q.clone();
+                    let slot = slot.clone();
+                    move || {
+                        form.with_value(|f| {
+                            record.with(|r| {
+                                let item = slot.as_ref().and_then(|(s, n)| {
+                                    r.answers.repeats.get(s).and_then(|items| items.get(*n))
+                                });
+                                f.question_visible(&q, &r.answers, item)
+                            })
+                        })
+                    }
+                };
+                let props = QuestionProps {
+                    question: q,
+                    slot,
+                    initial,
+                    error,
+                    on_answer,
+                };
+                view! { <Show when=shown.clone()><QuestionView props=props.clone() /></Show> }
+            })
+            .collect_view()
+    };
+
+    let body = match section.repeat.clone() {
+        None => questions_for(None).into_any(),
+        Some(repeat) => {
+            let section_id = section.id.clone();
+            let count = {
+                let section_id = section_id.clone();
+                Memo::new(move |_| {
+                    record.with(|r| r.answers.repeats.get(&section_id).map_or(0, Vec::len))
+                })
+            };
+            let label = repeat.item_label.clone();
+            let add = {
+                let section_id = section_id.clone();
+                move |_| {
+                    let mut r = record.get_untracked();
+                    if form
+                        .with_value(|f| r.add_item(f, &section_id, Utc::now()))
+                        .is_ok()
+                    {
+                        record.set(r);
+                        schedule.run(());
+                    }
+                }
+            };
+            let items = {
+                let section_id = section_id.clone();
+                let label = label.clone();
+                move || {
+                    (0..count.get())
+                        .map(|n| {
+                            let section_id = section_id.clone();
+                            let label = label.clone();
+                            let remove = {
+                                let section_id = section_id.clone();
+                                move |_| {
+                                    let confirm = td_string!(i18n.get_locale(), form_confirm_remove);
+                                    let ok = web_sys::window().and_then(|w| w.confirm_with_message(confirm).ok()).unwrap_or(false);
+                                    if ok {
+                                        let mut r = record.get_untracked();
+                                        if r.remove_item(&section_id, n, Utc::now()).is_ok() {
+                                            record.set(r);
+                                            schedule.run(());
+                                        }
+                                    }
+                                }
+                            };
+                            view! {
+                                <fieldset class="repeat-item" data-testid=format!("item-{n}")>
+                                    <legend>{move || format!("{} {}", label.get(language.get()), n + 1)}</legend>
+                                    {questions_for(Some((section_id.clone(), n)))}
+                                    <button type="button" class="button danger" on:click=remove>{t!(i18n, form_remove_item)}</button>
+                                </fieldset>
+                            }
+                        })
+                        .collect_view()
+                }
+            };
+            let add_label = label.clone();
+            view! {
+                {items}
+                <button type="button" class="button secondary" data-testid="add-item" on:click=add>
+                    {t!(i18n, form_add_item)} " " {move || add_label.get(language.get()).to_lowercase()}
+                </button>
+            }
+            .into_any()
+        }
+    };
+
+    view! {
+        <section class="form-section" data-testid=format!("section-{}", section.id)>
+            <h2>{heading}</h2>
+            {body}
+        </section>
+    }
+}
+
+#[component]
+fn ReadOnly(record: Record, form: Rc<FormDef>) -> impl IntoView {
+    let i18n = use_i18n();
+    let language = LanguageContext::expect_context();
+    let title = form.title.clone();
+    let form = StoredValue::new_local(form);
+    let record = StoredValue::new(record);
+    let rows = move || {
+        let lang = language.get();
+        let form = form.get_value();
+        record.with_value(|record| {
+            form.questions()
+                .filter(|(_, q)| q.kind != QuestionType::Note)
+                .filter_map(|(si, q)| {
+                    let value = if form.sections[si].repeat.is_some() {
+                        let items = record.answers.repeats.get(&form.sections[si].id)?;
+                        let texts: Vec<String> = items
+                            .iter()
+                            .filter_map(|i| i.get(&q.id))
+                            .map(|v| messages::answer_text(lang, q, v))
+                            .collect();
+                        if texts.is_empty() {
+                            return None;
+                        }
+                        texts.join(" · ")
+                    } else {
+                        messages::answer_text(lang, q, record.answers.values.get(&q.id)?)
+                    };
+                    Some(view! {
+                        <div class="answer-row">
+                            <dt>{q.label.get(lang).to_owned()}</dt>
+                            <dd>{value}</dd>
+                        </div>
+                    })
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <h1>{move || title.get(language.get()).to_owned()}</h1>
+        <p class="notice" data-testid="read-only">{t!(i18n, form_final_readonly)}</p>
+        <dl class="answers">{rows}</dl>
+        <A href="/records" attr:class="button secondary">{t!(i18n, nav_records)}</A>
+    }
+}

@@ -1,0 +1,264 @@
+// End-to-end tests of filling records on a 360×640 phone, offline: each
+// built-in form, consent, bad input, the record list, and a crash mid-form.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DIST, assertReleaseBuild, byTestId, controlled, launch, ready, serve } from './harness.mjs';
+
+const q = (page, id) => byTestId(page, `question-${id}`);
+const fill = (page, id, value) => page.fill(`#q-${id}`, value);
+const choose = (page, id, label) => q(page, id).locator('label.option, label.scale-point').filter({ hasText: label }).first().click();
+const next = (page) => byTestId(page, 'form-next').click();
+
+async function section(page, id) {
+  await byTestId(page, `section-${id}`).waitFor();
+}
+
+/** Waits until the page says the answers are written to IndexedDB. */
+async function saved(page) {
+  await page.waitForFunction(() => document.querySelector('[data-testid=save-state]')?.textContent.includes('Tersimpan'));
+}
+
+async function start(page, base, slug) {
+  await page.goto(`${base}/new/${slug}`);
+  await ready(page);
+  await byTestId(page, 'start-record').click();
+}
+
+async function finish(page) {
+  await byTestId(page, 'form-finish').click();
+  await page.waitForURL(/\/records\?saved=1/);
+  await byTestId(page, 'record-list').waitFor();
+}
+
+describe('filling records offline', () => {
+  let server;
+  let browser;
+  let page;
+
+  before(async () => {
+    assertReleaseBuild();
+    server = await serve(DIST);
+    browser = await launch();
+    page = browser.page;
+    await page.goto(server.url + '/');
+    await ready(page);
+    await controlled(page);
+    await browser.context.setOffline(true);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('a site visit, with a repeat group, bad input and HTML kept inert', async () => {
+    await start(page, server.url, 'site-visit');
+    await section(page, 'visit');
+    // Next with required answers missing: errors next to the questions.
+    await next(page);
+    await byTestId(page, 'fix-errors').waitFor();
+    assert.match(await q(page, 'site_code').innerText(), /Wajib diisi/);
+    await fill(page, 'site_code', 'KDR-CERME');
+    await fill(page, 'visit_date', '2026-11-20');
+    await fill(page, 'team', 'Dinsos + pendamping 🙂');
+    await next(page);
+
+    await section(page, 'situation');
+    await choose(page, 'site_active', 'Sebagian');
+    await fill(page, 'rooms_count', 'dua belas');
+    assert.match(await q(page, 'rooms_count').innerText(), /Isi dengan angka/);
+    await fill(page, 'rooms_count', '12');
+    assert.doesNotMatch(await q(page, 'rooms_count').innerText(), /Isi dengan angka/);
+    await fill(page, 'women_resident', '7');
+    await fill(page, 'women_non_resident', '9999');
+    await next(page);
+    assert.match(await q(page, 'women_non_resident').innerText(), /Paling besar 2000/);
+    await fill(page, 'women_non_resident', '4');
+    await next(page);
+
+    await section(page, 'houses');
+    await byTestId(page, 'add-item').click();
+    await page.locator('#q-houses-0-house_label').fill('No. 3');
+    await page.locator('#q-houses-0-house_rooms').fill('5');
+    await next(page);
+    await section(page, 'health');
+    await next(page);
+    await section(page, 'needs');
+    await q(page, 'needs_heard').locator('label', { hasText: 'Gerobak' }).click();
+    await q(page, 'needs_heard').locator('label', { hasText: 'Lainnya' }).click();
+    await q(page, 'needs_other').waitFor();
+    await fill(page, 'needs_other', 'Modal bersama');
+    await next(page);
+    await section(page, 'actions');
+    const hostile = '<img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script>';
+    await fill(page, 'notes', hostile);
+    await saved(page);
+    await finish(page);
+
+    const row = byTestId(page, 'record-row').filter({ hasText: 'KDR-CERME' });
+    assert.equal(await row.getAttribute('data-status'), 'final');
+    await row.locator('a').click();
+    await byTestId(page, 'read-only').waitFor();
+    const text = await page.locator('.answers').innerText();
+    assert.ok(text.includes(hostile), 'HTML shown as text');
+    assert.equal(await page.locator('.answers img, .answers script').count(), 0);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    assert.match(text, /Sebagian/);
+    assert.match(text, /No\. 3/);
+    browser.assertNoErrors();
+  });
+
+  test('the assessment needs consent, makes a code, and its follow-up finds her by it', async () => {
+    await start(page, server.url, 'needs-assessment');
+    await byTestId(page, 'consent').waitFor();
+    await byTestId(page, 'consent-follow-up').check();
+    await byTestId(page, 'consent-asked-by').fill('Pendamping R');
+    await byTestId(page, 'consent-agree').click();
+    assert.match(await byTestId(page, 'consent').innerText(), /hanya bisa dimulai bila peserta setuju/);
+    await byTestId(page, 'consent-assessment').check();
+    await byTestId(page, 'consent-agree').click();
+
+    await section(page, 'participant');
+    const code = await page.inputValue('#q-participant_code');
+    assert.match(code, /^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{3}$/);
+    await fill(page, 'site_code', 'KDR-CERME');
+    await choose(page, 'age_band', '25–34');
+    await next(page);
+    await section(page, 'documents');
+    for (const id of ['has_ktp', 'has_bpjs', 'has_savings_book']) await choose(page, id, 'Ya');
+    await next(page);
+    await section(page, 'work');
+    await choose(page, 'work_status', 'Sedang beralih');
+    await next(page);
+    await section(page, 'change');
+    await choose(page, 'wants_change', 'Ya');
+    await q(page, 'training_wanted').locator('label', { hasText: 'Tata boga' }).click();
+    await fill(page, 'capital_needed', '2.500.000');
+    await choose(page, 'wants_change', 'Tidak');
+    assert.equal(await q(page, 'training_wanted').count(), 0, 'skip logic hides training');
+    await choose(page, 'wants_change', 'Ya');
+    await q(page, 'training_wanted').waitFor();
+    await next(page);
+    await section(page, 'wellbeing');
+    for (const a of ['psychological', 'social', 'emotional', 'financial', 'spiritual']) await choose(page, `wb_${a}`, '4');
+    await next(page);
+    await section(page, 'support');
+    await next(page);
+    await section(page, 'companion');
+    await choose(page, 'risk_of_returning', 'Sedang');
+    await saved(page);
+    await finish(page);
+
+    await start(page, server.url, 'follow-up');
+    await section(page, 'contact');
+    await fill(page, 'participant_code', code.slice(0, 7) + (code.endsWith('2') ? '3' : '2'));
+    assert.match(await q(page, 'participant_code').innerText(), /Kode peserta tidak valid/);
+    await fill(page, 'participant_code', code.toLowerCase().replace('-', ' '));
+    await fill(page, 'visit_date', '2026-11-22');
+    await choose(page, 'contact_kind', 'Penyaluran modal');
+    await next(page);
+    await section(page, 'business');
+    await choose(page, 'business_started', 'Ya');
+    await fill(page, 'business_kind', 'Nasi goreng');
+    await choose(page, 'business_state', 'Berkembang');
+    await next(page);
+    await section(page, 'wellbeing');
+    for (const a of ['psychological', 'social', 'emotional', 'financial', 'spiritual']) await choose(page, `wb_${a}`, '5');
+    await next(page);
+    await section(page, 'next');
+    await choose(page, 'risk_of_returning', 'Rendah');
+    await saved(page);
+    await finish(page);
+
+    await page.goto(server.url + '/');
+    await ready(page);
+    await page.waitForFunction(() => document.querySelector('[data-testid=status-waiting]')?.textContent === '3');
+    browser.assertNoErrors();
+  });
+
+  test('the list filters by form and site, and deletes a draft after confirmation', async () => {
+    await start(page, server.url, 'site-visit');
+    await section(page, 'visit');
+    await fill(page, 'site_code', 'KDR-SUMBERJO');
+    await saved(page);
+    await byTestId(page, 'form-exit').click();
+    await byTestId(page, 'record-list').waitFor();
+    assert.equal(await byTestId(page, 'record-row').count(), 4);
+
+    await byTestId(page, 'filter-form').selectOption('follow_up');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length === 1);
+    await byTestId(page, 'filter-form').selectOption('');
+    await byTestId(page, 'filter-site').fill('kdr-sumberjo');
+    await byTestId(page, 'filter-site').press('Enter');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length === 1);
+    await byTestId(page, 'tab-draft').click();
+    const draft = byTestId(page, 'record-row').filter({ hasText: 'KDR-SUMBERJO' });
+    assert.equal(await draft.getAttribute('data-status'), 'draft');
+
+    page.once('dialog', (d) => d.dismiss());
+    await draft.getByTestId('delete-draft').click();
+    assert.equal(await byTestId(page, 'record-row').count(), 1, 'dismissing keeps it');
+    page.once('dialog', (d) => d.accept());
+    await draft.getByTestId('delete-draft').click();
+    await byTestId(page, 'records-empty').waitFor();
+    // Final records offer no delete.
+    await byTestId(page, 'filter-site').fill('');
+    await byTestId(page, 'filter-site').press('Enter');
+    await byTestId(page, 'tab-final').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length === 3);
+    assert.equal(await byTestId(page, 'delete-draft').count(), 0);
+    browser.assertNoErrors();
+  });
+});
+
+describe('a crash mid-form', () => {
+  test('loses nothing already typed: reopen, resume, answers intact', async () => {
+    assertReleaseBuild();
+    const server = await serve(DIST);
+    let browser = await launch();
+    const profile = browser.profile;
+    try {
+      let page = browser.page;
+      await page.goto(server.url + '/');
+      await ready(page);
+      await controlled(page);
+      await browser.context.setOffline(true);
+      await start(page, server.url, 'site-visit');
+      await section(page, 'visit');
+      await fill(page, 'site_code', 'KDR-CRASH');
+      await fill(page, 'visit_date', '2026-11-21');
+      await fill(page, 'team', 'Tim malam');
+      await next(page);
+      await section(page, 'situation');
+      await choose(page, 'site_active', 'Masih aktif');
+      await page.locator('#q-rooms_count').pressSequentially('42');
+      // A few hundred ms after the last keystroke, the renderer dies with no
+      // pagehide, no unload: as when Android kills the tab.
+      await page.waitForTimeout(700);
+      const cdp = await browser.context.newCDPSession(page);
+      const crashed = page.waitForEvent('crash', { timeout: 15_000 });
+      // The command never answers: its target is gone.
+      cdp.send('Page.crash').catch(() => {});
+      await crashed;
+      await browser.close({ keepProfile: true });
+
+      browser = await launch({ profile });
+      page = browser.page;
+      await browser.context.setOffline(true);
+      await page.goto(server.url + '/new/site-visit');
+      await ready(page);
+      await byTestId(page, 'resume-draft').filter({ hasText: 'KDR-CRASH' }).click();
+      await section(page, 'visit');
+      assert.equal(await page.inputValue('#q-site_code'), 'KDR-CRASH');
+      assert.equal(await page.inputValue('#q-team'), 'Tim malam');
+      await next(page);
+      await section(page, 'situation');
+      assert.equal(await page.inputValue('#q-rooms_count'), '42');
+      assert.ok(await q(page, 'site_active').locator('input[value=active]').isChecked());
+      browser.assertNoErrors();
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+});
