@@ -258,14 +258,7 @@ impl FormDef {
     /// path of the first misfit), or [`FormError::Invalid`] with every
     /// semantic problem found.
     pub fn parse(json: &str) -> Result<FormDef, FormError> {
-        let de = &mut serde_json::Deserializer::from_str(json);
-        let form: FormDef = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            FormError::Syntax(FormProblem {
-                path: if path == "." { "(top)".into() } else { path },
-                problem: e.into_inner().to_string(),
-            })
-        })?;
+        let form = deserialize(json)?;
         let problems = form.check();
         if problems.is_empty() {
             Ok(form)
@@ -395,6 +388,32 @@ impl FormDef {
         }
         c.problems
     }
+}
+
+/// Natively (tests, tools) the error names the JSON path of the misfit.
+#[cfg(not(target_arch = "wasm32"))]
+fn deserialize(json: &str) -> Result<FormDef, FormError> {
+    let de = &mut serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        FormError::Syntax(FormProblem {
+            path: if path == "." { "(top)".into() } else { path },
+            problem: e.into_inner().to_string(),
+        })
+    })
+}
+
+/// In the browser the built-in forms are already proven by the native
+/// tests; path tracking would add ~35 KB to the download, so a misfit is
+/// reported with serde's line and column instead.
+#[cfg(target_arch = "wasm32")]
+fn deserialize(json: &str) -> Result<FormDef, FormError> {
+    serde_json::from_str(json).map_err(|e| {
+        FormError::Syntax(FormProblem {
+            path: format!("line {} column {}", e.line(), e.column()),
+            problem: e.to_string(),
+        })
+    })
 }
 
 #[derive(Default)]

@@ -123,7 +123,7 @@ fn Start(kind: RecordKind) -> impl IntoView {
             let items = list
                 .into_iter()
                 .map(|d| {
-                    let when = d.updated_at.format("%Y-%m-%d %H:%M").to_string();
+                    let when = labels::date_time(d.updated_at);
                     let site = d.site.clone().unwrap_or_default();
                     view! {
                         <li>

@@ -134,7 +134,7 @@ fn row(
         RecordStatus::Final => td_string!(locale, status_final),
         RecordStatus::Sent => td_string!(locale, status_sent),
     };
-    let when = r.updated_at.format("%Y-%m-%d %H:%M").to_string();
+    let when = labels::date_time(r.updated_at);
     let href = match r.status {
         RecordStatus::Draft => format!("/record/{}/0", r.id),
         _ => format!("/record/{}", r.id),
