@@ -1,0 +1,141 @@
+#![cfg(target_arch = "wasm32")]
+//! Storage benchmark in headless Chromium (run by bench/storage.sh, not by the tests): prints timings, asserts none.
+
+use chrono::{Duration, TimeZone, Utc};
+use jangkau::crypto::IdentityCipher;
+use jangkau::model::answer::AnswerValue;
+use jangkau::model::builtin;
+use jangkau::model::record::Record;
+use jangkau::model::record_kind::RecordKind;
+use jangkau::storage::idb::IdbStore;
+use jangkau::storage::{ListQuery, RecordStore, Records};
+use rexie::{ObjectStore, Rexie, TransactionMode};
+use uuid::Uuid;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const STORED: u128 = 10_000;
+
+fn now_ms() -> f64 {
+    web_sys::window().unwrap().performance().unwrap().now()
+}
+
+fn report(what: &str, mut samples: Vec<f64>) {
+    samples.sort_by(f64::total_cmp);
+    let q = |p: f64| samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)];
+    let line = format!(
+        "BENCH | {what} | n={} | p50={:.2} ms | p95={:.2} ms | max={:.2} ms",
+        samples.len(),
+        q(0.5),
+        q(0.95),
+        samples[samples.len() - 1]
+    );
+    web_sys::console::log_1(&JsValue::from_str(&line));
+}
+
+fn site_visit(n: u128) -> Record {
+    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::minutes(n as i64);
+    let mut r = Record::new_draft(Uuid::from_u128(n + 1), &form, None, at).unwrap();
+    r.set_answer(&form, "site_code", Some(AnswerValue::Text(format!("SITE-{}", n % 40))), at).unwrap();
+    r.set_answer(&form, "visit_date", Some(AnswerValue::Date(at.date_naive())), at).unwrap();
+    r.set_answer(&form, "site_active", Some(AnswerValue::Choice("active".into())), at).unwrap();
+    r.set_answer(&form, "rooms_count", Some(AnswerValue::Integer(12)), at).unwrap();
+    r.set_answer(&form, "notes", Some(AnswerValue::Text("Catatan kunjungan ".repeat(12))), at).unwrap();
+    r
+}
+
+#[wasm_bindgen_test]
+async fn storage_with_ten_thousand_records() {
+    let name = format!("jangkau-bench-{}", Uuid::new_v4());
+    let records = Records::new(IdbStore::open(&name).await.unwrap(), IdentityCipher);
+    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let started = now_ms();
+    for n in 0..STORED {
+        records.save(&site_visit(n)).await.unwrap();
+    }
+    web_sys::console::log_1(&JsValue::from_str(&format!(
+        "BENCH | seeded {STORED} records | {:.0} ms",
+        now_ms() - started
+    )));
+
+    // Saving one answer: set it on the draft and write the whole record.
+    let mut draft = site_visit(STORED + 1);
+    let mut samples = Vec::new();
+    for i in 0..200 {
+        let t = now_ms();
+        draft.set_answer(&form, "rooms_count", Some(AnswerValue::Integer(i)), Utc::now()).unwrap();
+        records.save(&draft).await.unwrap();
+        samples.push(now_ms() - t);
+    }
+    report("save one answer (set + write record)", samples);
+
+    let mut samples = Vec::new();
+    for n in 0..100u128 {
+        let mut r = site_visit(STORED + 10 + n);
+        let t = now_ms();
+        r.finalize(&form, Utc::now().date_naive(), Utc::now()).unwrap();
+        records.save(&r).await.unwrap();
+        samples.push(now_ms() - t);
+    }
+    report("finalise one record (validate + write)", samples);
+
+    let mut samples = Vec::new();
+    for _ in 0..30 {
+        let t = now_ms();
+        let page = records.list(&ListQuery { limit: 50, ..Default::default() }).await.unwrap();
+        assert_eq!(page.len(), 50);
+        samples.push(now_ms() - t);
+    }
+    report("open the record list (first 50 of 10 000)", samples);
+
+    let mut samples = Vec::new();
+    for _ in 0..30 {
+        let t = now_ms();
+        records.summary().await.unwrap();
+        samples.push(now_ms() - t);
+    }
+    report("status strip counts", samples);
+    records.store().close();
+    IdbStore::delete_database(&name).await.unwrap();
+
+    // The raw limit in the same browser: one rexie put/get of a similar
+    // value, no service, no serde of our types.
+    let raw_name = format!("jangkau-bench-raw-{}", Uuid::new_v4());
+    let raw = Rexie::builder(&raw_name)
+        .version(1)
+        .add_object_store(ObjectStore::new("kv").key_path("id"))
+        .build()
+        .await
+        .unwrap();
+    let value = js_sys::JSON::parse(&format!(
+        r#"{{"id":"x","status":"draft","updated_at":1,"payload":"{}"}}"#,
+        "a".repeat(600)
+    ))
+    .unwrap();
+    for n in 0..STORED {
+        js_sys::Reflect::set(&value, &"id".into(), &JsValue::from_str(&n.to_string())).unwrap();
+        let tx = raw.transaction(&["kv"], TransactionMode::ReadWrite).unwrap();
+        tx.store("kv").unwrap().put(&value, None).await.unwrap();
+        tx.done().await.unwrap();
+    }
+    let (mut puts, mut gets) = (Vec::new(), Vec::new());
+    for i in 0..200 {
+        js_sys::Reflect::set(&value, &"id".into(), &JsValue::from_str(&format!("new-{i}"))).unwrap();
+        let t = now_ms();
+        let tx = raw.transaction(&["kv"], TransactionMode::ReadWrite).unwrap();
+        tx.store("kv").unwrap().put(&value, None).await.unwrap();
+        tx.done().await.unwrap();
+        puts.push(now_ms() - t);
+        let t = now_ms();
+        let tx = raw.transaction(&["kv"], TransactionMode::ReadOnly).unwrap();
+        tx.store("kv").unwrap().get(JsValue::from_str(&(i * 37).to_string())).await.unwrap();
+        gets.push(now_ms() - t);
+    }
+    report("raw IndexedDB put (rexie, one transaction)", puts);
+    report("raw IndexedDB get (rexie)", gets);
+    raw.close();
+    Rexie::delete(&raw_name).await.unwrap();
+}
