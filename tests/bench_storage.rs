@@ -8,7 +8,7 @@ use jangkau::model::builtin;
 use jangkau::model::record::Record;
 use jangkau::model::record_kind::RecordKind;
 use jangkau::storage::idb::IdbStore;
-use jangkau::storage::{ListQuery, RecordStore, Records};
+use jangkau::storage::{ListQuery, Records};
 use rexie::{ObjectStore, Rexie, TransactionMode};
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
@@ -39,11 +39,36 @@ fn site_visit(n: u128) -> Record {
     let form = builtin::form(RecordKind::SiteVisit).unwrap();
     let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::minutes(n as i64);
     let mut r = Record::new_draft(Uuid::from_u128(n + 1), &form, None, at).unwrap();
-    r.set_answer(&form, "site_code", Some(AnswerValue::Text(format!("SITE-{}", n % 40))), at).unwrap();
-    r.set_answer(&form, "visit_date", Some(AnswerValue::Date(at.date_naive())), at).unwrap();
-    r.set_answer(&form, "site_active", Some(AnswerValue::Choice("active".into())), at).unwrap();
-    r.set_answer(&form, "rooms_count", Some(AnswerValue::Integer(12)), at).unwrap();
-    r.set_answer(&form, "notes", Some(AnswerValue::Text("Catatan kunjungan ".repeat(12))), at).unwrap();
+    r.set_answer(
+        &form,
+        "site_code",
+        Some(AnswerValue::Text(format!("SITE-{}", n % 40))),
+        at,
+    )
+    .unwrap();
+    r.set_answer(
+        &form,
+        "visit_date",
+        Some(AnswerValue::Date(at.date_naive())),
+        at,
+    )
+    .unwrap();
+    r.set_answer(
+        &form,
+        "site_active",
+        Some(AnswerValue::Choice("active".into())),
+        at,
+    )
+    .unwrap();
+    r.set_answer(&form, "rooms_count", Some(AnswerValue::Integer(12)), at)
+        .unwrap();
+    r.set_answer(
+        &form,
+        "notes",
+        Some(AnswerValue::Text("Catatan kunjungan ".repeat(12))),
+        at,
+    )
+    .unwrap();
     r
 }
 
@@ -66,7 +91,14 @@ async fn storage_with_ten_thousand_records() {
     let mut samples = Vec::new();
     for i in 0..200 {
         let t = now_ms();
-        draft.set_answer(&form, "rooms_count", Some(AnswerValue::Integer(i)), Utc::now()).unwrap();
+        draft
+            .set_answer(
+                &form,
+                "rooms_count",
+                Some(AnswerValue::Integer(i)),
+                Utc::now(),
+            )
+            .unwrap();
         records.save(&draft).await.unwrap();
         samples.push(now_ms() - t);
     }
@@ -76,7 +108,8 @@ async fn storage_with_ten_thousand_records() {
     for n in 0..100u128 {
         let mut r = site_visit(STORED + 10 + n);
         let t = now_ms();
-        r.finalize(&form, Utc::now().date_naive(), Utc::now()).unwrap();
+        r.finalize(&form, Utc::now().date_naive(), Utc::now())
+            .unwrap();
         records.save(&r).await.unwrap();
         samples.push(now_ms() - t);
     }
@@ -85,7 +118,13 @@ async fn storage_with_ten_thousand_records() {
     let mut samples = Vec::new();
     for _ in 0..30 {
         let t = now_ms();
-        let page = records.list(&ListQuery { limit: 50, ..Default::default() }).await.unwrap();
+        let page = records
+            .list(&ListQuery {
+                limit: 50,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
         assert_eq!(page.len(), 50);
         samples.push(now_ms() - t);
     }
@@ -117,21 +156,34 @@ async fn storage_with_ten_thousand_records() {
     .unwrap();
     for n in 0..STORED {
         js_sys::Reflect::set(&value, &"id".into(), &JsValue::from_str(&n.to_string())).unwrap();
-        let tx = raw.transaction(&["kv"], TransactionMode::ReadWrite).unwrap();
+        let tx = raw
+            .transaction(&["kv"], TransactionMode::ReadWrite)
+            .unwrap();
         tx.store("kv").unwrap().put(&value, None).await.unwrap();
         tx.done().await.unwrap();
     }
     let (mut puts, mut gets) = (Vec::new(), Vec::new());
     for i in 0..200 {
-        js_sys::Reflect::set(&value, &"id".into(), &JsValue::from_str(&format!("new-{i}"))).unwrap();
+        js_sys::Reflect::set(
+            &value,
+            &"id".into(),
+            &JsValue::from_str(&format!("new-{i}")),
+        )
+        .unwrap();
         let t = now_ms();
-        let tx = raw.transaction(&["kv"], TransactionMode::ReadWrite).unwrap();
+        let tx = raw
+            .transaction(&["kv"], TransactionMode::ReadWrite)
+            .unwrap();
         tx.store("kv").unwrap().put(&value, None).await.unwrap();
         tx.done().await.unwrap();
         puts.push(now_ms() - t);
         let t = now_ms();
         let tx = raw.transaction(&["kv"], TransactionMode::ReadOnly).unwrap();
-        tx.store("kv").unwrap().get(JsValue::from_str(&(i * 37).to_string())).await.unwrap();
+        tx.store("kv")
+            .unwrap()
+            .get(JsValue::from_str(&(i * 37).to_string()))
+            .await
+            .unwrap();
         gets.push(now_ms() - t);
     }
     report("raw IndexedDB put (rexie, one transaction)", puts);

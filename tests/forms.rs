@@ -756,3 +756,48 @@ fn a_repeat_group_cannot_grow_past_its_max() {
         Err(RecordError::GroupFull(50))
     );
 }
+
+#[test]
+fn patterns_are_checked_when_parsing_and_when_answering() {
+    let form = |pattern: &str, kind: &str| {
+        format!(
+            r#"{{"id": "p", "version": 1, "title": {{"id": "P", "en": "P"}}, "sections": [{{"id": "s", "title": {{"id": "S", "en": "S"}},
+            "questions": [{{"id": "phone", "type": "{kind}", "label": {{"id": "HP", "en": "Phone"}}, "pattern": {pattern},
+            "message": {{"id": "Nomor HP diawali 08.", "en": "Phone numbers start with 08."}}}}]}}]}}"#
+        )
+    };
+    let ok = FormDef::parse(&form(r#""08[0-9]{8,11}""#, "text")).unwrap();
+    let phone = question(&ok, "phone");
+    let check =
+        |s: &str| jangkau::model::answer::check(&phone, &AnswerValue::Text(s.into()), today());
+    assert_eq!(check("081234567890"), Ok(()));
+    assert_eq!(check("0812"), Err(AnswerError::PatternMismatch));
+    assert_eq!(
+        check("x081234567890"),
+        Err(AnswerError::PatternMismatch),
+        "anchored at the start"
+    );
+    assert_eq!(
+        check("081234567890x"),
+        Err(AnswerError::PatternMismatch),
+        "anchored at the end"
+    );
+    assert!(
+        AnswerError::PatternMismatch.is_constraint(),
+        "the form's own message is shown"
+    );
+
+    let bad = problems(&form(r#""08[0-9""#, "text"));
+    assert!(
+        bad.iter()
+            .any(|p| p.starts_with("sections[0].questions[0].pattern: not a valid pattern")),
+        "{bad:?}"
+    );
+    let misplaced = problems(&form(r#""[0-9]+""#, "integer"));
+    assert!(
+        misplaced
+            .iter()
+            .any(|p| p.contains("pattern does not apply")),
+        "{misplaced:?}"
+    );
+}

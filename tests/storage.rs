@@ -257,3 +257,52 @@ fn only_deletable_records_can_be_deleted() {
     block_on(records.delete(draft.id)).unwrap();
     assert_eq!(records.store().len(), 1);
 }
+
+#[test]
+fn withdrawal_deletes_unsent_records_and_marks_sent_ones() {
+    let records = service();
+    let form = builtin::form(RecordKind::NeedsAssessment).unwrap();
+    let mut sent = assessment(1);
+    sent.answers.values.retain(|k, _| k == "participant_code");
+    let code = sent.participant_code.clone().unwrap();
+    // A sent copy (from an earlier visit) and an unsent draft of the same person.
+    sent.status = RecordStatus::Sent;
+    let draft = assessment(2);
+    let mut other = assessment(3);
+    let other_code = ParticipantCode::from_random([1, 1, 1, 1, 1, 1]);
+    other
+        .set_answer(
+            &form,
+            "participant_code",
+            Some(AnswerValue::Code(other_code.to_string())),
+            t0(),
+        )
+        .unwrap();
+    for r in [&sent, &draft, &other] {
+        block_on(records.save(r)).unwrap();
+    }
+    assert_eq!(
+        block_on(records.find_by_participant(&code)).unwrap().len(),
+        2
+    );
+
+    assert_eq!(block_on(records.withdraw(&code, t0())).unwrap(), (1, 1));
+    assert_eq!(
+        block_on(records.load(draft.id)).unwrap(),
+        None,
+        "never sent: deleted at once"
+    );
+    let kept = block_on(records.load(sent.id)).unwrap().unwrap();
+    assert!(
+        kept.marked_for_deletion,
+        "sent: marked until the server is told"
+    );
+    assert!(kept.consent.unwrap().is_withdrawn());
+    assert!(
+        !block_on(records.load(other.id))
+            .unwrap()
+            .unwrap()
+            .marked_for_deletion,
+        "other people untouched"
+    );
+}

@@ -80,6 +80,8 @@ pub enum AnswerError {
     TooShort { min: u32 },
     #[error("at most {max} characters")]
     TooLong { max: u32 },
+    #[error("does not have the expected form")]
+    PatternMismatch,
     #[error("not a whole number")]
     NotAnInteger,
     #[error("not a number")]
@@ -227,7 +229,12 @@ pub fn check(q: &Question, value: &AnswerValue, today: NaiveDate) -> Result<(), 
             if let Some(min) = q.min_length.filter(|&min| len < min) {
                 return Err(AnswerError::TooShort { min });
             }
-            Ok(())
+            // A pattern that does not compile was refused when the form was
+            // parsed; here it cannot fail an answer.
+            match q.compiled_pattern() {
+                Some(Ok(re)) if !re.is_match(s) => Err(AnswerError::PatternMismatch),
+                _ => Ok(()),
+            }
         }
         (T::Integer, V::Integer(n)) => bounds(q, *n as f64),
         (T::Decimal, V::Decimal(n)) if n.is_finite() => bounds(q, *n),

@@ -168,6 +168,10 @@ pub struct Question {
     pub min_length: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<u32>,
+    /// A regular expression the whole text answer must match (regex-lite
+    /// syntax, anchored), e.g. `"08[0-9]{8,11}"` for a phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_date: Option<DateBound>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -208,6 +212,13 @@ impl Question {
             self.min.unwrap_or(DEFAULT_SCALE.0),
             self.max.unwrap_or(DEFAULT_SCALE.1),
         )
+    }
+
+    /// The compiled, anchored pattern, if the question has one.
+    pub fn compiled_pattern(&self) -> Option<Result<regex_lite::Regex, regex_lite::Error>> {
+        self.pattern
+            .as_ref()
+            .map(|p| regex_lite::Regex::new(&format!("^(?:{p})$")))
     }
 
     pub fn choice(&self, code: &str) -> Option<&Choice> {
@@ -522,6 +533,20 @@ impl Checker {
                     self.push(&format!("{path}.{field}"), &not_for(field));
                 }
             }
+        }
+        match (q.compiled_pattern(), kind.is_textual()) {
+            (Some(_), false) => self.push(&format!("{path}.pattern"), &not_for("pattern")),
+            (Some(Err(e)), true) => self.push(
+                &format!("{path}.pattern"),
+                &format!("not a valid pattern: {e}"),
+            ),
+            _ => {}
+        }
+        if q.pattern.as_ref().is_some_and(|p| p.len() > 500) {
+            self.push(
+                &format!("{path}.pattern"),
+                "pattern longer than 500 characters",
+            );
         }
         if let Some(max) = q.max_length {
             if max == 0 || max > HARD_MAX_TEXT {

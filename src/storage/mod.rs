@@ -300,6 +300,61 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
         }
     }
 
+    /// Every record of one participant. The code is sealed, so this opens
+    /// each record: fine for a rare action such as withdrawal; records that
+    /// cannot be opened are skipped, never deleted.
+    ///
+    /// # Errors
+    /// When the store cannot be read.
+    pub async fn find_by_participant(
+        &self,
+        code: &ParticipantCode,
+    ) -> Result<Vec<Record>, StorageError> {
+        let total = self.store.count(None).await?;
+        let all = self
+            .store
+            .page(&ListQuery {
+                limit: total,
+                ..Default::default()
+            })
+            .await?;
+        let mut found = Vec::new();
+        for stored in all {
+            if let Ok(record) = self.open(stored).await {
+                if record.participant_code.as_ref() == Some(code) {
+                    found.push(record);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Consent withdrawn: every record of the participant is marked for
+    /// deletion; those never sent are deleted at once. Returns how many were
+    /// deleted and how many wait for the server to be told.
+    ///
+    /// # Errors
+    /// When the store cannot be read or written; records handled before the
+    /// error stay handled.
+    pub async fn withdraw(
+        &self,
+        code: &ParticipantCode,
+        now: DateTime<Utc>,
+    ) -> Result<(u32, u32), StorageError> {
+        let (mut deleted, mut marked) = (0, 0);
+        for mut record in self.find_by_participant(code).await? {
+            record.withdraw_consent(now);
+            if record.deletable() {
+                self.store.delete(&record.id.to_string()).await?;
+                deleted += 1;
+            } else {
+                self.save(&record).await?;
+                marked += 1;
+            }
+        }
+        Ok((deleted, marked))
+    }
+
     /// What the status strip shows.
     ///
     /// # Errors

@@ -38,6 +38,7 @@ pub fn answer_error(language: Language, error: &AnswerError, q: Option<&Question
             let n = *max;
             td!(l, err_too_long, n = move || n).into_any()
         }
+        AnswerError::PatternMismatch => td_string!(l, err_pattern).into_any(),
         AnswerError::NotAnInteger => td_string!(l, err_not_integer).into_any(),
         AnswerError::NotANumber => td_string!(l, err_not_number).into_any(),
         AnswerError::BelowMin { min } => {

@@ -60,7 +60,11 @@ describe('filling records offline', () => {
     assert.match(await q(page, 'site_code').innerText(), /Wajib diisi/);
     await fill(page, 'site_code', 'KDR-CERME');
     await fill(page, 'visit_date', '2026-11-20');
+    // A 1 MB paste: refused with a message, nothing stored changes.
+    await fill(page, 'team', 'x'.repeat(1 << 20));
+    assert.match(await q(page, 'team').innerText(), /Terlalu panjang: maksimal 120 karakter/);
     await fill(page, 'team', 'Dinsos + pendamping 🙂');
+    assert.doesNotMatch(await q(page, 'team').innerText(), /Terlalu panjang/);
     await next(page);
 
     await section(page, 'situation');
@@ -105,6 +109,19 @@ describe('filling records offline', () => {
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
     assert.match(text, /Sebagian/);
     assert.match(text, /No\. 3/);
+    assert.match(text, /Dinsos \+ pendamping 🙂/);
+
+    // Editing a final record makes a new draft that supersedes it.
+    await byTestId(page, 'revise').click();
+    await section(page, 'visit');
+    assert.equal(await page.inputValue('#q-site_code'), 'KDR-CERME');
+    await byTestId(page, 'form-exit').click();
+    await byTestId(page, 'record-list').waitFor();
+    const versions = byTestId(page, 'record-row').filter({ hasText: 'KDR-CERME' });
+    assert.deepEqual((await versions.evaluateAll((rows) => rows.map((r) => r.dataset.status))).sort(), ['draft', 'final']);
+    page.once('dialog', (d) => d.accept());
+    await versions.filter({ has: page.getByTestId('delete-draft') }).getByTestId('delete-draft').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length === 1);
     browser.assertNoErrors();
   });
 
@@ -207,6 +224,22 @@ describe('filling records offline', () => {
     await byTestId(page, 'tab-final').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length === 3);
     assert.equal(await byTestId(page, 'delete-draft').count(), 0);
+    browser.assertNoErrors();
+  });
+
+  test('withdrawing consent removes every unsent record of that participant', async () => {
+    await page.goto(server.url + '/records');
+    await ready(page);
+    await byTestId(page, 'record-list').waitFor();
+    assert.equal(await byTestId(page, 'record-row').count(), 3);
+    await byTestId(page, 'record-row').filter({ hasText: 'Asesmen kebutuhan' }).locator('a').click();
+    await byTestId(page, 'read-only').waitFor();
+    page.once('dialog', (d) => d.accept());
+    await byTestId(page, 'withdraw-consent').click();
+    await page.waitForURL(/\/records$/);
+    // The assessment and her follow-up are gone; the site visit stays.
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length === 1);
+    assert.match(await byTestId(page, 'record-row').innerText(), /Kunjungan lokasi/);
     browser.assertNoErrors();
   });
 });

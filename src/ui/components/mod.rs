@@ -7,6 +7,7 @@ mod status_strip;
 mod storage_problem;
 mod unsent_warning;
 mod update_banner;
+mod withdraw;
 
 pub use bottom_nav::BottomNav;
 pub use header::Header;
@@ -15,3 +16,4 @@ pub use status_strip::StatusStrip;
 pub use storage_problem::StorageProblem;
 pub use unsent_warning::UnsentWarning;
 pub use update_banner::UpdateBanner;
+pub use withdraw::WithdrawConsent;

@@ -132,9 +132,11 @@ fn text_control(
         QuestionType::Date => ("date", "none"),
         _ => ("text", "text"),
     };
-    let max = q.max_text_length().to_string();
+    // No `maxlength`: the browser would silently cut a long paste. Too long
+    // is refused by `parse_input` with a message, and the last good answer kept.
     if q.kind == QuestionType::LongText {
-        view! { <textarea id=id.to_owned() rows="4" maxlength=max on:input=on_input>{value}</textarea> }.into_any()
+        view! { <textarea id=id.to_owned() rows="4" on:input=on_input>{value}</textarea> }
+            .into_any()
     } else {
         let caps = if q.kind == QuestionType::ParticipantCode {
             "characters"
@@ -148,7 +150,6 @@ fn text_control(
                 inputmode=mode
                 autocapitalize=caps
                 autocomplete="off"
-                maxlength=max
                 value=value
                 on:input=on_input
             />

@@ -18,7 +18,7 @@ use crate::model::form::{FormDef, QuestionType, Section};
 use crate::model::record::{Record, RecordError, RecordStatus};
 use crate::state::{LanguageContext, RecordsContext, StorageState};
 use crate::storage::StorageError;
-use crate::ui::components::{QuestionProps, QuestionView, Slot};
+use crate::ui::components::{QuestionProps, QuestionView, Slot, WithdrawConsent};
 use crate::ui::messages;
 
 /// How long typing may pause before the answer is written to IndexedDB.
@@ -342,6 +342,9 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
             </Show>
         </div>
         <A href="/records" attr:class="exit-link" attr:data-testid="form-exit" on:click=move |_| flush()>{t!(i18n, form_exit)}</A>
+        {move || record.with(|r| r.participant_code.clone().filter(|_| r.consent.is_some())).map(|code| {
+            view! { <WithdrawConsent code=code /> }
+        })}
     }
 }
 
@@ -489,6 +492,32 @@ fn SectionView(
 fn ReadOnly(record: Record, form: Rc<FormDef>) -> impl IntoView {
     let i18n = use_i18n();
     let language = LanguageContext::expect_context();
+    let records = RecordsContext::expect_context();
+    let navigate = use_navigate();
+    let failure = RwSignal::new(None::<&'static str>);
+    let withdrawable = record
+        .participant_code
+        .clone()
+        .filter(|_| record.consent.is_some() && !record.marked_for_deletion);
+    // Editing a final record makes a new draft that supersedes it; the
+    // original stays as it was (and is sent as it was).
+    let revise = {
+        let original = record.clone();
+        move |_| {
+            let Ok(draft) = original.revise(Uuid::new_v4(), Utc::now()) else {
+                return;
+            };
+            let navigate = navigate.clone();
+            leptos::task::spawn_local(async move {
+                match records.save(&draft).await {
+                    Ok(()) => navigate(&format!("/record/{}/0", draft.id), Default::default()),
+                    Err(e) => {
+                        failure.set(Some(messages::storage_error(language.get_untracked(), &e)))
+                    }
+                }
+            });
+        }
+    };
     let title = form.title.clone();
     let form = StoredValue::new_local(form);
     let record = StoredValue::new(record);
@@ -527,6 +556,12 @@ fn ReadOnly(record: Record, form: Rc<FormDef>) -> impl IntoView {
         <h1>{move || title.get(language.get()).to_owned()}</h1>
         <p class="notice" data-testid="read-only">{t!(i18n, form_final_readonly)}</p>
         <dl class="answers">{rows}</dl>
-        <A href="/records" attr:class="button secondary">{t!(i18n, nav_records)}</A>
+        <p class="hint">{t!(i18n, form_revise_hint)}</p>
+        <div class="form-nav">
+            <A href="/records" attr:class="button secondary">{t!(i18n, nav_records)}</A>
+            <button type="button" class="button primary" data-testid="revise" on:click=revise>{t!(i18n, form_revise)}</button>
+        </div>
+        {move || failure.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+        {withdrawable.map(|code| view! { <WithdrawConsent code=code /> })}
     }
 }

@@ -141,11 +141,14 @@ fn row(
     };
     let id = r.id.clone();
     let is_draft = r.status == RecordStatus::Draft;
+    let withdrawn = r.marked_for_deletion.then(
+        || view! { " " <span class="chip withdrawn">{td_string!(locale, status_withdrawn)}</span> },
+    );
     view! {
         <li class="record-row" data-testid="record-row" data-status=r.status.code()>
             <A href=href attr:class="list-button">
                 <span class="list-title">{title} {r.site.map(|s| format!(" · {s}"))}</span>
-                <span class="list-meta"><span class=format!("chip {}", r.status.code())>{status}</span> " " {when}</span>
+                <span class="list-meta"><span class=format!("chip {}", r.status.code())>{status}</span> {withdrawn} " " {when}</span>
             </A>
             {is_draft.then(|| view! {
                 <button type="button" class="button danger small" data-testid="delete-draft" on:click=move |_| delete(id.clone())>

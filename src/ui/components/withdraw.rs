@@ -1,0 +1,45 @@
+//! The participant withdraws consent: confirm, then mark or delete every record of hers on this phone.
+
+use chrono::Utc;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use crate::i18n::{t, td_string, use_i18n};
+use crate::model::participant_code::ParticipantCode;
+use crate::state::RecordsContext;
+
+#[component]
+pub fn WithdrawConsent(code: ParticipantCode) -> impl IntoView {
+    let i18n = use_i18n();
+    let records = RecordsContext::expect_context();
+    let navigate = use_navigate();
+    let failed = RwSignal::new(false);
+    let code = StoredValue::new(code);
+    let withdraw = move |_| {
+        let question = td_string!(i18n.get_locale(), withdraw_confirm);
+        let ok = web_sys::window()
+            .and_then(|w| w.confirm_with_message(question).ok())
+            .unwrap_or(false);
+        let Some(store) = records.records().filter(|_| ok) else {
+            return;
+        };
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match store.withdraw(&code.get_value(), Utc::now()).await {
+                Ok(_) => {
+                    records.refresh_status();
+                    navigate("/records", Default::default());
+                }
+                Err(_) => failed.set(true),
+            }
+        });
+    };
+    view! {
+        <button type="button" class="button danger wide" data-testid="withdraw-consent" on:click=withdraw>
+            {t!(i18n, withdraw_button)}
+        </button>
+        <Show when=move || failed.get()>
+            <p class="field-error" role="alert">{t!(i18n, err_storage_failed)}</p>
+        </Show>
+    }
+}
