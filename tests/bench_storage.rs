@@ -14,6 +14,8 @@ use uuid::Uuid;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
+mod support;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 const STORED: u128 = 10_000;
@@ -38,28 +40,7 @@ fn report(what: &str, mut samples: Vec<f64>) {
 fn site_visit(n: u128) -> Record {
     let form = builtin::form(RecordKind::SiteVisit).unwrap();
     let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::minutes(n as i64);
-    let mut r = Record::new_draft(Uuid::from_u128(n + 1), &form, None, at).unwrap();
-    r.set_answer(
-        &form,
-        "site_code",
-        Some(AnswerValue::Text(format!("SITE-{}", n % 40))),
-        at,
-    )
-    .unwrap();
-    r.set_answer(
-        &form,
-        "visit_date",
-        Some(AnswerValue::Date(at.date_naive())),
-        at,
-    )
-    .unwrap();
-    r.set_answer(
-        &form,
-        "site_active",
-        Some(AnswerValue::Choice("active".into())),
-        at,
-    )
-    .unwrap();
+    let mut r = support::site_visit(n + 1, at, &format!("SITE-{}", n % 40));
     r.set_answer(&form, "rooms_count", Some(AnswerValue::Integer(12)), at)
         .unwrap();
     r.set_answer(

@@ -12,6 +12,8 @@ use jangkau::storage::{ListQuery, RecordStore, Records, StorageError, RECORD_SHA
 use uuid::Uuid;
 use wasm_bindgen_test::*;
 
+mod support;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// A fresh database per test, so tests never see each other's data.
@@ -22,23 +24,7 @@ fn db_name(test: &str) -> String {
 fn record(n: u128, minutes: i64, site: &str, finalize: bool) -> Record {
     let form = builtin::form(RecordKind::SiteVisit).unwrap();
     let at = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap() + Duration::minutes(minutes);
-    let mut r = Record::new_draft(Uuid::from_u128(n), &form, None, at).unwrap();
-    r.set_answer(&form, "site_code", Some(AnswerValue::Text(site.into())), at)
-        .unwrap();
-    r.set_answer(
-        &form,
-        "visit_date",
-        Some(AnswerValue::Date(at.date_naive())),
-        at,
-    )
-    .unwrap();
-    r.set_answer(
-        &form,
-        "site_active",
-        Some(AnswerValue::Choice("active".into())),
-        at,
-    )
-    .unwrap();
+    let mut r = support::site_visit(n, at, site);
     r.set_answer(
         &form,
         "notes",

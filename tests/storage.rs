@@ -16,6 +16,8 @@ use jangkau::storage::{
 use pollster::block_on;
 use uuid::Uuid;
 
+mod support;
+
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()
 }
@@ -25,26 +27,7 @@ fn service() -> Records<MemoryStore, IdentityCipher> {
 }
 
 fn site_visit(n: u128, minutes: i64, site: &str) -> Record {
-    let form = builtin::form(RecordKind::SiteVisit).unwrap();
-    let at = t0() + Duration::minutes(minutes);
-    let mut r = Record::new_draft(Uuid::from_u128(n), &form, None, at).unwrap();
-    r.set_answer(&form, "site_code", Some(AnswerValue::Text(site.into())), at)
-        .unwrap();
-    r.set_answer(
-        &form,
-        "visit_date",
-        Some(AnswerValue::Date(at.date_naive())),
-        at,
-    )
-    .unwrap();
-    r.set_answer(
-        &form,
-        "site_active",
-        Some(AnswerValue::Choice("active".into())),
-        at,
-    )
-    .unwrap();
-    r
+    support::site_visit(n, t0() + Duration::minutes(minutes), site)
 }
 
 fn assessment(n: u128) -> Record {

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::answer::{check, AnswerError, AnswerValue, Answers};
 use super::consent::{gate, Consent, ConsentError};
 use super::fill::FieldError;
-use super::form::FormDef;
+use super::form::{FormDef, Question};
 use super::participant_code::ParticipantCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -86,6 +86,15 @@ pub enum RecordError {
     GroupFull(u32),
 }
 
+/// The value has the question's type. Constraints are not checked here:
+/// a draft keeps an out-of-range number until it is corrected.
+fn fits(q: &Question, value: &AnswerValue) -> Result<(), RecordError> {
+    match check(q, value, NaiveDate::MIN) {
+        Err(AnswerError::WrongType) => Err(AnswerError::WrongType.into()),
+        _ => Ok(()),
+    }
+}
+
 impl Record {
     /// Starts a draft. Forms that need consent refuse to start without it.
     ///
@@ -155,9 +164,7 @@ impl Record {
                 self.answers.values.remove(question);
             }
             Some(v) => {
-                if let Err(AnswerError::WrongType) = check(q, &v, NaiveDate::MIN) {
-                    return Err(AnswerError::WrongType.into());
-                }
+                fits(q, &v)?;
                 self.answers.values.insert(question.to_owned(), v);
             }
         }
@@ -259,9 +266,7 @@ impl Record {
             .find(|q| q.id == question)
             .ok_or_else(|| RecordError::UnknownQuestion(question.to_owned()))?;
         if let Some(v) = &value {
-            if let Err(AnswerError::WrongType) = check(q, v, NaiveDate::MIN) {
-                return Err(AnswerError::WrongType.into());
-            }
+            fits(q, v)?;
         }
         let item = self
             .answers

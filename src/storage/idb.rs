@@ -196,16 +196,17 @@ fn wrap(e: rexie::Error) -> StorageError {
     }
 }
 
-impl RecordStore for IdbStore {
-    async fn put(&self, record: &StoredRecord) -> Result<(), StorageError> {
-        let value = to_js(record)?;
+impl IdbStore {
+    /// Writes one value into `store` in its own transaction. An abort at
+    /// commit is how IndexedDB reports a full disk.
+    async fn put_value(&self, store: &'static str, value: JsValue) -> Result<(), StorageError> {
         self.run(|db| {
             let value = value.clone();
             async move {
                 let tx = db
-                    .transaction(&[RECORDS], TransactionMode::ReadWrite)
+                    .transaction(&[store], TransactionMode::ReadWrite)
                     .map_err(wrap)?;
-                tx.store(RECORDS)
+                tx.store(store)
                     .map_err(wrap)?
                     .put(&value, None)
                     .await
@@ -216,16 +217,21 @@ impl RecordStore for IdbStore {
         .await
     }
 
-    async fn get(&self, id: &str) -> Result<Option<StoredRecord>, StorageError> {
-        let key = JsValue::from_str(id);
+    /// Reads one value from `store` by key.
+    async fn get_value<T: for<'de> Deserialize<'de>>(
+        &self,
+        store: &'static str,
+        key: &str,
+    ) -> Result<Option<T>, StorageError> {
+        let key = JsValue::from_str(key);
         self.run(|db| {
             let key = key.clone();
             async move {
                 let tx = db
-                    .transaction(&[RECORDS], TransactionMode::ReadOnly)
+                    .transaction(&[store], TransactionMode::ReadOnly)
                     .map_err(wrap)?;
                 let value = tx
-                    .store(RECORDS)
+                    .store(store)
                     .map_err(wrap)?
                     .get(key)
                     .await
@@ -234,6 +240,16 @@ impl RecordStore for IdbStore {
             }
         })
         .await
+    }
+}
+
+impl RecordStore for IdbStore {
+    async fn put(&self, record: &StoredRecord) -> Result<(), StorageError> {
+        self.put_value(RECORDS, to_js(record)?).await
+    }
+
+    async fn get(&self, id: &str) -> Result<Option<StoredRecord>, StorageError> {
+        self.get_value(RECORDS, id).await
     }
 
     async fn delete(&self, id: &str) -> Result<(), StorageError> {
@@ -340,43 +356,20 @@ impl RecordStore for IdbStore {
     }
 
     async fn get_meta(&self, key: &str) -> Result<Option<String>, StorageError> {
-        let key = JsValue::from_str(key);
-        self.run(|db| {
-            let key = key.clone();
-            async move {
-                let tx = db
-                    .transaction(&[META], TransactionMode::ReadOnly)
-                    .map_err(wrap)?;
-                let value = tx.store(META).map_err(wrap)?.get(key).await.map_err(wrap)?;
-                Ok(value
-                    .filter(|v| !v.is_undefined())
-                    .map(from_js::<MetaEntry>)
-                    .transpose()?
-                    .map(|m| m.value))
-            }
-        })
-        .await
+        Ok(self
+            .get_value::<MetaEntry>(META, key)
+            .await?
+            .map(|m| m.value))
     }
 
     async fn set_meta(&self, key: &str, value: &str) -> Result<(), StorageError> {
-        let entry = to_js(&MetaEntry {
-            key: key.to_owned(),
-            value: value.to_owned(),
-        })?;
-        self.run(|db| {
-            let entry = entry.clone();
-            async move {
-                let tx = db
-                    .transaction(&[META], TransactionMode::ReadWrite)
-                    .map_err(wrap)?;
-                tx.store(META)
-                    .map_err(wrap)?
-                    .put(&entry, None)
-                    .await
-                    .map_err(wrap)?;
-                committed(tx.done().await.map_err(wrap)?).map_err(|_| StorageError::QuotaExceeded)
-            }
-        })
+        self.put_value(
+            META,
+            to_js(&MetaEntry {
+                key: key.to_owned(),
+                value: value.to_owned(),
+            })?,
+        )
         .await
     }
 }

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::model::answer::{AnswerError, AnswerValue};
 use crate::model::builtin;
+use crate::model::fill::FieldError;
 use crate::model::form::{FormDef, QuestionType, Section};
 use crate::model::record::{Record, RecordError, RecordStatus};
 use crate::state::{LanguageContext, RecordsContext, StorageState};
@@ -214,6 +215,17 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
         }
     };
 
+    // Marks every problem next to its question and says so at the top.
+    let show_errors = move |found: Vec<FieldError>| {
+        errors.set(
+            found
+                .into_iter()
+                .map(|e| ((e.item, e.question), e.error))
+                .collect(),
+        );
+        show_fix.set(true);
+    };
+
     let on_next = {
         let go = go.clone();
         move |_| {
@@ -228,13 +240,7 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
                     go(n);
                 }
             } else {
-                errors.set(
-                    found
-                        .into_iter()
-                        .map(|e| ((e.item, e.question), e.error))
-                        .collect(),
-                );
-                show_fix.set(true);
+                show_errors(found);
                 scroll_to_top();
             }
         }
@@ -276,13 +282,7 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
                     let first = found.first().and_then(|e| {
                         form.with_value(|f| f.sections.iter().position(|s| s.id == e.section))
                     });
-                    errors.set(
-                        found
-                            .into_iter()
-                            .map(|e| ((e.item, e.question), e.error))
-                            .collect(),
-                    );
-                    show_fix.set(true);
+                    show_errors(found);
                     if let Some(i) = first.filter(|&i| i != index()) {
                         go(i);
                         show_fix.set(true);
