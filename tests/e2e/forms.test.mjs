@@ -295,3 +295,46 @@ describe('a crash mid-form', () => {
     }
   });
 });
+
+describe('a full disk', () => {
+  test('is reported while saving; answers stay on screen and are saved once there is room', async () => {
+    assertReleaseBuild();
+    const server = await serve(DIST);
+    const browser = await launch();
+    const { page } = browser;
+    try {
+      await start(page, server.url, 'site-visit');
+      await section(page, 'visit');
+      await fill(page, 'site_code', 'KDR-PENUH');
+      await saved(page);
+      // Chromium here refuses DevTools' quota override, so the disk fills at
+      // the API boundary: every put throws the browser's QuotaExceededError.
+      await page.evaluate(() => {
+        const put = IDBObjectStore.prototype.put;
+        window.__diskFull = true;
+        IDBObjectStore.prototype.put = function (...args) {
+          if (window.__diskFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+          return put.apply(this, args);
+        };
+      });
+      await fill(page, 'team', 'Tim pagi '.repeat(10).trim());
+      await page.waitForFunction(() => document.querySelector('[data-testid=save-state]')?.textContent.includes('penuh'), null, { timeout: 15_000 });
+      assert.equal(await page.inputValue('#q-team'), 'Tim pagi '.repeat(10).trim(), 'the answer stays on screen');
+
+      // Room again: the next change saves everything, including the answer that failed.
+      await page.evaluate(() => { window.__diskFull = false; });
+      await fill(page, 'village', 'Cerme');
+      await saved(page);
+      await page.reload();
+      await ready(page);
+      await section(page, 'visit');
+      assert.equal(await page.inputValue('#q-site_code'), 'KDR-PENUH', 'what was stored before is intact');
+      assert.equal(await page.inputValue('#q-team'), 'Tim pagi '.repeat(10).trim());
+      assert.equal(await page.inputValue('#q-village'), 'Cerme');
+      browser.assertNoErrors();
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+});
