@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::i18n::{td, td_string, Locale};
 use crate::model::record_kind::RecordKind;
 use crate::model::status::LastSent;
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Datelike, Local, NaiveDate, Timelike, Utc};
 
 pub fn kind_title(locale: Locale, kind: RecordKind) -> &'static str {
     match kind {
@@ -33,9 +33,10 @@ pub fn last_sent(locale: Locale, age: LastSent) -> AnyView {
     }
 }
 
-/// "2026-11-23 09:05" in UTC, built by hand: chrono's strftime machinery
-/// would add ~28 KB to the download for this one format.
+/// "2026-11-23 09:05" in the phone's time zone (WIB, WITA, WIT…), built by
+/// hand: chrono's strftime machinery would add ~28 KB to the download.
 pub fn date_time(t: DateTime<Utc>) -> String {
+    let t = t.with_timezone(&Local);
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02}",
         t.year(),
@@ -44,4 +45,10 @@ pub fn date_time(t: DateTime<Utc>) -> String {
         t.hour(),
         t.minute()
     )
+}
+
+/// Today on the phone's calendar. Date checks ("not in the future") must use
+/// this, not the UTC date: at 06:00 WIB the UTC date is still yesterday.
+pub fn today() -> NaiveDate {
+    Local::now().date_naive()
 }

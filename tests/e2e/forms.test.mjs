@@ -338,3 +338,33 @@ describe('a full disk', () => {
     }
   });
 });
+
+describe('dates on the phone\'s calendar', () => {
+  // A visit dated today at 06:30 WIB was refused as "in the future",
+  // because "today" was taken from the UTC date (still yesterday then).
+  test('early morning in Jakarta, today is today', async () => {
+    assertReleaseBuild();
+    const server = await serve(DIST);
+    const browser = await launch({ timezoneId: 'Asia/Jakarta' });
+    const { page } = browser;
+    try {
+      await page.clock.setFixedTime(new Date('2026-11-23T23:30:00Z')); // 24 Nov, 06:30 WIB
+      await start(page, server.url, 'site-visit');
+      await section(page, 'visit');
+      await fill(page, 'site_code', 'KDR-PAGI');
+      await fill(page, 'visit_date', '2026-11-25');
+      await next(page);
+      assert.match(await q(page, 'visit_date').innerText(), /tidak boleh di masa depan/);
+      await fill(page, 'visit_date', '2026-11-24');
+      await next(page);
+      await section(page, 'situation');
+      await page.goto(server.url + '/records');
+      await ready(page);
+      assert.match(await byTestId(page, 'record-row').innerText(), /2026-11-24 06:30/, 'times in WIB');
+      browser.assertNoErrors();
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+});

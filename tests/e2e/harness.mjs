@@ -63,7 +63,7 @@ export async function serve(dir = DIST, port = 0) {
  * incognito) at 360×640, with an English browser locale on purpose: the app
  * must still start in Bahasa Indonesia.
  */
-export async function launch({ viewport = { width: 360, height: 640 }, profile: reuse } = {}) {
+export async function launch({ viewport = { width: 360, height: 640 }, profile: reuse, timezoneId } = {}) {
   const profile = reuse ?? mkdtempSync(join(tmpdir(), 'jangkau-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -74,6 +74,7 @@ export async function launch({ viewport = { width: 360, height: 640 }, profile: 
     isMobile: true,
     hasTouch: true,
     locale: 'en-US',
+    ...(timezoneId ? { timezoneId } : {}),
   });
   const page = context.pages()[0] ?? (await context.newPage());
   // Any uncaught error or panic in the page fails the test that caused it:

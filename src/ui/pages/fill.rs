@@ -20,6 +20,7 @@ use crate::model::record::{Record, RecordError, RecordStatus};
 use crate::state::{LanguageContext, RecordsContext, StorageState};
 use crate::storage::StorageError;
 use crate::ui::components::{QuestionProps, QuestionView, Slot, WithdrawConsent};
+use crate::ui::labels;
 use crate::ui::messages;
 
 /// How long typing may pause before the answer is written to IndexedDB.
@@ -231,9 +232,7 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
         move |_| {
             let i = index();
             let found = form.with_value(|f| {
-                record.with(|r| {
-                    f.validate_section(&f.sections[i], &r.answers, Utc::now().date_naive())
-                })
+                record.with(|r| f.validate_section(&f.sections[i], &r.answers, labels::today()))
             });
             if found.is_empty() {
                 if let Some(n) = next_visible(i) {
@@ -259,7 +258,7 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
         move |_| {
             let now = Utc::now();
             let mut done = record.get_untracked();
-            let result = form.with_value(|f| done.finalize(f, now.date_naive(), now));
+            let result = form.with_value(|f| done.finalize(f, labels::today(), now));
             match result {
                 Ok(()) => {
                     if let Some(handle) = pending.get_value() {
