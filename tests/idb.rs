@@ -191,3 +191,17 @@ async fn the_connection_comes_back_after_it_is_closed() {
     store.close();
     IdbStore::delete_database(&name).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn the_store_reconnects_when_the_browser_closes_its_connection() {
+    let name = db_name("closed-under-us");
+    let store = IdbStore::open(&name).await.unwrap();
+    store.set_meta("before", "1").await.unwrap();
+    // Another tab (or the browser under storage pressure) deletes or upgrades
+    // the database: IndexedDB closes this connection under the store's feet.
+    IdbStore::delete_database(&name).await.unwrap();
+    store.set_meta("after", "2").await.unwrap();
+    assert_eq!(store.get_meta("after").await.unwrap().as_deref(), Some("2"));
+    store.close();
+    IdbStore::delete_database(&name).await.unwrap();
+}
