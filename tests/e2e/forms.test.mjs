@@ -47,8 +47,13 @@ describe('filling records offline', () => {
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.close();
+    try {
+      // Everything typed in this suite: none of it may reach the console.
+      browser?.assertConsoleNeverShows(['KDR-CERME', 'KDR-SUMBERJO', 'Dinsos + pendamping', 'Nasi goreng', 'Modal bersama', 'Pendamping R', 'No. 3']);
+    } finally {
+      await browser?.close();
+      await server?.close();
+    }
   });
 
   test('a site visit, with a repeat group, bad input and HTML kept inert', async () => {
@@ -65,6 +70,11 @@ describe('filling records offline', () => {
     assert.match(await q(page, 'team').innerText(), /Terlalu panjang: maksimal 120 karakter/);
     await fill(page, 'team', 'Dinsos + pendamping 🙂');
     assert.doesNotMatch(await q(page, 'team').innerText(), /Terlalu panjang/);
+    // The site's location, from the phone's GPS.
+    await browser.context.grantPermissions(['geolocation'], { origin: server.url });
+    await browser.context.setGeolocation({ latitude: -7.8167, longitude: 112.0167, accuracy: 12 });
+    await q(page, 'location').getByRole('button').click();
+    await q(page, 'location').getByText('-7.81670, 112.01670 (±12 m)').waitFor();
     await next(page);
 
     await section(page, 'situation');
@@ -110,6 +120,7 @@ describe('filling records offline', () => {
     assert.match(text, /Sebagian/);
     assert.match(text, /No\. 3/);
     assert.match(text, /Dinsos \+ pendamping 🙂/);
+    assert.match(text, /-7\.81670, 112\.01670 \(±12 m\)/);
 
     // Editing a final record makes a new draft that supersedes it.
     await byTestId(page, 'revise').click();

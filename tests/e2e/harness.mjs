@@ -80,9 +80,11 @@ export async function launch({ viewport = { width: 360, height: 640 }, profile: 
   // Any uncaught error or panic in the page fails the test that caused it:
   // with panic = "abort" a panic kills the whole app.
   const errors = [];
+  const consoleLines = [];
   const watch = (p) => {
     p.on('pageerror', (e) => errors.push(e.message));
     p.on('console', (m) => {
+      consoleLines.push(m.text());
       if (m.type() === 'error' && /Jangkau stopped unexpectedly/.test(m.text())) errors.push(m.text());
     });
   };
@@ -92,6 +94,11 @@ export async function launch({ viewport = { width: 360, height: 640 }, profile: 
     context,
     page,
     errors,
+    /** Throws if any console output contains one of `secrets` (typed answers must never be logged). */
+    assertConsoleNeverShows(secrets) {
+      const leaks = consoleLines.filter((line) => secrets.some((s) => line.includes(s)));
+      if (leaks.length) throw new Error(`answers reached the console: ${leaks.join(' | ')}`);
+    },
     /** Throws if the page reported an uncaught error or a panic. */
     assertNoErrors() {
       if (errors.length) throw new Error(`the page reported errors: ${errors.join(' | ')}`);
