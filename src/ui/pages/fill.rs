@@ -121,25 +121,32 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
     let pending = StoredValue::new(None::<TimeoutHandle>);
     let show_fix = RwSignal::new(false);
 
-    // Writes the current record now (if anything changed).
+    // Writes the current record now (if anything changed). It also runs
+    // during cleanup, so it uses the `try_` accessors: a panic there would
+    // abort the whole app (release builds use panic = "abort").
     let flush = move || {
-        if let Some(handle) = pending.get_value() {
+        if let Some(handle) = pending.try_get_value().flatten() {
             handle.clear();
-            pending.set_value(None);
+            pending.try_set_value(None);
         }
-        if !dirty.get_value() {
+        if !dirty.try_get_value().unwrap_or(false) {
             return;
         }
-        dirty.set_value(false);
-        save_state.set(SaveState::Saving);
-        let snapshot = record.get_untracked();
+        let Some(snapshot) = record.try_get_untracked() else {
+            return;
+        };
+        dirty.try_set_value(false);
+        save_state.try_set(SaveState::Saving);
         leptos::task::spawn_local(async move {
+            // The page may be gone by now (saved on leaving): `try_` again.
             match records.save(&snapshot).await {
-                Ok(()) => save_state.set(SaveState::Saved),
+                Ok(()) => {
+                    save_state.try_set(SaveState::Saved);
+                }
                 Err(e) => {
                     // Keep the answers in memory and try again on the next change.
-                    dirty.set_value(true);
-                    save_state.set(SaveState::Failed(e));
+                    dirty.try_set_value(true);
+                    save_state.try_set(SaveState::Failed(e));
                 }
             }
         });
