@@ -319,9 +319,8 @@ impl FormDef {
             c.push("sections", "a form needs at least one section");
         }
 
-        // Where each question sits: (order, section index, in a repeat group).
-        let mut position: BTreeMap<&str, (usize, usize, bool)> = BTreeMap::new();
-        let mut order = 0;
+        // The questions seen so far (hence "earlier"): section index, in a repeat group.
+        let mut position: BTreeMap<&str, (usize, bool)> = BTreeMap::new();
         let mut section_ids = BTreeSet::new();
         for (si, section) in self.sections.iter().enumerate() {
             let sp = format!("sections[{si}]");
@@ -347,15 +346,7 @@ impl FormDef {
             }
             if let Some(cond) = &section.show_if {
                 // A section's condition may read only questions before it.
-                c.condition(
-                    &format!("{sp}.show_if"),
-                    cond,
-                    None,
-                    &position,
-                    order,
-                    si,
-                    self,
-                );
+                c.condition(&format!("{sp}.show_if"), cond, None, &position, si, self);
             }
             for (qi, q) in section.questions.iter().enumerate() {
                 let qp = format!("{sp}.questions[{qi}]");
@@ -365,14 +356,13 @@ impl FormDef {
                         cond,
                         Some(&q.id),
                         &position,
-                        order,
                         si,
                         self,
                     );
                 }
                 c.question(&qp, q, section.repeat.is_some());
                 if position
-                    .insert(&q.id, (order, si, section.repeat.is_some()))
+                    .insert(&q.id, (si, section.repeat.is_some()))
                     .is_some()
                 {
                     c.push(
@@ -380,7 +370,6 @@ impl FormDef {
                         &format!("duplicate question id {:?}", q.id),
                     );
                 }
-                order += 1;
             }
         }
         let sites = self
@@ -589,14 +578,12 @@ impl Checker {
     /// Conditions may read only questions that come earlier in the form —
     /// which rules out cycles — and, from outside a repeat group, no
     /// question inside one (which item would it mean?).
-    #[allow(clippy::too_many_arguments)]
     fn condition(
         &mut self,
         path: &str,
         cond: &Condition,
         own_id: Option<&str>,
-        earlier: &BTreeMap<&str, (usize, usize, bool)>,
-        _order: usize,
+        earlier: &BTreeMap<&str, (usize, bool)>,
         section: usize,
         form: &FormDef,
     ) {
@@ -611,7 +598,7 @@ impl Checker {
                 continue;
             }
             match earlier.get(reference) {
-                Some(&(_, ref_section, ref_in_repeat)) => {
+                Some(&(ref_section, ref_in_repeat)) => {
                     if ref_in_repeat && !(in_repeat && ref_section == section) {
                         self.push(path, &format!("refers to {reference:?}, which is inside a repeat group"));
                     }

@@ -12,7 +12,6 @@ use crate::i18n::{t, use_i18n};
 use crate::model::answer::AnswerValue;
 use crate::model::builtin;
 use crate::model::consent::{Consent, ConsentError, Purpose};
-use crate::model::form::FormDef;
 use crate::model::participant_code::ParticipantCode;
 use crate::model::record::{Record, RecordStatus};
 use crate::model::record_kind::RecordKind;
@@ -154,7 +153,7 @@ fn Start(kind: RecordKind) -> impl IntoView {
                 </button>
             }
         >
-            <ConsentStep form=form on_agree=Callback::new({
+            <ConsentStep on_agree=Callback::new({
                 let create = create.clone();
                 move |c: Consent| create(Some(c))
             }) />
@@ -165,10 +164,9 @@ fn Start(kind: RecordKind) -> impl IntoView {
 }
 
 #[component]
-fn ConsentStep(form: StoredValue<FormDef>, on_agree: Callback<Consent>) -> impl IntoView {
+fn ConsentStep(on_agree: Callback<Consent>) -> impl IntoView {
     let i18n = use_i18n();
     let language = LanguageContext::expect_context();
-    let _ = form;
     let Ok(text) = builtin::consent_text() else {
         return view! { <p class="notice">{t!(i18n, form_broken)}</p> }.into_any();
     };
