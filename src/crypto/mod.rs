@@ -1,4 +1,10 @@
-//! The cipher seam: how record payloads are sealed before storage (identity now, WebCrypto later).
+//! The cipher seam and its parts: how record payloads are sealed before storage, and the key material behind it.
+
+pub mod blob;
+pub mod keyfile;
+pub mod secret;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 use thiserror::Error;
 
@@ -9,6 +15,14 @@ pub enum CryptoError {
     Tampered,
     #[error("the app is locked")]
     Locked,
+    /// The PIN or passphrase does not open the key.
+    #[error("wrong PIN or passphrase")]
+    WrongSecret,
+    #[error("the stored key is damaged: {0}")]
+    BadKeyFile(String),
+    /// A programme public key that cannot be used.
+    #[error("unusable key: {0}")]
+    BadKey(String),
     #[error("encryption failed: {0}")]
     Failed(String),
 }
@@ -30,9 +44,9 @@ pub trait Cipher {
     async fn open(&self, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, CryptoError>;
 }
 
-/// No encryption: the payload is stored as it is. A placeholder until the
-/// protection issue plugs in AES-GCM under a PIN-derived key; the stored
-/// shape already keeps identifying data only inside the payload.
+/// No encryption: the payload is stored as it is. Only for reading records
+/// written before the app had a PIN (they are re-sealed at the first unlock)
+/// and for tests of storage logic.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct IdentityCipher;
 

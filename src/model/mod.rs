@@ -1,6 +1,7 @@
 //! Plain-Rust domain types: no browser, no UI, tested natively.
 
 pub mod answer;
+pub mod autolock;
 pub mod builtin;
 pub mod condition;
 pub mod consent;

@@ -3,13 +3,14 @@
 //! Each record is stored as a [`StoredRecord`]: the few fields needed to
 //! list, filter and queue records stay in clear (id, form, status, times,
 //! site code), and everything that could identify a person — participant
-//! code, consent, answers — goes into one sealed payload. With the identity
-//! cipher the payload is plain JSON; the protection issue swaps in AES-GCM
-//! without changing this shape.
+//! code, consent, answers — goes into one sealed payload, encrypted by the
+//! [`Cipher`] the service was built with (AES-GCM in the app).
 
 #[cfg(target_arch = "wasm32")]
 pub mod idb;
 pub mod memory;
+
+use std::rc::Rc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -144,6 +145,54 @@ pub trait RecordStore {
     /// # Errors
     /// When the store cannot be written.
     async fn set_meta(&self, key: &str, value: &str) -> Result<(), StorageError>;
+}
+
+/// A shared store is a store: the app keeps one open database and hands it
+/// to a new record service at each unlock.
+impl<T: RecordStore> RecordStore for Rc<T> {
+    async fn put(&self, record: &StoredRecord) -> Result<(), StorageError> {
+        (**self).put(record).await
+    }
+    async fn get(&self, id: &str) -> Result<Option<StoredRecord>, StorageError> {
+        (**self).get(id).await
+    }
+    async fn delete(&self, id: &str) -> Result<(), StorageError> {
+        (**self).delete(id).await
+    }
+    async fn page(&self, query: &ListQuery) -> Result<Vec<StoredRecord>, StorageError> {
+        (**self).page(query).await
+    }
+    async fn count(&self, status: Option<RecordStatus>) -> Result<u32, StorageError> {
+        (**self).count(status).await
+    }
+    async fn get_meta(&self, key: &str) -> Result<Option<String>, StorageError> {
+        (**self).get_meta(key).await
+    }
+    async fn set_meta(&self, key: &str, value: &str) -> Result<(), StorageError> {
+        (**self).set_meta(key, value).await
+    }
+}
+
+/// Records not yet confirmed by a server (drafts and finished ones): what a
+/// forgotten PIN would cost.
+///
+/// # Errors
+/// When the store cannot be read.
+pub async fn unsent<S: RecordStore>(store: &S) -> Result<u32, StorageError> {
+    let all = store.count(None).await?;
+    let sent = store.count(Some(RecordStatus::Sent)).await?;
+    Ok(all.saturating_sub(sent))
+}
+
+/// Every stored record, newest change first.
+async fn all_stored<S: RecordStore>(store: &S) -> Result<Vec<StoredRecord>, StorageError> {
+    let total = store.count(None).await?;
+    store
+        .page(&ListQuery {
+            limit: total,
+            ..Default::default()
+        })
+        .await
 }
 
 fn millis(t: DateTime<Utc>) -> f64 {
@@ -310,14 +359,7 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
         &self,
         code: &ParticipantCode,
     ) -> Result<Vec<Record>, StorageError> {
-        let total = self.store.count(None).await?;
-        let all = self
-            .store
-            .page(&ListQuery {
-                limit: total,
-                ..Default::default()
-            })
-            .await?;
+        let all = all_stored(&self.store).await?;
         let mut found = Vec::new();
         for stored in all {
             if let Ok(record) = self.open(stored).await {
@@ -353,6 +395,29 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
             }
         }
         Ok((deleted, marked))
+    }
+
+    /// Re-seals, with this service's cipher, every record sealed by `old`
+    /// (records written before the app had a PIN). Each record is rewritten
+    /// on its own, clear fields untouched, so an interrupted run loses
+    /// nothing and the next run finishes it. Returns how many were resealed.
+    ///
+    /// # Errors
+    /// When a record cannot be read, opened or written.
+    pub async fn reseal_from<O: Cipher>(&self, old: &O) -> Result<u32, StorageError> {
+        let mut resealed = 0;
+        for mut stored in all_stored(&self.store).await? {
+            if stored.cipher != old.name() {
+                continue;
+            }
+            let aad = aad(&stored.id, stored.shape);
+            let plain = old.open(&aad, &stored.sealed).await?;
+            stored.sealed = self.cipher.seal(&aad, &plain).await?;
+            stored.cipher = self.cipher.name().to_owned();
+            self.store.put(&stored).await?;
+            resealed += 1;
+        }
+        Ok(resealed)
     }
 
     /// What the status strip shows.
