@@ -28,7 +28,7 @@ mkdir -p target/tmp
 TMPDIR="$PWD/target/tmp" \
 CHROMEDRIVER=/usr/bin/chromedriver \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --target wasm32-unknown-unknown --test web --test idb
+  cargo test --target wasm32-unknown-unknown --test web --test idb --test crypto
 rm -rf target/tmp
 
 step "release build"

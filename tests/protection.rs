@@ -22,7 +22,10 @@ fn pins_need_six_to_twelve_digits_and_not_an_obvious_run() {
     assert_eq!(secret::check(Pin, "482915730461"), Ok(()));
     assert_eq!(secret::check(Pin, ""), Err(SecretError::Empty));
     assert_eq!(secret::check(Pin, "      "), Err(SecretError::OnlySpaces));
-    assert_eq!(secret::check(Pin, "48291"), Err(SecretError::TooShort { min: 6 }));
+    assert_eq!(
+        secret::check(Pin, "48291"),
+        Err(SecretError::TooShort { min: 6 })
+    );
     assert_eq!(
         secret::check(Pin, "4829157304612"),
         Err(SecretError::TooLong { max: 12 })
@@ -32,7 +35,11 @@ fn pins_need_six_to_twelve_digits_and_not_an_obvious_run() {
     // Arabic-Indic digits are digits to Unicode, not to a PIN pad.
     assert_eq!(secret::check(Pin, "٤٨٢٩١٥"), Err(SecretError::NotDigits));
     for run in ["000000", "111111", "123456", "654321", "890123", "3210987"] {
-        assert_eq!(secret::check(Pin, run), Err(SecretError::TooSimple), "{run}");
+        assert_eq!(
+            secret::check(Pin, run),
+            Err(SecretError::TooSimple),
+            "{run}"
+        );
     }
     assert_eq!(secret::check(Pin, "121212"), Ok(()));
 }
@@ -46,7 +53,10 @@ fn passphrases_need_eight_characters_counted_as_characters() {
         Err(SecretError::TooShort { min: 8 })
     );
     // Eight characters, more than eight bytes.
-    assert_eq!(secret::check(Passphrase, "ééééééé"), Err(SecretError::TooShort { min: 8 }));
+    assert_eq!(
+        secret::check(Passphrase, "ééééééé"),
+        Err(SecretError::TooShort { min: 8 })
+    );
     assert_eq!(secret::check(Passphrase, "éééééééé"), Ok(()));
     assert_eq!(
         secret::check(Passphrase, &" ".repeat(40)),
@@ -123,9 +133,21 @@ fn key_files_round_trip_and_refuse_anything_incomplete() {
         json.replace("PBKDF2-SHA-256", "PBKDF2-SHA-1"),
         json.replace("310000", "1000"),
         json.replace("310000", "99000000"),
-        serde_json::to_string(&KeyFile { salt: vec![7; 8], ..file.clone() }).unwrap(),
-        serde_json::to_string(&KeyFile { iv: vec![9; 16], ..file.clone() }).unwrap(),
-        serde_json::to_string(&KeyFile { wrapped: vec![1; 47], ..file.clone() }).unwrap(),
+        serde_json::to_string(&KeyFile {
+            salt: vec![7; 8],
+            ..file.clone()
+        })
+        .unwrap(),
+        serde_json::to_string(&KeyFile {
+            iv: vec![9; 16],
+            ..file.clone()
+        })
+        .unwrap(),
+        serde_json::to_string(&KeyFile {
+            wrapped: vec![1; 47],
+            ..file.clone()
+        })
+        .unwrap(),
         json.replace("\"salt\":\"", "\"salt\":\"!!"),
         json[..json.len() / 2].to_owned(),
         String::new(),
@@ -142,11 +164,39 @@ fn key_files_round_trip_and_refuse_anything_incomplete() {
 fn the_wrap_is_bound_to_kind_work_factor_and_salt() {
     let file = key_file();
     let aad = file.wrap_aad();
-    assert_ne!(aad, KeyFile { kind: SecretKind::Passphrase, ..file.clone() }.wrap_aad());
-    assert_ne!(aad, KeyFile { iterations: 320_000, ..file.clone() }.wrap_aad());
-    assert_ne!(aad, KeyFile { salt: vec![8; 16], ..file.clone() }.wrap_aad());
+    assert_ne!(
+        aad,
+        KeyFile {
+            kind: SecretKind::Passphrase,
+            ..file.clone()
+        }
+        .wrap_aad()
+    );
+    assert_ne!(
+        aad,
+        KeyFile {
+            iterations: 320_000,
+            ..file.clone()
+        }
+        .wrap_aad()
+    );
+    assert_ne!(
+        aad,
+        KeyFile {
+            salt: vec![8; 16],
+            ..file.clone()
+        }
+        .wrap_aad()
+    );
     // The IV and the wrapped bytes are not part of it (they are the wrap).
-    assert_eq!(aad, KeyFile { iv: vec![0; 12], ..file }.wrap_aad());
+    assert_eq!(
+        aad,
+        KeyFile {
+            iv: vec![0; 12],
+            ..file
+        }
+        .wrap_aad()
+    );
 }
 
 #[test]
@@ -156,7 +206,10 @@ fn the_work_factor_scales_to_the_phone_within_bounds() {
     // Rounded to 10 000.
     assert_eq!(keyfile::iterations_for(100_000, 130.0, 750.0), 580_000);
     // A very slow phone still gets the floor, a very fast one the ceiling.
-    assert_eq!(keyfile::iterations_for(100_000, 5_000.0, 750.0), MIN_ITERATIONS);
+    assert_eq!(
+        keyfile::iterations_for(100_000, 5_000.0, 750.0),
+        MIN_ITERATIONS
+    );
     assert_eq!(keyfile::iterations_for(100_000, 1.0, 750.0), MAX_ITERATIONS);
     // A broken measurement never means few iterations.
     for ms in [0.0, -3.0, f64::NAN, f64::INFINITY] {
@@ -175,7 +228,11 @@ fn blobs_frame_and_refuse_truncation_and_unknown_versions() {
     // An empty plaintext still has its tag.
     assert!(blob::unframe(&blob::frame(&iv, &[0; TAG_LEN])).is_ok());
     for cut in 0..(1 + IV_LEN + TAG_LEN) {
-        assert_eq!(blob::unframe(&framed[..cut]), Err(CryptoError::Tampered), "cut {cut}");
+        assert_eq!(
+            blob::unframe(&framed[..cut]),
+            Err(CryptoError::Tampered),
+            "cut {cut}"
+        );
     }
     let mut other = framed.clone();
     other[0] = 2;
@@ -188,10 +245,16 @@ fn auto_lock_after_idle_time_or_a_minute_out_of_sight() {
     assert_eq!(lock.idle_min(), 5);
     let t = 10_000_000.0;
     assert_eq!(lock.due(t, t - 4.9 * 60_000.0, None), None);
-    assert_eq!(lock.due(t, t - 5.0 * 60_000.0, None), Some(LockReason::Idle));
+    assert_eq!(
+        lock.due(t, t - 5.0 * 60_000.0, None),
+        Some(LockReason::Idle)
+    );
     assert_eq!(lock.due(t, t, Some(t - 59_000.0)), None);
     assert_eq!(lock.due(t, t, Some(t - 60_000.0)), Some(LockReason::Hidden));
-    assert_eq!(AutoLock::new(1).due(t, t - 61_000.0, None), Some(LockReason::Idle));
+    assert_eq!(
+        AutoLock::new(1).due(t, t - 61_000.0, None),
+        Some(LockReason::Idle)
+    );
     // Settings that were never offered fall back to five minutes, not "never".
     assert_eq!(AutoLock::new(0).idle_min(), 5);
     assert_eq!(AutoLock::new(600).idle_min(), 5);
@@ -234,7 +297,9 @@ fn records_from_before_the_pin_are_resealed_once_and_lose_nothing() {
         block_on(old.save(&r)).unwrap();
         drafts.push(r);
     }
-    let before = block_on(store.get(&drafts[0].id.to_string())).unwrap().unwrap();
+    let before = block_on(store.get(&drafts[0].id.to_string()))
+        .unwrap()
+        .unwrap();
     assert!(String::from_utf8_lossy(&before.sealed).contains("GANG-DOLLY-3"));
 
     let new = Records::new(Rc::clone(&store), Reversing);
@@ -249,7 +314,10 @@ fn records_from_before_the_pin_are_resealed_once_and_lose_nothing() {
         assert_eq!(block_on(new.load(r.id)).unwrap().as_ref(), Some(r));
         let stored = block_on(store.get(&r.id.to_string())).unwrap().unwrap();
         assert_eq!(stored.cipher, "reversing");
-        assert_eq!(stored.updated_at, before.updated_at, "clear fields untouched");
+        assert_eq!(
+            stored.updated_at, before.updated_at,
+            "clear fields untouched"
+        );
         assert!(!String::from_utf8_lossy(&stored.sealed).contains("GANG-DOLLY-3"));
     }
     assert_eq!(block_on(unsent(&store)).unwrap(), 5);
@@ -265,7 +333,10 @@ fn a_payload_moved_to_another_record_does_not_open() {
     block_on(records.save(&a)).unwrap();
     block_on(records.save(&b)).unwrap();
     let mut stored_b = block_on(store.get(&b.id.to_string())).unwrap().unwrap();
-    stored_b.sealed = block_on(store.get(&a.id.to_string())).unwrap().unwrap().sealed;
+    stored_b.sealed = block_on(store.get(&a.id.to_string()))
+        .unwrap()
+        .unwrap()
+        .sealed;
     block_on(store.put(&stored_b)).unwrap();
     assert_eq!(
         block_on(records.load(b.id)),

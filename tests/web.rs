@@ -90,17 +90,20 @@ async fn mounts_in_indonesian_and_switches_to_english() {
     let (app, handle) = mount();
     let text = || app.text_content().unwrap_or_default();
 
-    wait_for("home in Bahasa Indonesia", || {
-        text().contains("Kunjungan lokasi") && text().contains("Menunggu dikirim")
+    wait_for("first screen in Bahasa Indonesia", || {
+        text().contains("Lindungi catatan di ponsel ini") && text().contains("Keluar")
     })
     .await;
     wait_for("<html lang=id>", || html_lang().as_deref() == Some("id")).await;
-    assert!(!text().contains("Site visit"));
+    assert!(!text().contains("Protect the records"));
 
     testid("lang-switch").expect("language switch").click();
-    wait_for("home in English", || text().contains("Site visit")).await;
-    assert!(text().contains("Waiting to send"));
-    assert!(!text().contains("Kunjungan lokasi"));
+    wait_for("first screen in English", || {
+        text().contains("Protect the records on this phone")
+    })
+    .await;
+    assert!(text().contains("Exit"));
+    assert!(!text().contains("Lindungi catatan"));
     wait_for("<html lang=en>", || html_lang().as_deref() == Some("en")).await;
 
     // The choice is remembered on the phone.
@@ -111,8 +114,8 @@ async fn mounts_in_indonesian_and_switches_to_english() {
 
     // And switching back works too.
     testid("lang-switch").expect("language switch").click();
-    wait_for("home back in Bahasa Indonesia", || {
-        text().contains("Kunjungan lokasi")
+    wait_for("first screen back in Bahasa Indonesia", || {
+        text().contains("Lindungi catatan di ponsel ini")
     })
     .await;
     drop(handle);
@@ -122,10 +125,10 @@ async fn mounts_in_indonesian_and_switches_to_english() {
 async fn starts_in_the_saved_language() {
     LocalStorage::set(LANGUAGE_KEY, "en").unwrap();
     let (app, handle) = mount();
-    wait_for("home in English", || {
+    wait_for("first screen in English", || {
         app.text_content()
             .unwrap_or_default()
-            .contains("Site visit")
+            .contains("Protect the records on this phone")
     })
     .await;
     wait_for("<html lang=en>", || html_lang().as_deref() == Some("en")).await;
@@ -138,10 +141,10 @@ async fn starts_in_the_saved_language() {
 async fn a_corrupt_saved_language_falls_back_to_indonesian() {
     raw_storage().set_item(LANGUAGE_KEY, "{not json").unwrap();
     let (app, handle) = mount();
-    wait_for("home in Bahasa Indonesia", || {
+    wait_for("first screen in Bahasa Indonesia", || {
         app.text_content()
             .unwrap_or_default()
-            .contains("Kunjungan lokasi")
+            .contains("Lindungi catatan di ponsel ini")
     })
     .await;
     drop(handle);

@@ -128,7 +128,11 @@ fn aes_256() -> Object {
 }
 
 /// The key that wraps the data key, derived from the PIN or passphrase.
-async fn wrapping_key(secret: &str, salt: &[u8], iterations: u32) -> Result<CryptoKey, CryptoError> {
+async fn wrapping_key(
+    secret: &str,
+    salt: &[u8],
+    iterations: u32,
+) -> Result<CryptoKey, CryptoError> {
     let subtle = subtle()?;
     let base = resolve(subtle.import_key_with_str(
         "raw",
@@ -160,7 +164,11 @@ fn pbkdf2(salt: &[u8], iterations: u32) -> Object {
     ])
 }
 
-async fn unwrap(file: &KeyFile, kek: &CryptoKey, extractable: bool) -> Result<CryptoKey, CryptoError> {
+async fn unwrap(
+    file: &KeyFile,
+    kek: &CryptoKey,
+    extractable: bool,
+) -> Result<CryptoKey, CryptoError> {
     let key = resolve(subtle()?.unwrap_key_with_u8_array_and_object_and_object(
         "raw",
         &file.wrapped,

@@ -4,13 +4,15 @@ mod clock;
 mod connectivity;
 mod language;
 mod records;
+mod session;
 mod status;
 mod update;
 
 pub use clock::{provide_clock_context, ClockContext};
 pub use connectivity::{provide_connectivity_context, ConnectivityContext};
 pub use language::{locale_of, provide_language_context, LanguageContext};
-pub use records::{provide_records_context, AppRecords, RecordsContext, StorageState};
+pub use records::{provide_records_context, AppRecords, Gate, RecordsContext, StorageState};
+pub use session::{provide_session_context, SessionContext};
 pub use status::{provide_status_context, StatusContext};
 pub use update::{provide_update_context, UpdateContext};
 
@@ -21,5 +23,6 @@ pub fn provide_app_state() {
     provide_connectivity_context();
     provide_status_context();
     provide_records_context();
+    provide_session_context();
     provide_update_context();
 }

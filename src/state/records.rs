@@ -1,33 +1,73 @@
-//! The record storage the app runs on: opened at start, its state, and the status-strip counts it feeds.
+//! The record storage the app runs on: opened at start, unlocked with the PIN, locked again, and the counts it feeds.
 
 use std::rc::Rc;
+use std::time::Duration;
 
 use leptos::prelude::*;
 
-use crate::crypto::IdentityCipher;
+use crate::crypto::keyfile::KeyFile;
+use crate::crypto::secret::{SecretKind, Throttle};
+use crate::crypto::web::{self, AesGcmCipher};
+use crate::crypto::{CryptoError, IdentityCipher};
 use crate::model::record::Record;
 use crate::platform::storage_manager;
 use crate::state::StatusContext;
 use crate::storage::idb::{IdbStore, DB_NAME};
-use crate::storage::{Records, StorageError};
+use crate::storage::{unsent, RecordStore, Records, StorageError};
 
-pub type AppRecords = Records<IdbStore, IdentityCipher>;
+pub type AppRecords = Records<Rc<IdbStore>, AesGcmCipher>;
+
+/// Meta key: the wrapped data key ([`KeyFile`] as JSON).
+pub const META_KEYFILE: &str = "keyfile";
+/// Meta key: wrong unlock attempts ([`Throttle`] as JSON).
+pub const META_THROTTLE: &str = "unlock_throttle";
+/// Meta key: set once every record from before the PIN is resealed.
+pub const META_RESEALED: &str = "resealed";
 
 #[derive(Clone)]
 pub enum StorageState {
     Opening,
+    /// No PIN yet (first run, or the first run after an update that added
+    /// it): `unsent` records are already on the phone.
+    NeedsSetup {
+        unsent: u32,
+    },
+    Locked,
     Ready(Rc<AppRecords>),
-    /// IndexedDB cannot be used: the app shows why instead of pages.
+    /// Locking: pages are unmounting and write what they hold with this,
+    /// then it is dropped (and the key with it).
+    Closing(Rc<AppRecords>),
+    /// IndexedDB cannot be used, or the stored key is damaged: the app shows
+    /// why instead of pages.
     Unavailable(StorageError),
+}
+
+/// Which screen the app shows, derived from [`StorageState`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Gate {
+    Opening,
+    Setup,
+    Locked,
+    Open,
+    Unavailable,
 }
 
 /// Storage state plus whether the browser promised to keep the data.
 #[derive(Clone, Copy)]
 pub struct RecordsContext {
     pub state: RwSignal<StorageState, LocalStorage>,
+    pub gate: Memo<Gate>,
     pub persisted: RwSignal<Option<bool>>,
+    /// When (ms since 1970) the next unlock attempt is allowed.
+    pub unlock_not_before: RwSignal<f64>,
+    /// The open database, kept while locked (it holds nothing readable).
+    store: StoredValue<Option<Rc<IdbStore>>, LocalStorage>,
     /// Captured when provided: contexts cannot be looked up from async tasks.
     status: StatusContext,
+}
+
+fn not_open() -> StorageError {
+    StorageError::Unavailable("not open".into())
 }
 
 impl RecordsContext {
@@ -35,11 +75,17 @@ impl RecordsContext {
         expect_context::<Self>()
     }
 
+    /// The record service, while unlocked (or while locking, so pages can
+    /// write what they hold as they unmount).
     pub fn records(self) -> Option<Rc<AppRecords>> {
-        match self.state.get_untracked() {
-            StorageState::Ready(records) => Some(records),
+        match self.state.try_get_untracked()? {
+            StorageState::Ready(records) | StorageState::Closing(records) => Some(records),
             _ => None,
         }
+    }
+
+    fn store(self) -> Result<Rc<IdbStore>, StorageError> {
+        self.store.get_value().ok_or_else(not_open)
     }
 
     /// Re-reads the counts behind the status strip.
@@ -63,7 +109,7 @@ impl RecordsContext {
     pub async fn save(self, record: &Record) -> Result<(), StorageError> {
         let records = self
             .records()
-            .ok_or_else(|| StorageError::Unavailable("not open".into()))?;
+            .ok_or(StorageError::Crypto(CryptoError::Locked))?;
         records.save(record).await?;
         if self.persisted.get_untracked() != Some(true) {
             let granted = storage_manager::request_persistence().await;
@@ -72,27 +118,181 @@ impl RecordsContext {
         self.refresh_status();
         Ok(())
     }
+
+    /// First run: makes the data key, stores it wrapped under `secret`, then
+    /// seals any records written before there was a PIN. The key file is
+    /// stored before anything is sealed with its key.
+    ///
+    /// # Errors
+    /// When WebCrypto or storage fails; nothing is sealed then.
+    pub async fn set_up(self, secret: String, kind: SecretKind) -> Result<(), StorageError> {
+        let store = self.store()?;
+        if store.get_meta(META_KEYFILE).await?.is_some() {
+            // Another tab set a PIN meanwhile: never replace a key in use.
+            self.state.set(StorageState::Locked);
+            return Ok(());
+        }
+        let iterations = web::calibrate().await?;
+        let (file, cipher) = web::create(&secret, kind, iterations).await?;
+        store.set_meta(META_KEYFILE, &file.to_json()).await?;
+        self.open_with(store, cipher).await
+    }
+
+    /// Unlocks with the PIN or passphrase, at `now_ms` (ms since 1970).
+    ///
+    /// # Errors
+    /// `Crypto(WrongSecret)` (and the wait grows), `Crypto(Locked)` while a
+    /// wait is running, `Crypto(BadKeyFile)`, or a storage failure.
+    pub async fn unlock(self, secret: String, now_ms: f64) -> Result<(), StorageError> {
+        let store = self.store()?;
+        let throttle: Throttle = store
+            .get_meta(META_THROTTLE)
+            .await?
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default();
+        if throttle.wait_ms(now_ms) > 0.0 {
+            self.unlock_not_before
+                .set(now_ms + throttle.wait_ms(now_ms));
+            return Err(CryptoError::Locked.into());
+        }
+        let file = self.key_file(&store).await?;
+        match web::unlock(&file, &secret).await {
+            Ok(cipher) => {
+                if throttle.failures > 0 {
+                    store
+                        .set_meta(META_THROTTLE, &json(&Throttle::default()))
+                        .await?;
+                }
+                self.unlock_not_before.set(0.0);
+                self.open_with(store, cipher).await
+            }
+            Err(e) => {
+                if e == CryptoError::WrongSecret {
+                    let next = throttle.failed(now_ms);
+                    store.set_meta(META_THROTTLE, &json(&next)).await?;
+                    self.unlock_not_before.set(now_ms + next.wait_ms(now_ms));
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    async fn key_file(self, store: &IdbStore) -> Result<KeyFile, StorageError> {
+        let text = store
+            .get_meta(META_KEYFILE)
+            .await?
+            .ok_or_else(|| CryptoError::BadKeyFile("missing".into()))?;
+        Ok(KeyFile::parse(&text)?)
+    }
+
+    async fn open_with(
+        self,
+        store: Rc<IdbStore>,
+        cipher: AesGcmCipher,
+    ) -> Result<(), StorageError> {
+        let records = Records::new(Rc::clone(&store), cipher);
+        if store.get_meta(META_RESEALED).await?.is_none() {
+            records.reseal_from(&IdentityCipher).await?;
+            store.set_meta(META_RESEALED, "1").await?;
+        }
+        self.state.set(StorageState::Ready(Rc::new(records)));
+        self.refresh_status();
+        Ok(())
+    }
+
+    /// A new PIN or passphrase; the old one is required. Records are not
+    /// re-encrypted: only the data key is wrapped anew.
+    ///
+    /// # Errors
+    /// `Crypto(WrongSecret)` when `old` is wrong, or a storage failure.
+    pub async fn change_secret(
+        self,
+        old: String,
+        new: String,
+        kind: SecretKind,
+    ) -> Result<(), StorageError> {
+        let store = self.store()?;
+        let file = self.key_file(&store).await?;
+        let iterations = web::calibrate().await?;
+        let next = web::rewrap(&file, &old, &new, kind, iterations).await?;
+        store.set_meta(META_KEYFILE, &next.to_json()).await
+    }
+
+    /// Which kind of secret unlocks this phone (for the keyboard).
+    ///
+    /// # Errors
+    /// When the key file cannot be read.
+    pub async fn secret_kind(self) -> Result<SecretKind, StorageError> {
+        let store = self.store()?;
+        Ok(self.key_file(&store).await?.kind)
+    }
+
+    /// Locks: pages unmount (and write what they hold), then the key is
+    /// dropped. Does nothing unless unlocked.
+    pub fn lock(self) {
+        let Some(StorageState::Ready(records)) = self.state.try_get_untracked() else {
+            return;
+        };
+        self.state.set(StorageState::Closing(records));
+        // A macrotask runs after every microtask the unmounting queued, so
+        // the last writes have taken their own handle by then.
+        set_timeout(
+            move || {
+                if matches!(
+                    self.state.try_get_untracked(),
+                    Some(StorageState::Closing(_))
+                ) {
+                    self.state.try_set(StorageState::Locked);
+                }
+            },
+            Duration::ZERO,
+        );
+    }
+}
+
+fn json(t: &Throttle) -> String {
+    serde_json::to_string(t).expect("a throttle always serialises")
 }
 
 pub fn provide_records_context() -> RecordsContext {
+    let state = RwSignal::new_local(StorageState::Opening);
     let ctx = RecordsContext {
-        state: RwSignal::new_local(StorageState::Opening),
+        state,
+        gate: Memo::new(move |_| match &*state.read() {
+            StorageState::Opening => Gate::Opening,
+            StorageState::NeedsSetup { .. } => Gate::Setup,
+            StorageState::Locked | StorageState::Closing(_) => Gate::Locked,
+            StorageState::Ready(_) => Gate::Open,
+            StorageState::Unavailable(_) => Gate::Unavailable,
+        }),
         persisted: RwSignal::new(None),
+        unlock_not_before: RwSignal::new(0.0),
+        store: StoredValue::new_local(None),
         status: StatusContext::expect_context(),
     };
     provide_context(ctx);
     leptos::task::spawn_local(async move {
-        match IdbStore::open(DB_NAME).await {
-            Ok(store) => {
-                ctx.state.set(StorageState::Ready(Rc::new(Records::new(
-                    store,
-                    IdentityCipher,
-                ))));
-                ctx.refresh_status();
-            }
+        match open(ctx).await {
+            Ok(next) => ctx.state.set(next),
             Err(e) => ctx.state.set(StorageState::Unavailable(e)),
         }
         ctx.persisted.set(storage_manager::persisted().await);
     });
     ctx
+}
+
+async fn open(ctx: RecordsContext) -> Result<StorageState, StorageError> {
+    let store = Rc::new(IdbStore::open(DB_NAME).await?);
+    ctx.store.set_value(Some(Rc::clone(&store)));
+    Ok(match store.get_meta(META_KEYFILE).await? {
+        None => StorageState::NeedsSetup {
+            unsent: unsent(&store).await?,
+        },
+        Some(text) => {
+            // A damaged key file cannot be repaired, and must not be
+            // replaced: records sealed under it would be lost for good.
+            KeyFile::parse(&text)?;
+            StorageState::Locked
+        }
+    })
 }

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::crypto::secret::SecretError;
+use crate::crypto::CryptoError;
 use crate::i18n::{td, td_string, Locale};
 use crate::model::answer::{AnswerError, AnswerValue};
 use crate::model::form::{Question, QuestionType};
@@ -77,7 +79,24 @@ pub fn storage_error(language: Language, error: &StorageError) -> &'static str {
     let l = locale_of(language);
     match error {
         StorageError::QuotaExceeded => td_string!(l, err_storage_full),
+        StorageError::Crypto(CryptoError::Tampered) | StorageError::Corrupt(_) => {
+            td_string!(l, err_record_damaged)
+        }
         _ => td_string!(l, err_storage_failed),
+    }
+}
+
+/// Why a new PIN or passphrase was refused.
+pub fn secret_error(language: Language, error: SecretError) -> AnyView {
+    let l = locale_of(language);
+    match error {
+        SecretError::Empty => td_string!(l, err_secret_empty).into_any(),
+        SecretError::OnlySpaces => td_string!(l, err_secret_spaces).into_any(),
+        SecretError::NotDigits => td_string!(l, err_secret_digits).into_any(),
+        SecretError::TooShort { min } => td!(l, err_secret_short, n = move || min).into_any(),
+        SecretError::TooLong { max } => td!(l, err_secret_long, n = move || max).into_any(),
+        SecretError::TooSimple => td_string!(l, err_secret_simple).into_any(),
+        SecretError::Mismatch => td_string!(l, err_secret_mismatch).into_any(),
     }
 }
 

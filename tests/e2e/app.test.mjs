@@ -124,14 +124,17 @@ describe('the installed app', () => {
 
       await byTestId(page, 'nav-settings').click();
       await byTestId(page, 'settings-title').waitFor();
-      assert.match(await byTestId(page, 'offline-ready').innerText(), /Siap dipakai tanpa sinyal/);
+      // The worker's registration resolves asynchronously after start.
+      await page.locator('[data-testid="offline-ready"]', { hasText: /^Siap dipakai tanpa sinyal/ }).waitFor({ timeout: 20_000 });
 
       // A cold navigation to a deep link is answered by the worker too.
       await page.goto(server.url + '/records');
       await ready(page);
       await byTestId(page, 'records-title').waitFor();
 
+      // Back to a page of the previous load: a fresh start, so locked again.
       await page.goBack();
+      await ready(page);
       await byTestId(page, 'settings-title').waitFor();
       await byTestId(page, 'nav-home').click();
       await byTestId(page, 'kind-site-visit').waitFor();

@@ -111,9 +111,39 @@ export async function launch({ viewport = { width: 360, height: 640 }, profile: 
   };
 }
 
-/** Waits until the app has rendered its first screen. */
-export async function ready(page) {
+/** The PIN end-to-end tests set on each fresh profile. */
+export const TEST_PIN = '482915';
+
+const FIRST_SCREENS = ['setup-lock', 'unlock', 'nav-home', 'neutral', 'storage-problem', 'key-damaged']
+  .map((id) => `[data-testid="${id}"]`)
+  .join(', ');
+
+/**
+ * Waits until the app has rendered its first screen, then (unless told not
+ * to) gets past the lock: sets TEST_PIN on a fresh profile, or unlocks with
+ * it. Returns which screen came first.
+ */
+export async function ready(page, { unlock = true } = {}) {
   await page.waitForSelector('html[data-ready="1"]', { timeout: 30_000 });
+  const first = await (await page.waitForSelector(FIRST_SCREENS, { timeout: 30_000 })).getAttribute('data-testid');
+  if (!unlock) return first;
+  if (first === 'setup-lock') {
+    await page.fill('[data-testid="new-secret"]', TEST_PIN);
+    await page.fill('[data-testid="repeat-secret"]', TEST_PIN);
+    await page.click('[data-testid="setup-submit"]');
+  } else if (first === 'unlock') {
+    await unlockWith(page, TEST_PIN);
+  } else {
+    return first;
+  }
+  await page.waitForSelector('[data-testid="nav-home"]', { timeout: 30_000 });
+  return first;
+}
+
+/** Types a PIN on the lock screen and submits it. */
+export async function unlockWith(page, pin) {
+  await page.fill('[data-testid="unlock-secret"]', pin);
+  await page.click('[data-testid="unlock-submit"]');
 }
 
 /** Waits until a service worker controls the page. */

@@ -3,6 +3,7 @@
 mod bottom_nav;
 mod header;
 mod question;
+mod security;
 mod status_strip;
 mod storage_problem;
 mod unsent_warning;
@@ -12,6 +13,7 @@ mod withdraw;
 pub use bottom_nav::BottomNav;
 pub use header::Header;
 pub use question::{QuestionProps, QuestionView, Slot};
+pub use security::SecuritySettings;
 pub use status_strip::StatusStrip;
 pub use storage_problem::StorageProblem;
 pub use unsent_warning::UnsentWarning;

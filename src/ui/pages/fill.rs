@@ -11,6 +11,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use uuid::Uuid;
 
+use crate::crypto::CryptoError;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::model::answer::{AnswerError, AnswerValue};
 use crate::model::builtin;
@@ -34,6 +35,8 @@ type ErrorKey = (Option<usize>, String);
 enum Loaded {
     Ready(Record, Rc<FormDef>),
     NotFound,
+    /// The payload does not authenticate or parse: altered or damaged.
+    Damaged,
     Unreadable,
     BrokenForm,
 }
@@ -73,16 +76,23 @@ pub fn FillRecord() -> impl IntoView {
                     _ => Loaded::BrokenForm,
                 },
                 Ok(None) => Loaded::NotFound,
+                Err(StorageError::Crypto(CryptoError::Tampered) | StorageError::Corrupt(_)) => {
+                    Loaded::Damaged
+                }
                 Err(_) => Loaded::Unreadable,
             })
         }
     });
 
-    move || match loaded.get().flatten() {
+    move || {
+        match loaded.get().flatten() {
         None => view! { <p class="intro">{t!(i18n, loading)}</p> }.into_any(),
         Some(Loaded::NotFound) => {
             view! { <p class="notice" data-testid="record-missing">{t!(i18n, form_not_found)}</p> }
                 .into_any()
+        }
+        Some(Loaded::Damaged) => {
+            view! { <p class="notice" role="alert" data-testid="record-damaged">{t!(i18n, err_record_damaged)}</p> }.into_any()
         }
         Some(Loaded::Unreadable) => {
             view! { <p class="notice">{t!(i18n, form_unreadable)}</p> }.into_any()
@@ -96,6 +106,7 @@ pub fn FillRecord() -> impl IntoView {
         Some(Loaded::Ready(record, form)) => {
             view! { <ReadOnly record=record form=form /> }.into_any()
         }
+    }
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod fill;
 mod home;
+mod lock;
 mod new_record;
 mod not_found;
 mod records;
@@ -9,6 +10,7 @@ mod settings;
 
 pub use fill::FillRecord;
 pub use home::Home;
+pub use lock::{take as take_secret, KindChoice, Neutral, SecretInput, SetUpLock, Unlock};
 pub use new_record::NewRecord;
 pub use not_found::NotFound;
 pub use records::Records;

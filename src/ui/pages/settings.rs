@@ -1,4 +1,4 @@
-//! Settings: interface language, and what this copy of the app is.
+//! Settings: interface language, security, storage, and what this copy of the app is.
 
 use leptos::prelude::*;
 
@@ -6,6 +6,7 @@ use crate::i18n::{t, use_i18n};
 use crate::model::language::Language;
 use crate::platform::storage_manager;
 use crate::state::{LanguageContext, RecordsContext, UpdateContext};
+use crate::ui::components::SecuritySettings;
 
 #[component]
 pub fn Settings() -> impl IntoView {
@@ -36,6 +37,7 @@ pub fn Settings() -> impl IntoView {
             <h2>{t!(i18n, settings_language)}</h2>
             <div class="choices">{choices}</div>
         </section>
+        <SecuritySettings />
         <section class="card">
             <h2>{t!(i18n, settings_storage)}</h2>
             <p data-testid="storage-persistence">

@@ -1,0 +1,230 @@
+//! The screens in front of the records: first-run PIN setup, the lock screen, and the neutral screen after a quick exit.
+
+use std::time::Duration;
+
+use leptos::html::Input;
+use leptos::prelude::*;
+
+use crate::crypto::secret::{self, SecretError, SecretKind};
+use crate::crypto::CryptoError;
+use crate::i18n::{t, use_i18n};
+use crate::state::{LanguageContext, RecordsContext, SessionContext, StorageState};
+use crate::storage::StorageError;
+use crate::ui::messages;
+
+/// A PIN or passphrase field. Uncontrolled: the secret is read once, on
+/// submit, and the field is emptied after, instead of sitting in a signal.
+#[component]
+pub fn SecretInput(
+    id: &'static str,
+    label: AnyView,
+    kind: Signal<SecretKind>,
+    node: NodeRef<Input>,
+) -> impl IntoView {
+    view! {
+        <label class="question-label" for=id>{label}</label>
+        <input
+            id=id
+            node_ref=node
+            class="secret"
+            type="password"
+            data-testid=id
+            autocomplete="off"
+            autocapitalize="off"
+            spellcheck="false"
+            inputmode=move || match kind.get() {
+                SecretKind::Pin => "numeric",
+                SecretKind::Passphrase => "text",
+            }
+        />
+    }
+}
+
+/// Reads and empties a secret field.
+pub fn take(node: NodeRef<Input>) -> String {
+    node.get_untracked()
+        .map(|input| {
+            let value = input.value();
+            input.set_value("");
+            value
+        })
+        .unwrap_or_default()
+}
+
+/// Choosing a PIN or a passphrase.
+#[component]
+pub fn KindChoice(kind: RwSignal<SecretKind>) -> impl IntoView {
+    let i18n = use_i18n();
+    let choice = move |k: SecretKind, testid: &'static str, label: AnyView| {
+        view! {
+            <button type="button" class="choice" data-testid=testid
+                aria-pressed=move || (kind.get() == k).to_string()
+                on:click=move |_| kind.set(k)>
+                {label}
+            </button>
+        }
+    };
+    view! {
+        <div class="choices">
+            {choice(SecretKind::Pin, "kind-pin", t!(i18n, lock_kind_pin).into_any())}
+            {choice(SecretKind::Passphrase, "kind-passphrase", t!(i18n, lock_kind_passphrase).into_any())}
+        </div>
+    }
+}
+
+#[derive(Clone)]
+enum Problem {
+    Secret(SecretError),
+    Storage(StorageError),
+}
+
+#[component]
+pub fn SetUpLock() -> impl IntoView {
+    let i18n = use_i18n();
+    let language = LanguageContext::expect_context();
+    let records = RecordsContext::expect_context();
+    let kind = RwSignal::new(SecretKind::Pin);
+    let first = NodeRef::<Input>::new();
+    let second = NodeRef::<Input>::new();
+    let problem = RwSignal::new(None::<Problem>);
+    let working = RwSignal::new(false);
+    let unsent = move || match records.state.get() {
+        StorageState::NeedsSetup { unsent } => unsent,
+        _ => 0,
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if working.get_untracked() {
+            return;
+        }
+        let (a, b) = (take(first), take(second));
+        let k = kind.get_untracked();
+        if let Err(e) = secret::confirm(k, &a, &b) {
+            problem.set(Some(Problem::Secret(e)));
+            return;
+        }
+        problem.set(None);
+        working.set(true);
+        leptos::task::spawn_local(async move {
+            if let Err(e) = records.set_up(a, k).await {
+                problem.try_set(Some(Problem::Storage(e)));
+            }
+            working.try_set(false);
+        });
+    };
+
+    view! {
+        <form class="card lock" data-testid="setup-lock" on:submit=submit>
+            <h1>{t!(i18n, lock_setup_title)}</h1>
+            <p>{t!(i18n, lock_setup_body)}</p>
+            <p class="warning" data-testid="forget-warning">{t!(i18n, lock_forget_warning)}</p>
+            <Show when=move || { unsent() > 0 }>
+                <p class="warning" data-testid="unsent-at-setup">
+                    {t!(i18n, lock_unsent_count, n = unsent)}
+                </p>
+            </Show>
+            <KindChoice kind=kind />
+            <SecretInput id="new-secret" label=t!(i18n, lock_new_secret).into_any() kind=kind.into() node=first />
+            <SecretInput id="repeat-secret" label=t!(i18n, lock_repeat).into_any() kind=kind.into() node=second />
+            {move || problem.get().map(|p| view! {
+                <p class="field-error" role="alert" data-testid="lock-problem">{match p {
+                    Problem::Secret(e) => messages::secret_error(language.get(), e),
+                    Problem::Storage(StorageError::Crypto(_)) => t!(i18n, lock_failed).into_any(),
+                    Problem::Storage(e) => messages::storage_error(language.get(), &e).into_any(),
+                }}</p>
+            })}
+            <button type="submit" class="button primary wide" data-testid="setup-submit" disabled=move || working.get()>
+                {move || if working.get() { t!(i18n, lock_working).into_any() } else { t!(i18n, lock_setup_button).into_any() }}
+            </button>
+        </form>
+    }
+}
+
+#[component]
+pub fn Unlock() -> impl IntoView {
+    let i18n = use_i18n();
+    let records = RecordsContext::expect_context();
+    let kind = LocalResource::new(move || records.secret_kind());
+    let kind = Signal::derive(move || {
+        kind.get()
+            .and_then(Result::ok)
+            .unwrap_or(SecretKind::Passphrase)
+    });
+    let field = NodeRef::<Input>::new();
+    let problem = RwSignal::new(None::<StorageError>);
+    let working = RwSignal::new(false);
+    // A seconds clock for the wait after wrong attempts.
+    let now = RwSignal::new(js_sys::Date::now());
+    let tick =
+        set_interval_with_handle(move || now.set(js_sys::Date::now()), Duration::from_secs(1)).ok();
+    on_cleanup(move || {
+        if let Some(t) = tick {
+            t.clear();
+        }
+    });
+    let wait_s = move || {
+        ((records.unlock_not_before.get() - now.get()) / 1000.0)
+            .ceil()
+            .max(0.0) as u32
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if working.get_untracked() {
+            return;
+        }
+        let secret = take(field);
+        working.set(true);
+        leptos::task::spawn_local(async move {
+            let result = records.unlock(secret, js_sys::Date::now()).await;
+            now.try_set(js_sys::Date::now());
+            problem.try_set(result.err());
+            working.try_set(false);
+        });
+    };
+    let message = move || {
+        problem.get().map(|e| {
+            let text = match e {
+                StorageError::Crypto(CryptoError::WrongSecret) => t!(i18n, lock_wrong).into_any(),
+                StorageError::Crypto(CryptoError::Locked) => ().into_any(),
+                _ => t!(i18n, lock_failed).into_any(),
+            };
+            view! { <p class="field-error" role="alert" data-testid="lock-problem">{text}</p> }
+        })
+    };
+
+    view! {
+        <form class="card lock" data-testid="unlock" on:submit=submit>
+            <h1>{t!(i18n, lock_title)}</h1>
+            <SecretInput id="unlock-secret" label=t!(i18n, lock_enter).into_any() kind=kind node=field />
+            {message}
+            <Show when=move || { wait_s() > 0 }>
+                <p class="field-error" role="status" data-testid="lock-wait">{t!(i18n, lock_wait, s = wait_s)}</p>
+            </Show>
+            <button type="submit" class="button primary wide" data-testid="unlock-submit"
+                disabled=move || { working.get() || wait_s() > 0 }>
+                {move || if working.get() { t!(i18n, lock_working).into_any() } else { t!(i18n, lock_unlock).into_any() }}
+            </button>
+            <p class="hint">{t!(i18n, lock_forgot)}</p>
+        </form>
+    }
+}
+
+/// What a quick exit leaves on screen: an empty notes page. "Open" leads to
+/// the lock screen.
+#[component]
+pub fn Neutral() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = SessionContext::expect_context();
+    view! {
+        <section class="neutral" data-testid="neutral">
+            <h1>{t!(i18n, neutral_title)}</h1>
+            <p class="empty">{t!(i18n, neutral_body)}</p>
+            <button type="button" class="button secondary" data-testid="neutral-open"
+                on:click=move |_| session.neutral.set(false)>
+                {t!(i18n, neutral_open)}
+            </button>
+        </section>
+    }
+}
