@@ -1,0 +1,322 @@
+// End-to-end tests of the protection around the records: PIN set-up, the
+// raw store holding no answer, auto-lock clearing the page, wrong PINs,
+// quick exit and Back, changing the PIN, a tampered record, discreet mode.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DIST, TEST_PIN, assertReleaseBuild, byTestId, launch, ready, serve, unlockWith } from './harness.mjs';
+
+const SECRET = 'Tim RAHASIA-7Q';
+
+/** Every string and byte array in the app's IndexedDB, decoded as text. */
+function rawStore(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('jangkau');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction(['records', 'meta'], 'readonly');
+          const out = [];
+          const walk = (v) => {
+            if (typeof v === 'string') out.push(v);
+            else if (v instanceof Uint8Array || v instanceof ArrayBuffer) out.push(new TextDecoder().decode(v));
+            else if (v && typeof v === 'object') Object.entries(v).forEach(([k, x]) => { out.push(k); walk(x); });
+          };
+          let pending = 2;
+          for (const name of ['records', 'meta']) {
+            const req = tx.objectStore(name).getAll();
+            req.onsuccess = () => {
+              req.result.forEach(walk);
+              if (--pending === 0) { db.close(); resolve(out.join('\n')); }
+            };
+          }
+        };
+      }),
+  );
+}
+
+/** All text the page holds: rendered text, markup, and every field's value. */
+function pageText(page) {
+  return page.evaluate(() =>
+    [
+      document.body.innerText,
+      document.documentElement.outerHTML,
+      document.title,
+      location.href,
+      ...[...document.querySelectorAll('input, textarea')].map((e) => e.value),
+    ].join('\n'),
+  );
+}
+
+/** Starts a site visit and types SECRET as the team; returns its URL. */
+async function draftWithSecret(page, base) {
+  await page.goto(`${base}/new/site-visit`);
+  await ready(page);
+  await byTestId(page, 'start-record').click();
+  await byTestId(page, 'section-visit').waitFor();
+  await page.fill('#q-site_code', 'KDR-LOCK');
+  await page.fill('#q-team', SECRET);
+  await page.waitForFunction(() => document.querySelector('[data-testid=save-state]')?.textContent.includes('Tersimpan'));
+  return page.url();
+}
+
+describe('protection', () => {
+  let server;
+  let browser;
+  let page;
+
+  before(async () => {
+    assertReleaseBuild();
+    server = await serve(DIST);
+    browser = await launch();
+    page = browser.page;
+    // Timers and Date under the test's control, so idle time can pass at once.
+    await page.clock.install();
+    await page.goto(server.url + '/');
+    const first = await ready(page, { unlock: false });
+    assert.equal(first, 'setup-lock', 'a new phone starts by setting a PIN');
+  });
+
+  after(async () => {
+    try {
+      browser?.assertNoErrors();
+      browser?.assertConsoleNeverShows([SECRET, TEST_PIN]);
+    } finally {
+      await browser?.close();
+      await server?.close();
+    }
+  });
+
+  test('setting a PIN warns that forgetting it loses unsent records, and refuses weak ones', async () => {
+    assert.match(await byTestId(page, 'forget-warning').innerText(), /tidak ada yang bisa membuka/);
+    await page.fill('[data-testid="new-secret"]', '123456');
+    await page.fill('[data-testid="repeat-secret"]', '123456');
+    await byTestId(page, 'setup-submit').click();
+    assert.match(await byTestId(page, 'lock-problem').innerText(), /mudah ditebak/);
+    // The fields are emptied after each try: the PIN does not linger.
+    assert.equal(await page.inputValue('[data-testid="new-secret"]'), '');
+    await byTestId(page, 'kind-passphrase').click();
+    await page.fill('[data-testid="new-secret"]', '          ');
+    await page.fill('[data-testid="repeat-secret"]', '          ');
+    await byTestId(page, 'setup-submit').click();
+    assert.match(await byTestId(page, 'lock-problem').innerText(), /Spasi saja/);
+    const long = 'x'.repeat(10_000);
+    await page.fill('[data-testid="new-secret"]', long);
+    await page.fill('[data-testid="repeat-secret"]', long);
+    await byTestId(page, 'setup-submit').click();
+    assert.match(await byTestId(page, 'lock-problem').innerText(), /Paling banyak 256/);
+    await byTestId(page, 'kind-pin').click();
+    assert.equal(await byTestId(page, 'new-secret').getAttribute('inputmode'), 'numeric');
+    await page.fill('[data-testid="new-secret"]', TEST_PIN);
+    await page.fill('[data-testid="repeat-secret"]', '482916');
+    await byTestId(page, 'setup-submit').click();
+    assert.match(await byTestId(page, 'lock-problem').innerText(), /berbeda/);
+    await page.fill('[data-testid="new-secret"]', TEST_PIN);
+    await page.fill('[data-testid="repeat-secret"]', TEST_PIN);
+    await byTestId(page, 'setup-submit').click();
+    await byTestId(page, 'nav-home').waitFor({ timeout: 30_000 });
+  });
+
+  test('the raw store holds no answer, no PIN; only clear listing fields', async () => {
+    await draftWithSecret(page, server.url);
+    const raw = await rawStore(page);
+    assert.match(raw, /site_visit/, 'the inspection reads the records');
+    assert.ok(!raw.includes(SECRET), 'a typed answer is in the raw store');
+    assert.ok(!raw.includes('RAHASIA'), 'part of a typed answer is in the raw store');
+    assert.ok(!raw.includes(TEST_PIN), 'the PIN is in the raw store');
+    assert.match(raw, /aes-256-gcm/);
+  });
+
+  test('an answer typed just before leaving the page is still written, encrypted', async () => {
+    const url = await draftWithSecret(page, server.url);
+    await page.fill('#q-village', 'Desa TERAKHIR');
+    // No pause: a full navigation tears the page down at once.
+    await page.goto(server.url + '/records');
+    await ready(page);
+    await page.goto(url);
+    await ready(page);
+    await byTestId(page, 'section-visit').waitFor();
+    assert.equal(await page.inputValue('#q-village'), 'Desa TERAKHIR');
+    assert.ok(!(await rawStore(page)).includes('TERAKHIR'));
+  });
+
+  test('idle time locks, clears every answer from the page, and the record is intact after unlocking', async () => {
+    const url = await draftWithSecret(page, server.url);
+    assert.ok((await pageText(page)).includes(SECRET));
+    await page.clock.fastForward('05:10');
+    await byTestId(page, 'unlock').waitFor();
+    const locked = await pageText(page);
+    assert.ok(!locked.includes(SECRET), 'an answer is still in the page while locked');
+    assert.ok(!locked.includes('KDR-LOCK'), 'the record is still on screen while locked');
+    await unlockWith(page, TEST_PIN);
+    await byTestId(page, 'section-visit').waitFor();
+    assert.equal(page.url(), url, 'unlocking returns to where the user was');
+    assert.equal(await page.inputValue('#q-team'), SECRET);
+  });
+
+  test('being out of sight for over a minute locks', async () => {
+    await draftWithSecret(page, server.url);
+    // Headless Chromium keeps every tab visible, so the page is told it is
+    // hidden the way the browser tells it: visibilityState and the event.
+    const setHidden = (hidden) =>
+      page.evaluate((hidden) => {
+        if (hidden) Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+        else delete document.visibilityState;
+        document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+      }, hidden);
+    await setHidden(true);
+    await page.clock.fastForward('00:50');
+    assert.equal(await byTestId(page, 'unlock').count(), 0, 'locked before a minute out of sight');
+    await page.clock.fastForward('00:15');
+    await byTestId(page, 'unlock').waitFor();
+    await setHidden(false);
+    assert.ok(!(await pageText(page)).includes(SECRET));
+    await unlockWith(page, TEST_PIN);
+    await byTestId(page, 'section-visit').waitFor();
+  });
+
+  test('wrong PINs are refused with a growing wait that survives a reload', async () => {
+    await byTestId(page, 'nav-settings').click();
+    await byTestId(page, 'lock-now').click();
+    await byTestId(page, 'unlock').waitFor();
+    for (let i = 1; i <= 3; i++) {
+      await unlockWith(page, '000001');
+      await page.locator('[data-testid="lock-problem"]', { hasText: 'salah' }).waitFor();
+      await page.waitForFunction(() => !document.querySelector('[data-testid="unlock-submit"]').disabled);
+    }
+    await unlockWith(page, '000001');
+    await byTestId(page, 'lock-wait').waitFor();
+    assert.match(await byTestId(page, 'lock-wait').innerText(), /Coba lagi dalam (29|30) detik/);
+    assert.ok(await byTestId(page, 'unlock-submit').isDisabled());
+    await page.reload();
+    await ready(page, { unlock: false });
+    // The right PIN during the wait is not even tried.
+    await page.fill('[data-testid="unlock-secret"]', TEST_PIN);
+    await page.press('[data-testid="unlock-secret"]', 'Enter');
+    await byTestId(page, 'lock-wait').waitFor();
+    assert.equal(await byTestId(page, 'nav-home').count(), 0);
+    await page.clock.fastForward('00:31');
+    await page.waitForFunction(() => !document.querySelector('[data-testid="unlock-submit"]').disabled);
+    await unlockWith(page, TEST_PIN);
+    await byTestId(page, 'nav-home').waitFor();
+  });
+
+  test('quick exit shows a neutral page at once, and Back shows nothing of the form', async () => {
+    await draftWithSecret(page, server.url);
+    await byTestId(page, 'quick-exit').click();
+    await byTestId(page, 'neutral').waitFor();
+    assert.equal(await page.title(), 'Catatan');
+    assert.equal(new URL(page.url()).pathname, '/');
+    let text = await pageText(page);
+    assert.ok(!text.includes(SECRET) && !text.includes('KDR-LOCK'), text);
+    assert.ok(!(await page.evaluate(() => document.body.innerText)).includes('Jangkau'));
+    await page.goBack();
+    await page.waitForTimeout(300);
+    text = await pageText(page);
+    assert.ok(!text.includes(SECRET) && !text.includes('KDR-LOCK'), 'Back showed the form');
+    assert.equal(await page.locator('#q-team').count(), 0);
+    assert.ok((await byTestId(page, 'neutral').count()) + (await byTestId(page, 'unlock').count()) > 0);
+    // From the neutral page, the way back in is the lock screen.
+    await byTestId(page, 'neutral-open').click();
+    await unlockWith(page, TEST_PIN);
+    await byTestId(page, 'nav-home').waitFor();
+  });
+
+  test('three quick taps on the top bar are a quick exit too', async () => {
+    await draftWithSecret(page, server.url);
+    const bar = byTestId(page, 'brand');
+    await bar.click();
+    await bar.click();
+    await bar.click();
+    await byTestId(page, 'neutral').waitFor();
+    assert.ok(!(await pageText(page)).includes(SECRET));
+    await byTestId(page, 'neutral-open').click();
+    await unlockWith(page, TEST_PIN);
+    await byTestId(page, 'nav-home').waitFor();
+  });
+
+  test('changing the PIN: the old one stops working, the new one opens the same records', async () => {
+    const url = await draftWithSecret(page, server.url);
+    await page.goto(server.url + '/settings');
+    await ready(page);
+    await page.fill('#current-secret', '999999');
+    await page.fill('#changed-secret', '7391046');
+    await page.fill('#changed-repeat', '7391046');
+    await byTestId(page, 'change-submit').click();
+    await page.locator('[data-testid="change-problem"]', { hasText: 'salah' }).waitFor();
+    await page.fill('#current-secret', TEST_PIN);
+    await page.fill('#changed-secret', '7391046');
+    await page.fill('#changed-repeat', '7391046');
+    await byTestId(page, 'change-submit').click();
+    await byTestId(page, 'change-done').waitFor({ timeout: 30_000 });
+    await byTestId(page, 'lock-now').click();
+    await unlockWith(page, TEST_PIN);
+    await page.locator('[data-testid="lock-problem"]', { hasText: 'salah' }).waitFor();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="unlock-submit"]').disabled);
+    await unlockWith(page, '7391046');
+    await byTestId(page, 'nav-home').waitFor();
+    await page.goto(url);
+    await ready(page, { unlock: false });
+    await unlockWith(page, '7391046');
+    await byTestId(page, 'section-visit').waitFor();
+    assert.equal(await page.inputValue('#q-team'), SECRET);
+    // Back to the PIN the other tests use.
+    await page.goto(server.url + '/settings');
+    await ready(page, { unlock: false });
+    await unlockWith(page, '7391046');
+    await page.fill('#current-secret', '7391046');
+    await page.fill('#changed-secret', TEST_PIN);
+    await page.fill('#changed-repeat', TEST_PIN);
+    await byTestId(page, 'change-submit').click();
+    await byTestId(page, 'change-done').waitFor({ timeout: 30_000 });
+  });
+
+  test('a record altered in storage is reported as damaged, and the app keeps working', async () => {
+    const url = await draftWithSecret(page, server.url);
+    const id = new URL(url).pathname.split('/')[2];
+    await page.evaluate(
+      (id) =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open('jangkau');
+          open.onsuccess = () => {
+            const tx = open.result.transaction('records', 'readwrite');
+            const store = tx.objectStore('records');
+            const get = store.get(id);
+            get.onsuccess = () => {
+              const record = get.result;
+              const bytes = new Uint8Array(record.sealed);
+              bytes[bytes.length - 5] ^= 0x01;
+              record.sealed = bytes;
+              store.put(record);
+            };
+            tx.oncomplete = () => { open.result.close(); resolve(); };
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+      id,
+    );
+    await page.goto(`${server.url}/record/${id}`);
+    await ready(page);
+    await byTestId(page, 'record-damaged').waitFor();
+    assert.match(await byTestId(page, 'record-damaged').innerText(), /rusak/);
+    await byTestId(page, 'nav-records').click();
+    await byTestId(page, 'record-list').waitFor();
+  });
+
+  test('discreet mode: a neutral name in the tab and the top bar, from the first screen', async () => {
+    await page.goto(server.url + '/settings');
+    await ready(page);
+    assert.equal(await page.title(), 'Jangkau');
+    await byTestId(page, 'discreet').check();
+    assert.equal(await page.title(), 'Catatan');
+    assert.equal(await byTestId(page, 'brand').innerText(), 'Catatan');
+    await page.reload();
+    await ready(page, { unlock: false });
+    assert.equal(await page.title(), 'Catatan');
+    assert.ok(!(await page.evaluate(() => document.body.innerText)).includes('Jangkau'));
+    await unlockWith(page, TEST_PIN);
+    await byTestId(page, 'discreet').uncheck();
+    assert.equal(await page.title(), 'Jangkau');
+  });
+});
