@@ -1,4 +1,13 @@
-// Trunk post_build hook: writes the precache list and version into sw.js.
+// Trunk post_build hook: adds the Content-Security-Policy to index.html,
+// then writes the precache list and version into sw.js.
+//
+// The policy allows scripts only from the app's origin plus, by hash, the
+// one inline module script Trunk writes to start the wasm; no eval (only
+// 'wasm-unsafe-eval', which compiling WebAssembly needs); no inline styles;
+// connections only to the app itself and the origins listed in the
+// JANGKAU_CONNECT_SRC environment variable at build time (the programme's
+// endpoint, space-separated), so a changed setting cannot send records
+// anywhere else.
 //
 // Reads TRUNK_STAGING_DIR (the finished build, after wasm-opt), lists every
 // file in it except sw.js itself, and replaces the placeholders in sw.js with
@@ -21,6 +30,49 @@ function listFiles(dir) {
     else out.push(full);
   }
   return out;
+}
+
+/** Every inline <script> body in `html` (scripts with a src are skipped). */
+export function inlineScripts(html) {
+  return [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+}
+
+/** The policy for a build whose index.html is `html`. */
+export function contentSecurityPolicy(html, connectSrc = '') {
+  const hashes = inlineScripts(html).map((body) => `'sha256-${createHash('sha256').update(body).digest('base64')}'`);
+  const extra = connectSrc.split(/\s+/).filter(Boolean);
+  for (const origin of extra) {
+    if (!/^https?:\/\/[^\s;,'"]+$/.test(origin)) throw new Error(`JANGKAU_CONNECT_SRC: not an origin: ${origin}`);
+  }
+  return [
+    "default-src 'none'",
+    `script-src 'self' ${[...hashes, "'wasm-unsafe-eval'"].join(' ')}`,
+    "style-src 'self'",
+    "img-src 'self'",
+    ['connect-src', "'self'", ...extra].join(' '),
+    "manifest-src 'self'",
+    "worker-src 'self'",
+    "base-uri 'self'",
+    "form-action 'none'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
+/** Puts the policy first in <head>, before anything it governs. */
+export function applyContentSecurityPolicy(dir, connectSrc = process.env.JANGKAU_CONNECT_SRC ?? '') {
+  const path = join(dir, 'index.html');
+  const html = readFileSync(path, 'utf8');
+  if (html.includes('http-equiv="Content-Security-Policy"')) {
+    throw new Error(`${path} already has a policy: was it already processed?`);
+  }
+  const policy = contentSecurityPolicy(html, connectSrc);
+  const meta = `<meta http-equiv="Content-Security-Policy" content="${policy}">`;
+  // After <meta charset> (which must come first), before any script or style.
+  const at = html.match(/<meta charset[^>]*>/) ?? html.match(/<head>/);
+  if (!at) throw new Error(`${path} has no <head>`);
+  const end = at.index + at[0].length;
+  writeFileSync(path, `${html.slice(0, end)}\n    ${meta}${html.slice(end)}`);
+  return policy;
 }
 
 export function buildServiceWorker(dir) {
@@ -59,6 +111,7 @@ if (isMain) {
     console.error('usage: node scripts/build-sw.mjs DIR (or set TRUNK_STAGING_DIR)');
     process.exit(2);
   }
+  applyContentSecurityPolicy(dir);
   const { version, urls } = buildServiceWorker(dir);
   console.log(`sw.js: version ${version}, ${urls.length} files precached`);
 }

@@ -137,3 +137,19 @@ test('static server: files, deep-link fallback, caching headers, no escape from 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the policy hashes exactly the inline scripts, and takes only real origins for connections', async () => {
+  const { contentSecurityPolicy, inlineScripts } = await import('../../scripts/build-sw.mjs');
+  const html = '<head><script type="module">boot()</script><script src="/x.js"></script></head>';
+  assert.deepEqual(inlineScripts(html), ['boot()']);
+  const { createHash } = await import('node:crypto');
+  const hash = createHash('sha256').update('boot()').digest('base64');
+  const policy = contentSecurityPolicy(html, 'https://data.example.org');
+  assert.ok(policy.includes(`'sha256-${hash}'`), policy);
+  assert.ok(policy.includes("connect-src 'self' https://data.example.org;"), policy);
+  // A changed script body no longer matches.
+  assert.ok(!contentSecurityPolicy(html.replace('boot()', 'boot(1)')).includes(hash));
+  for (const bad of ['*', "'unsafe-inline'", 'https://a.example; script-src *', 'example.org']) {
+    assert.throws(() => contentSecurityPolicy(html, bad), /not an origin/, bad);
+  }
+});

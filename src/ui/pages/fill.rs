@@ -345,10 +345,12 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
     };
     let progress = move || {
         let n = index() + 1;
-        let pct = format!("width: {}%", n * 100 / total.max(1));
+        // Set through the CSSOM (`style:`), which the Content-Security-Policy
+        // allows; a `style` attribute would be refused.
+        let pct = format!("{}%", n * 100 / total.max(1));
         view! {
             <div class="progress" data-testid="progress">
-                <div class="progress-bar"><div class="progress-fill" style=pct></div></div>
+                <div class="progress-bar"><div class="progress-fill" style:width=pct></div></div>
                 <span>{t!(i18n, form_progress, n = move || n, total = move || total)}</span>
             </div>
         }
