@@ -1,7 +1,10 @@
 //! The cipher seam and its parts: how record payloads are sealed before storage, and the key material behind it.
 
 pub mod blob;
+pub mod envelope;
 pub mod keyfile;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
 pub mod secret;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

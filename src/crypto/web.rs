@@ -1,4 +1,4 @@
-//! WebCrypto behind the cipher seam: PBKDF2 from the PIN, AES-GCM key wrapping, and sealing record payloads.
+//! WebCrypto behind the cipher seam: PBKDF2 from the PIN, AES-GCM key wrapping, sealing record payloads, and envelopes to a programme key.
 
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -6,6 +6,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, SubtleCrypto};
 
 use super::blob::{self, AES_GCM_NAME, IV_LEN};
+use super::envelope::{self, Envelope, PublicKeyText};
 use super::keyfile::{self, KeyFile, KDF_NAME, KEYFILE_VERSION, SALT_LEN};
 use super::secret::SecretKind;
 use super::{Cipher, CryptoError};
@@ -293,4 +294,142 @@ pub async fn calibrate() -> Result<u32, CryptoError> {
     const PROBE: u32 = 100_000;
     let ms = time_derivation(PROBE).await?;
     Ok(keyfile::iterations_for(PROBE, ms, keyfile::TARGET_MS))
+}
+
+/// A programme's public key, ready to encrypt to.
+#[derive(Clone)]
+pub struct ProgrammeKey {
+    key: CryptoKey,
+    kid: Vec<u8>,
+}
+
+impl ProgrammeKey {
+    pub fn kid(&self) -> &[u8] {
+        &self.kid
+    }
+}
+
+fn ecdh_p256() -> Object {
+    params(&[("name", "ECDH".into()), ("namedCurve", "P-256".into())])
+}
+
+/// Imports a pasted PEM or JWK public key (see [`envelope::parse_public_key`]).
+///
+/// # Errors
+/// [`CryptoError::BadKey`] for anything but a public P-256 key.
+pub async fn import_programme_key(text: &str) -> Result<ProgrammeKey, CryptoError> {
+    let subtle = subtle()?;
+    let not_p256 = |_| CryptoError::BadKey("not a P-256 public key".into());
+    let imported = match envelope::parse_public_key(text)? {
+        PublicKeyText::Spki(der) => resolve(subtle.import_key_with_object(
+            "spki",
+            &Uint8Array::from(der.as_slice()),
+            &ecdh_p256(),
+            true,
+            &usages(&[]),
+        ))
+        .await
+        .map_err(not_p256)?,
+        PublicKeyText::Jwk(jwk) => {
+            let object = js_sys::JSON::parse(&jwk.to_string())
+                .map_err(|_| CryptoError::BadKey("not JSON".into()))?;
+            resolve(subtle.import_key_with_object(
+                "jwk",
+                object.unchecked_ref(),
+                &ecdh_p256(),
+                true,
+                &usages(&[]),
+            ))
+            .await
+            .map_err(not_p256)?
+        }
+    };
+    let key: CryptoKey = imported.unchecked_into();
+    if key.type_() != "public" {
+        return Err(CryptoError::BadKey("private key".into()));
+    }
+    let spki = resolve(subtle.export_key("spki", &key))
+        .await
+        .map_err(failed)?;
+    let digest = resolve(subtle.digest_with_str_and_u8_array("SHA-256", &to_vec(&spki)))
+        .await
+        .map_err(failed)?;
+    let mut kid = to_vec(&digest);
+    kid.truncate(envelope::KID_LEN);
+    Ok(ProgrammeKey { key, kid })
+}
+
+/// Encrypts `plaintext` to the programme: a one-time P-256 key pair, ECDH
+/// with the programme key, HKDF-SHA-256 to a fresh AES-256-GCM key, used
+/// once. Only the holder of the programme's private key can open it.
+///
+/// # Errors
+/// When WebCrypto fails.
+pub async fn seal_for_programme(
+    programme: &ProgrammeKey,
+    plaintext: &[u8],
+) -> Result<Envelope, CryptoError> {
+    let subtle = subtle()?;
+    let pair =
+        resolve(subtle.generate_key_with_object(&ecdh_p256(), false, &usages(&["deriveBits"])))
+            .await
+            .map_err(failed)?;
+    let get = |name: &str| {
+        Reflect::get(&pair, &JsValue::from_str(name))
+            .map(|k| k.unchecked_into::<CryptoKey>())
+            .map_err(failed)
+    };
+    let (private, public) = (get("privateKey")?, get("publicKey")?);
+    let epk = to_vec(
+        &resolve(subtle.export_key("raw", &public))
+            .await
+            .map_err(failed)?,
+    );
+    let shared = resolve(subtle.derive_bits_with_object(
+        &params(&[
+            ("name", "ECDH".into()),
+            ("public", programme.key.clone().into()),
+        ]),
+        &private,
+        256,
+    ))
+    .await
+    .map_err(failed)?;
+    let hkdf_base = resolve(subtle.import_key_with_str(
+        "raw",
+        &Uint8Array::new(&shared),
+        "HKDF",
+        false,
+        &usages(&["deriveKey"]),
+    ))
+    .await
+    .map_err(failed)?;
+    let aes = resolve(subtle.derive_key_with_object_and_object(
+        &params(&[
+            ("name", "HKDF".into()),
+            ("hash", "SHA-256".into()),
+            ("salt", bytes(&epk)),
+            ("info", bytes(&envelope::hkdf_info(&programme.kid))),
+        ]),
+        hkdf_base.unchecked_ref(),
+        &aes_256(),
+        false,
+        &usages(&["encrypt"]),
+    ))
+    .await
+    .map_err(failed)?;
+    let iv = iv()?;
+    let aad = envelope::aad(
+        &envelope::encode(&programme.kid),
+        &envelope::encode(&epk),
+        &envelope::encode(&iv),
+    );
+    let ct = resolve(subtle.encrypt_with_object_and_u8_array(
+        &aes_gcm(&iv, &aad),
+        aes.unchecked_ref(),
+        plaintext,
+    ))
+    .await
+    .map_err(failed)?;
+    Ok(Envelope::new(&programme.kid, &epk, &iv, &to_vec(&ct)))
 }

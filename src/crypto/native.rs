@@ -1,0 +1,111 @@
+//! Programme envelopes natively (RustCrypto): opening them with the private key, and making keys and test envelopes.
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use hkdf::Hkdf;
+use p256::ecdh::{diffie_hellman, EphemeralSecret};
+use p256::elliptic_curve::sec1::ToEncodedPoint;
+use p256::pkcs8::{
+    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
+};
+use p256::{PublicKey, SecretKey};
+use rand_core::{OsRng, RngCore};
+use sha2::{Digest, Sha256};
+
+use super::envelope::{self, Envelope, KID_LEN};
+use super::CryptoError;
+
+/// A new programme key pair as PEM: (private PKCS#8, public SPKI).
+///
+/// # Errors
+/// When encoding fails (it does not, for a fresh key).
+pub fn generate() -> Result<(String, String), CryptoError> {
+    let secret = SecretKey::random(&mut OsRng);
+    let private = secret
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| CryptoError::Failed(e.to_string()))?
+        .to_string();
+    let public = secret
+        .public_key()
+        .to_public_key_pem(LineEnding::LF)
+        .map_err(|e| CryptoError::Failed(e.to_string()))?;
+    Ok((private, public))
+}
+
+/// The key id: the first 16 bytes of SHA-256 over the SPKI DER.
+pub fn kid_of(public: &PublicKey) -> Vec<u8> {
+    let der = public
+        .to_public_key_der()
+        .expect("a valid P-256 key always encodes");
+    Sha256::digest(der.as_bytes())[..KID_LEN].to_vec()
+}
+
+fn aes_key(shared: &[u8], epk: &[u8], kid: &[u8]) -> Aes256Gcm {
+    let mut key = [0u8; 32];
+    Hkdf::<Sha256>::new(Some(epk), shared)
+        .expand(&envelope::hkdf_info(kid), &mut key)
+        .expect("32 bytes is a valid HKDF-SHA-256 length");
+    Aes256Gcm::new(&key.into())
+}
+
+/// Opens an envelope with the programme's private key (PKCS#8 PEM).
+///
+/// # Errors
+/// `BadKey` for an unusable private key or an envelope made for another
+/// key; `Tampered` when the envelope is damaged or was changed.
+pub fn open(private_pem: &str, envelope: &Envelope) -> Result<Vec<u8>, CryptoError> {
+    let secret = SecretKey::from_pkcs8_pem(private_pem)
+        .map_err(|_| CryptoError::BadKey("not a P-256 private key (PKCS#8 PEM)".into()))?;
+    let fields = envelope.open()?;
+    if fields.kid != kid_of(&secret.public_key()) {
+        return Err(CryptoError::BadKey(
+            "this file was encrypted for another programme key".into(),
+        ));
+    }
+    let epk = PublicKey::from_sec1_bytes(&fields.epk).map_err(|_| CryptoError::Tampered)?;
+    let shared = diffie_hellman(secret.to_nonzero_scalar(), epk.as_affine());
+    aes_key(shared.raw_secret_bytes(), &fields.epk, &fields.kid)
+        .decrypt(
+            Nonce::from_slice(&fields.iv),
+            Payload {
+                msg: &fields.ct,
+                aad: &envelope.aad(),
+            },
+        )
+        .map_err(|_| CryptoError::Tampered)
+}
+
+/// Encrypts to a public key (SPKI PEM) exactly as the app does; for tests
+/// and for programmes checking their set-up.
+///
+/// # Errors
+/// `BadKey` for an unusable public key.
+pub fn seal(public_pem: &str, plaintext: &[u8]) -> Result<Envelope, CryptoError> {
+    let public = PublicKey::from_public_key_pem(public_pem)
+        .map_err(|_| CryptoError::BadKey("not a P-256 public key (SPKI PEM)".into()))?;
+    let kid = kid_of(&public);
+    let ephemeral = EphemeralSecret::random(&mut OsRng);
+    let epk = ephemeral
+        .public_key()
+        .to_encoded_point(false)
+        .as_bytes()
+        .to_vec();
+    let shared = ephemeral.diffie_hellman(&public);
+    let mut iv = [0u8; envelope::IV_LEN];
+    OsRng.fill_bytes(&mut iv);
+    let aad = envelope::aad(
+        &envelope::encode(&kid),
+        &envelope::encode(&epk),
+        &envelope::encode(&iv),
+    );
+    let ct = aes_key(shared.raw_secret_bytes(), &epk, &kid)
+        .encrypt(
+            Nonce::from_slice(&iv),
+            Payload {
+                msg: plaintext,
+                aad: &aad,
+            },
+        )
+        .map_err(|e| CryptoError::Failed(e.to_string()))?;
+    Ok(Envelope::new(&kid, &epk, &iv, &ct))
+}
