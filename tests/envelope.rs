@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Programme envelopes natively: round trip, every kind of damage refused, pasted keys recognised, and the decryptor command.
 
 use std::process::Command;

@@ -346,3 +346,41 @@ fn a_payload_moved_to_another_record_does_not_open() {
     assert_eq!(block_on(records.load(a.id)).unwrap(), Some(a));
     assert_eq!(block_on(store.count(Some(RecordStatus::Draft))).unwrap(), 2);
 }
+
+#[test]
+fn an_export_holds_every_finished_record_and_counts_the_damaged_ones() {
+    let store = Rc::new(MemoryStore::new());
+    let at = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
+    let records = Records::new(Rc::clone(&store), Reversing);
+    let form =
+        jangkau::model::builtin::form(jangkau::model::record_kind::RecordKind::SiteVisit).unwrap();
+    for n in 1..=4u128 {
+        let mut r = support::site_visit(n, at, "KDR-EXPORT");
+        if n != 4 {
+            r.finalize(&form, at.date_naive(), at).unwrap();
+        }
+        block_on(records.save(&r)).unwrap();
+    }
+    let mut broken = block_on(store.get(&uuid::Uuid::from_u128(2).to_string()))
+        .unwrap()
+        .unwrap();
+    broken.sealed.push(1);
+    block_on(store.put(&broken)).unwrap();
+
+    let export = block_on(records.export_finished(at)).unwrap();
+    assert_eq!((export.records, export.damaged), (2, 1));
+    let json: serde_json::Value = serde_json::from_slice(&export.json).unwrap();
+    assert_eq!(json["jangkau_export"], 1);
+    let ids: Vec<&str> = json["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(
+        !ids.contains(&uuid::Uuid::from_u128(4).to_string().as_str()),
+        "drafts stay on the phone"
+    );
+    assert!(json["records"][0]["answers"].is_object());
+}

@@ -3,17 +3,19 @@
 use std::rc::Rc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
+use crate::crypto::envelope::Envelope;
 use crate::crypto::keyfile::KeyFile;
 use crate::crypto::secret::{SecretKind, Throttle};
-use crate::crypto::web::{self, AesGcmCipher};
+use crate::crypto::web::{self, AesGcmCipher, ProgrammeKey};
 use crate::crypto::{CryptoError, IdentityCipher};
 use crate::model::record::Record;
 use crate::platform::storage_manager;
 use crate::state::StatusContext;
 use crate::storage::idb::{IdbStore, DB_NAME};
-use crate::storage::{unsent, RecordStore, Records, StorageError};
+use crate::storage::{unsent, Export, RecordStore, Records, StorageError};
 
 pub type AppRecords = Records<Rc<IdbStore>, AesGcmCipher>;
 
@@ -21,6 +23,8 @@ pub type AppRecords = Records<Rc<IdbStore>, AesGcmCipher>;
 pub const META_KEYFILE: &str = "keyfile";
 /// Meta key: wrong unlock attempts ([`Throttle`] as JSON).
 pub const META_THROTTLE: &str = "unlock_throttle";
+/// Meta key: the programme's public key as pasted (PEM or JWK); empty when removed.
+pub const META_PROGRAMME_KEY: &str = "programme_key";
 /// Meta key: set once every record from before the PIN is resealed.
 pub const META_RESEALED: &str = "resealed";
 
@@ -216,6 +220,57 @@ impl RecordsContext {
         let iterations = web::calibrate().await?;
         let next = web::rewrap(&file, &old, &new, kind, iterations).await?;
         store.set_meta(META_KEYFILE, &next.to_json()).await
+    }
+
+    /// The programme key's fingerprint, if one is set.
+    ///
+    /// # Errors
+    /// When storage fails or the stored key no longer imports.
+    pub async fn programme_key(self) -> Result<Option<ProgrammeKey>, StorageError> {
+        let store = self.store()?;
+        match store.get_meta(META_PROGRAMME_KEY).await? {
+            Some(text) if !text.is_empty() => Ok(Some(web::import_programme_key(&text).await?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// Checks and stores a pasted programme key; `None` removes it.
+    ///
+    /// # Errors
+    /// `Crypto(BadKey)` when it is not a public P-256 key; nothing is stored then.
+    pub async fn set_programme_key(
+        self,
+        text: Option<String>,
+    ) -> Result<Option<ProgrammeKey>, StorageError> {
+        let store = self.store()?;
+        let key = match &text {
+            Some(t) => Some(web::import_programme_key(t).await?),
+            None => None,
+        };
+        store
+            .set_meta(META_PROGRAMME_KEY, text.as_deref().unwrap_or(""))
+            .await?;
+        Ok(key)
+    }
+
+    /// Every finished record, encrypted to the programme key, as a file.
+    ///
+    /// # Errors
+    /// `Crypto(Locked)` while locked, `Crypto(BadKey)` without a key.
+    pub async fn export_encrypted(
+        self,
+        now: DateTime<Utc>,
+    ) -> Result<(Envelope, Export), StorageError> {
+        let records = self
+            .records()
+            .ok_or(StorageError::Crypto(CryptoError::Locked))?;
+        let key = self
+            .programme_key()
+            .await?
+            .ok_or_else(|| CryptoError::BadKey("no programme key".into()))?;
+        let export = records.export_finished(now).await?;
+        let envelope = web::seal_for_programme(&key, &export.json).await?;
+        Ok((envelope, export))
     }
 
     /// Which kind of secret unlocks this phone (for the keyboard).

@@ -79,6 +79,15 @@ pub struct RecordSummary {
     pub marked_for_deletion: bool,
 }
 
+/// Finished records serialised for a programme, before encryption.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Export {
+    pub json: Vec<u8>,
+    pub records: u32,
+    /// Records left out because they could not be opened.
+    pub damaged: u32,
+}
+
 /// Which records to list, newest change first.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListQuery {
@@ -418,6 +427,41 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
             resealed += 1;
         }
         Ok(resealed)
+    }
+
+    /// Every finished (not yet sent) record, as the JSON a programme
+    /// receives: `{"jangkau_export":1,"exported_at":…,"records":[…]}`.
+    /// Records that cannot be opened are left out and counted, never
+    /// silently dropped.
+    ///
+    /// # Errors
+    /// When the store cannot be read.
+    pub async fn export_finished(
+        &self,
+        exported_at: DateTime<Utc>,
+    ) -> Result<Export, StorageError> {
+        let mut records = Vec::new();
+        let mut damaged = 0;
+        for stored in all_stored(&self.store).await? {
+            if stored.status != RecordStatus::Final {
+                continue;
+            }
+            match self.open(stored).await {
+                Ok(record) => records.push(record),
+                Err(_) => damaged += 1,
+            }
+        }
+        let json = serde_json::to_vec(&serde_json::json!({
+            "jangkau_export": 1,
+            "exported_at": exported_at,
+            "records": records,
+        }))
+        .map_err(|e| StorageError::Other(e.to_string()))?;
+        Ok(Export {
+            json,
+            records: records.len() as u32,
+            damaged,
+        })
     }
 
     /// What the status strip shows.

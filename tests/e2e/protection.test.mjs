@@ -320,3 +320,88 @@ describe('protection', () => {
     assert.equal(await page.title(), 'Jangkau');
   });
 });
+
+describe('end-to-end encryption to a programme key', () => {
+  test('an export encrypted in the browser opens with the programme private key, and only with it', async () => {
+    const { execFileSync, spawnSync } = await import('node:child_process');
+    const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { ROOT } = await import('./harness.mjs');
+    const work = mkdtempSync(join(tmpdir(), 'jangkau-e2ee-'));
+    const decryptor = (...args) =>
+      spawnSync('cargo', ['run', '--quiet', '--bin', 'jangkau-decrypt', '--', ...args], { cwd: ROOT, encoding: 'utf8' });
+    assertReleaseBuild();
+    const server = await serve(DIST);
+    const browser = await launch();
+    const page = browser.page;
+    try {
+      const made = decryptor('keygen', join(work, 'programme'));
+      assert.equal(made.status, 0, made.stderr);
+      const fingerprint = made.stdout.match(/fingerprint: ([0-9a-f ]+)/)[1].trim();
+      const publicPem = readFileSync(join(work, 'programme.public.pem'), 'utf8');
+      const privatePem = readFileSync(join(work, 'programme.private.pem'), 'utf8');
+
+      await page.goto(server.url + '/new/site-visit');
+      await ready(page);
+      await byTestId(page, 'start-record').click();
+      await byTestId(page, 'section-visit').waitFor();
+      await page.fill('#q-site_code', 'KDR-E2EE');
+      await page.fill('#q-visit_date', '2026-11-20');
+      await page.fill('#q-team', SECRET);
+      await byTestId(page, 'form-next').click();
+      await byTestId(page, 'section-situation').waitFor();
+      await byTestId(page, 'question-site_active').locator('label.option').first().click();
+      while (!(await byTestId(page, 'form-finish').count())) await byTestId(page, 'form-next').click();
+      await byTestId(page, 'form-finish').click();
+      await page.waitForURL(/\/records\?saved=1/);
+
+      await byTestId(page, 'nav-settings').click();
+      // A private key pasted by mistake is refused, and says why.
+      await page.fill('#programme-key-text', privatePem);
+      await byTestId(page, 'programme-key-save').click();
+      assert.match(await byTestId(page, 'key-problem').innerText(), /kunci privat/);
+      await page.fill('#programme-key-text', '{"kty":"RSA","n":"AQAB","e":"AQAB"}');
+      await byTestId(page, 'programme-key-save').click();
+      await page.locator('[data-testid="key-problem"]', { hasText: 'bukan kunci publik' }).waitFor();
+      await page.fill('#programme-key-text', publicPem);
+      await byTestId(page, 'programme-key-save').click();
+      await page.locator('[data-testid="programme-key-state"]', { hasText: fingerprint }).waitFor();
+
+      const downloading = page.waitForEvent('download');
+      await byTestId(page, 'export-encrypted').click();
+      const download = await downloading;
+      assert.match(download.suggestedFilename(), /^jangkau-\d{8}-\d{6}\.jangkau\.json$/);
+      const file = join(work, 'export.json');
+      await download.saveAs(file);
+      assert.match(await byTestId(page, 'export-done').innerText(), /1 catatan diekspor/);
+
+      const sealed = readFileSync(file, 'utf8');
+      assert.ok(!sealed.includes(SECRET) && !sealed.includes('KDR-E2EE'), 'the export is readable without the key');
+      const opened = decryptor('--key', join(work, 'programme.private.pem'), file);
+      assert.equal(opened.status, 0, opened.stderr);
+      const data = JSON.parse(opened.stdout);
+      assert.equal(data.jangkau_export, 1);
+      assert.equal(data.records.length, 1);
+      assert.deepEqual(data.records[0].answers.values.team, { type: "text", value: SECRET });
+
+      // Another key cannot open it; a flipped character is detected.
+      assert.equal(decryptor('keygen', join(work, 'other')).status, 0);
+      const other = decryptor('--key', join(work, 'other.private.pem'), file);
+      assert.equal(other.status, 1);
+      assert.match(other.stderr, /another programme key/);
+      const envelope = JSON.parse(sealed);
+      envelope.ct = (envelope.ct[0] === 'A' ? 'B' : 'A') + envelope.ct.slice(1);
+      writeFileSync(file, JSON.stringify(envelope));
+      const tampered = decryptor('--key', join(work, 'programme.private.pem'), file);
+      assert.equal(tampered.status, 1);
+      assert.match(tampered.stderr, /damaged or was changed/);
+      browser.assertNoErrors();
+      browser.assertConsoleNeverShows([SECRET]);
+    } finally {
+      await browser.close();
+      await server.close();
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});

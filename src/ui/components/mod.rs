@@ -2,6 +2,7 @@
 
 mod bottom_nav;
 mod header;
+mod programme_key;
 mod question;
 mod security;
 mod status_strip;
@@ -12,6 +13,7 @@ mod withdraw;
 
 pub use bottom_nav::BottomNav;
 pub use header::Header;
+pub use programme_key::ProgrammeKeySettings;
 pub use question::{QuestionProps, QuestionView, Slot};
 pub use security::SecuritySettings;
 pub use status_strip::StatusStrip;

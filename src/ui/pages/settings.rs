@@ -6,7 +6,7 @@ use crate::i18n::{t, use_i18n};
 use crate::model::language::Language;
 use crate::platform::storage_manager;
 use crate::state::{LanguageContext, RecordsContext, UpdateContext};
-use crate::ui::components::SecuritySettings;
+use crate::ui::components::{ProgrammeKeySettings, SecuritySettings};
 
 #[component]
 pub fn Settings() -> impl IntoView {
@@ -38,6 +38,7 @@ pub fn Settings() -> impl IntoView {
             <div class="choices">{choices}</div>
         </section>
         <SecuritySettings />
+        <ProgrammeKeySettings />
         <section class="card">
             <h2>{t!(i18n, settings_storage)}</h2>
             <p data-testid="storage-persistence">
