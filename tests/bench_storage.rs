@@ -2,7 +2,9 @@
 //! Storage benchmark in headless Chromium (run by bench/storage.sh, not by the tests): prints timings, asserts none.
 
 use chrono::{Duration, TimeZone, Utc};
-use jangkau::crypto::IdentityCipher;
+use jangkau::crypto::secret::SecretKind;
+use jangkau::crypto::web;
+use jangkau::crypto::{Cipher, IdentityCipher};
 use jangkau::model::answer::AnswerValue;
 use jangkau::model::builtin;
 use jangkau::model::record::Record;
@@ -55,15 +57,42 @@ fn site_visit(n: u128) -> Record {
 
 #[wasm_bindgen_test]
 async fn storage_with_ten_thousand_records() {
+    // Unlocking: the work factor this browser calibrates to, and what a
+    // derivation and a whole unlock then take.
+    let iterations = web::calibrate().await.unwrap();
+    web_sys::console::log_1(&JsValue::from_str(&format!(
+        "BENCH | PBKDF2 work factor calibrated here | {iterations} iterations"
+    )));
+    let (file, _) = web::create("482915", SecretKind::Pin, iterations)
+        .await
+        .unwrap();
+    let mut samples = Vec::new();
+    for _ in 0..5 {
+        let t = now_ms();
+        web::unlock(&file, "482915").await.unwrap();
+        samples.push(now_ms() - t);
+    }
+    report("unlock (PBKDF2 + unwrap), calibrated work factor", samples);
+
+    // The same workload without and with encryption, in the same run.
+    let (_, cipher) = web::create("482915", SecretKind::Pin, iterations)
+        .await
+        .unwrap();
+    service_workload("none", IdentityCipher).await;
+    service_workload("aes-256-gcm", cipher).await;
+}
+
+async fn service_workload<C: Cipher>(cipher_name: &str, cipher: C) {
     let name = format!("jangkau-bench-{}", Uuid::new_v4());
-    let records = Records::new(IdbStore::open(&name).await.unwrap(), IdentityCipher);
+    let records = Records::new(IdbStore::open(&name).await.unwrap(), cipher);
+    let report = |what: &str, samples| report(&format!("[{cipher_name}] {what}"), samples);
     let form = builtin::form(RecordKind::SiteVisit).unwrap();
     let started = now_ms();
     for n in 0..STORED {
         records.save(&site_visit(n)).await.unwrap();
     }
     web_sys::console::log_1(&JsValue::from_str(&format!(
-        "BENCH | seeded {STORED} records | {:.0} ms",
+        "BENCH | [{cipher_name}] seeded {STORED} records | {:.0} ms",
         now_ms() - started
     )));
 
@@ -118,9 +147,21 @@ async fn storage_with_ten_thousand_records() {
         samples.push(now_ms() - t);
     }
     report("status strip counts", samples);
+
+    let mut samples = Vec::new();
+    for n in 0..200u128 {
+        let t = now_ms();
+        let id = Uuid::from_u128((n * 47) % STORED + 1);
+        assert!(records.load(id).await.unwrap().is_some());
+        samples.push(now_ms() - t);
+    }
+    report("open one record (read + decrypt + parse)", samples);
     records.store().close();
     IdbStore::delete_database(&name).await.unwrap();
+}
 
+#[wasm_bindgen_test]
+async fn raw_indexeddb_limit() {
     // The raw limit in the same browser: one rexie put/get of a similar
     // value, no service, no serde of our types.
     let raw_name = format!("jangkau-bench-raw-{}", Uuid::new_v4());

@@ -181,6 +181,19 @@ impl RecordsContext {
         }
     }
 
+    /// Shows a wait still running from wrong attempts before a reload.
+    pub async fn load_throttle(self, now_ms: f64) {
+        let Ok(store) = self.store() else { return };
+        let throttle: Throttle = match store.get_meta(META_THROTTLE).await {
+            Ok(Some(text)) => serde_json::from_str(&text).unwrap_or_default(),
+            _ => return,
+        };
+        let wait = throttle.wait_ms(now_ms);
+        if wait > 0.0 {
+            self.unlock_not_before.try_set(now_ms + wait);
+        }
+    }
+
     async fn key_file(self, store: &IdbStore) -> Result<KeyFile, StorageError> {
         let text = store
             .get_meta(META_KEYFILE)

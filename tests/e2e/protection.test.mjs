@@ -191,9 +191,13 @@ describe('protection', () => {
     assert.ok(await byTestId(page, 'unlock-submit').isDisabled());
     await page.reload();
     await ready(page, { unlock: false });
-    // The right PIN during the wait is not even tried.
+    // The wait is shown again straight after the reload…
+    await byTestId(page, 'lock-wait').waitFor();
+    assert.ok(await byTestId(page, 'unlock-submit').isDisabled());
+    // …and the right PIN during the wait is not even tried.
     await page.fill('[data-testid="unlock-secret"]', TEST_PIN);
     await page.press('[data-testid="unlock-secret"]', 'Enter');
+    await page.waitForTimeout(300);
     await byTestId(page, 'lock-wait').waitFor();
     assert.equal(await byTestId(page, 'nav-home').count(), 0);
     await page.clock.fastForward('00:31');

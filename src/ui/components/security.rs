@@ -40,6 +40,13 @@ pub fn SecuritySettings() -> impl IntoView {
         .collect_view();
 
     let kind = RwSignal::new(SecretKind::Pin);
+    let current_kind = LocalResource::new(move || records.secret_kind());
+    let current_kind = Signal::derive(move || {
+        current_kind
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or(SecretKind::Passphrase)
+    });
     let current = NodeRef::<Input>::new();
     let first = NodeRef::<Input>::new();
     let second = NodeRef::<Input>::new();
@@ -101,7 +108,7 @@ pub fn SecuritySettings() -> impl IntoView {
         </section>
         <form class="card" data-testid="change-secret" on:submit=change>
             <h2>{t!(i18n, settings_change_secret)}</h2>
-            <SecretInput id="current-secret" label=t!(i18n, lock_current).into_any() kind=Signal::derive(|| SecretKind::Passphrase) node=current />
+            <SecretInput id="current-secret" label=t!(i18n, lock_current).into_any() kind=current_kind node=current />
             <KindChoice kind=kind />
             <SecretInput id="changed-secret" label=t!(i18n, lock_new_secret).into_any() kind=kind.into() node=first />
             <SecretInput id="changed-repeat" label=t!(i18n, lock_repeat).into_any() kind=kind.into() node=second />

@@ -163,6 +163,7 @@ pub fn Unlock() -> impl IntoView {
             t.clear();
         }
     });
+    leptos::task::spawn_local(records.load_throttle(js_sys::Date::now()));
     let wait_s = move || {
         ((records.unlock_not_before.get() - now.get()) / 1000.0)
             .ceil()
