@@ -244,6 +244,8 @@ describe('protection', () => {
     const url = await draftWithSecret(page, server.url);
     await page.goto(server.url + '/settings');
     await ready(page);
+    // Where a new PIN is chosen, so is what forgetting it would cost.
+    assert.match(await byTestId(page, 'unsent-at-change').innerText(), /belum terkirim: [1-9]\d*\./);
     await page.fill('#current-secret', '999999');
     await page.fill('#changed-secret', '7391046');
     await page.fill('#changed-repeat', '7391046');

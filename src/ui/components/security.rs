@@ -47,6 +47,14 @@ pub fn SecuritySettings() -> impl IntoView {
             .and_then(Result::ok)
             .unwrap_or(SecretKind::Passphrase)
     });
+    // What a forgotten new PIN would cost, shown where it is chosen.
+    let unsent = LocalResource::new(move || async move {
+        match records.records() {
+            Some(r) => crate::storage::unsent(r.store()).await.unwrap_or(0),
+            None => 0,
+        }
+    });
+    let unsent = move || unsent.get().unwrap_or(0);
     let current = NodeRef::<Input>::new();
     let first = NodeRef::<Input>::new();
     let second = NodeRef::<Input>::new();
@@ -108,6 +116,10 @@ pub fn SecuritySettings() -> impl IntoView {
         </section>
         <form class="card" data-testid="change-secret" on:submit=change>
             <h2>{t!(i18n, settings_change_secret)}</h2>
+            <p class="warning">{t!(i18n, lock_forget_warning)}</p>
+            <Show when=move || { unsent() > 0 }>
+                <p class="warning" data-testid="unsent-at-change">{t!(i18n, lock_unsent_count, n = unsent)}</p>
+            </Show>
             <SecretInput id="current-secret" label=t!(i18n, lock_current).into_any() kind=current_kind node=current />
             <KindChoice kind=kind />
             <SecretInput id="changed-secret" label=t!(i18n, lock_new_secret).into_any() kind=kind.into() node=first />
