@@ -180,6 +180,9 @@ describe('protection', () => {
     await byTestId(page, 'nav-settings').click();
     await byTestId(page, 'lock-now').click();
     await byTestId(page, 'unlock').waitFor();
+    // An empty tap is not counted as a wrong attempt.
+    await byTestId(page, 'unlock-submit').click();
+    await page.locator('[data-testid="lock-problem"]', { hasText: 'Ketik PIN' }).waitFor();
     for (let i = 1; i <= 3; i++) {
       await unlockWith(page, '000001');
       await page.locator('[data-testid="lock-problem"]', { hasText: 'salah' }).waitFor();

@@ -153,6 +153,7 @@ pub fn Unlock() -> impl IntoView {
     });
     let field = NodeRef::<Input>::new();
     let problem = RwSignal::new(None::<StorageError>);
+    let empty = RwSignal::new(false);
     let working = RwSignal::new(false);
     // A seconds clock for the wait after wrong attempts.
     let now = RwSignal::new(js_sys::Date::now());
@@ -176,6 +177,12 @@ pub fn Unlock() -> impl IntoView {
             return;
         }
         let secret = take(field);
+        // An empty tap on "Unlock" is not a wrong attempt.
+        empty.set(secret.is_empty());
+        if secret.is_empty() {
+            problem.set(None);
+            return;
+        }
         working.set(true);
         leptos::task::spawn_local(async move {
             let result = records.unlock(secret, js_sys::Date::now()).await;
@@ -199,6 +206,9 @@ pub fn Unlock() -> impl IntoView {
         <form class="card lock" data-testid="unlock" on:submit=submit>
             <h1>{t!(i18n, lock_title)}</h1>
             <SecretInput id="unlock-secret" label=t!(i18n, lock_enter).into_any() kind=kind node=field />
+            <Show when=move || empty.get()>
+                <p class="field-error" role="alert" data-testid="lock-problem">{t!(i18n, err_secret_empty)}</p>
+            </Show>
             {message}
             <Show when=move || { wait_s() > 0 }>
                 <p class="field-error" role="status" data-testid="lock-wait">{t!(i18n, lock_wait, s = wait_s)}</p>
