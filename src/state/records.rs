@@ -114,6 +114,19 @@ impl RecordsContext {
         let records = self
             .records()
             .ok_or(StorageError::Crypto(CryptoError::Locked))?;
+        self.save_with(&records, record).await
+    }
+
+    /// As [`Self::save`], with a service taken earlier: a write queued
+    /// before the app locked still finishes under the key it was made with.
+    ///
+    /// # Errors
+    /// The [`StorageError`]; the caller keeps its in-memory copy.
+    pub async fn save_with(
+        self,
+        records: &AppRecords,
+        record: &Record,
+    ) -> Result<(), StorageError> {
         records.save(record).await?;
         if self.persisted.get_untracked() != Some(true) {
             let granted = storage_manager::request_persistence().await;

@@ -230,6 +230,29 @@ describe('protection', () => {
     await byTestId(page, 'nav-home').waitFor();
   });
 
+  test('locking while a write is in flight still writes the newest answer', async () => {
+    const url = await draftWithSecret(page, server.url);
+    await page.evaluate(async () => {
+      const input = document.querySelector('#q-village');
+      const type = (text) => {
+        input.value = text;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      };
+      type('Desa A');
+      // Let that write start (its encryption is now in flight)…
+      await Promise.resolve();
+      await Promise.resolve();
+      // …then change the answer again and leave at once.
+      type('Desa AB');
+      document.querySelector('[data-testid="quick-exit"]').click();
+    });
+    await byTestId(page, 'neutral').waitFor();
+    await page.goto(url);
+    await ready(page);
+    await byTestId(page, 'section-visit').waitFor();
+    assert.equal(await page.inputValue('#q-village'), 'Desa AB');
+  });
+
   test('three quick taps on the top bar are a quick exit too', async () => {
     await draftWithSecret(page, server.url);
     const bar = byTestId(page, 'brand');

@@ -1,8 +1,8 @@
 //! Filling a record: one section per screen, every answer saved as it is given, validation, finalising, read-only view.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
-use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use leptos::ev;
@@ -18,7 +18,7 @@ use crate::model::builtin;
 use crate::model::fill::FieldError;
 use crate::model::form::{FormDef, QuestionType, Section};
 use crate::model::record::{Record, RecordError, RecordStatus};
-use crate::state::{LanguageContext, RecordsContext, StorageState};
+use crate::state::{AppRecords, LanguageContext, RecordsContext, StorageState};
 use crate::storage::StorageError;
 use crate::ui::components::{QuestionProps, QuestionView, Slot, WithdrawConsent};
 use crate::ui::labels;
@@ -28,11 +28,13 @@ use crate::ui::messages;
 /// so a write cannot finish inside `pagehide`; instead every change starts a
 /// write at once (about 2 ms each, see BENCHMARKS.md), and a change made
 /// while one is running is written right after it. A tab killed just after
-/// a keystroke loses only what was typed during the write in flight. Shared
-/// by `Arc`, so writes still queued finish after the page is gone.
+/// a keystroke loses only what was typed during the write in flight. Each
+/// queued snapshot keeps the record service it was queued with, so writes
+/// still queued when the app locks (and the page is gone) finish with the
+/// key they were made under.
 #[derive(Default)]
 struct WriteQueue {
-    next: Option<Record>,
+    next: Option<(Record, Rc<AppRecords>)>,
     running: bool,
 }
 
@@ -125,26 +127,26 @@ enum SaveState {
 }
 
 /// Writes queued snapshots until none is left. The page may be gone by now
-/// (written on leaving), hence `try_` throughout.
+/// (written on leaving or locking), hence `try_` throughout.
 async fn drain(
-    queue: Arc<Mutex<WriteQueue>>,
-    records: RecordsContext,
+    queue: Rc<RefCell<WriteQueue>>,
+    ctx: RecordsContext,
     dirty: StoredValue<bool>,
     save_state: RwSignal<SaveState>,
 ) {
     loop {
-        let next = match queue.lock() {
-            Ok(mut q) => {
-                let next = q.next.take();
-                q.running = next.is_some();
-                next
-            }
-            Err(_) => return,
+        let next = {
+            let mut q = queue.borrow_mut();
+            let next = q.next.take();
+            q.running = next.is_some();
+            next
         };
-        let Some(snapshot) = next else { return };
-        match records.save(&snapshot).await {
+        let Some((snapshot, service)) = next else {
+            return;
+        };
+        match ctx.save_with(&service, &snapshot).await {
             Ok(()) => {
-                if queue.lock().map(|q| q.next.is_none()).unwrap_or(true) {
+                if queue.borrow().next.is_none() {
                     save_state.try_set(SaveState::Saved);
                 }
             }
@@ -169,7 +171,7 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
     let errors = RwSignal::new(BTreeMap::<ErrorKey, AnswerError>::new());
     let save_state = RwSignal::new(SaveState::Saved);
     let dirty = StoredValue::new(false);
-    let queue = StoredValue::new(Arc::new(Mutex::new(WriteQueue::default())));
+    let queue = StoredValue::new_local(Rc::new(RefCell::new(WriteQueue::default())));
     let show_fix = RwSignal::new(false);
 
     // Queues the current record for writing (if anything changed). It also
@@ -183,11 +185,15 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
         else {
             return;
         };
+        let Some(service) = records.records() else {
+            save_state.try_set(SaveState::Failed(StorageError::Crypto(CryptoError::Locked)));
+            return;
+        };
         dirty.try_set_value(false);
         save_state.try_set(SaveState::Saving);
         let start = {
-            let Ok(mut q) = queue.lock() else { return };
-            q.next = Some(snapshot);
+            let mut q = queue.borrow_mut();
+            q.next = Some((snapshot, service));
             !std::mem::replace(&mut q.running, true)
         };
         if start {
