@@ -351,6 +351,40 @@ describe('protection', () => {
     await byTestId(page, 'discreet').uncheck();
     assert.equal(await page.title(), 'Jangkau');
   });
+
+  test('a damaged key file gets a clear screen and is never replaced', async () => {
+    const meta = (change) =>
+      page.evaluate(
+        (change) =>
+          new Promise((resolve, reject) => {
+            const open = indexedDB.open('jangkau');
+            open.onsuccess = () => {
+              const tx = open.result.transaction('meta', 'readwrite');
+              const store = tx.objectStore('meta');
+              const get = store.get('keyfile');
+              let before;
+              get.onsuccess = () => {
+                before = get.result.value;
+                if (change !== null) store.put({ key: 'keyfile', value: change ?? before.slice(0, 40) });
+              };
+              tx.oncomplete = () => { open.result.close(); resolve(before); };
+              tx.onerror = () => reject(tx.error);
+            };
+          }),
+        change,
+      );
+    const original = await meta(null);
+    await meta(undefined);
+    await page.reload();
+    assert.equal(await ready(page, { unlock: false }), 'key-damaged');
+    assert.match(await byTestId(page, 'key-damaged').innerText(), /tidak akan menimpanya/);
+    assert.equal(await byTestId(page, 'setup-lock').count(), 0, 'offered to set a new PIN over the old records');
+    // Still damaged, not overwritten, after the screen was shown.
+    assert.notEqual(await meta(null), original);
+    await meta(original);
+    await page.reload();
+    await ready(page);
+  });
 });
 
 describe('end-to-end encryption to a programme key', () => {
