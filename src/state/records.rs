@@ -1,4 +1,4 @@
-//! The record storage the app runs on: opened at start, unlocked with the PIN, locked again, and the counts it feeds.
+//! The record storage the app runs on: opened at start, unlocked with the PIN, locked again; the programme key, export, and the counts it feeds.
 
 use std::rc::Rc;
 use std::time::Duration;
@@ -162,11 +162,7 @@ impl RecordsContext {
     /// wait is running, `Crypto(BadKeyFile)`, or a storage failure.
     pub async fn unlock(self, secret: String, now_ms: f64) -> Result<(), StorageError> {
         let store = self.store()?;
-        let throttle: Throttle = store
-            .get_meta(META_THROTTLE)
-            .await?
-            .and_then(|s| serde_json::from_str(&s).ok())
-            .unwrap_or_default();
+        let throttle = throttle(&store).await?;
         if throttle.wait_ms(now_ms) > 0.0 {
             self.unlock_not_before
                 .set(now_ms + throttle.wait_ms(now_ms));
@@ -197,9 +193,8 @@ impl RecordsContext {
     /// Shows a wait still running from wrong attempts before a reload.
     pub async fn load_throttle(self, now_ms: f64) {
         let Ok(store) = self.store() else { return };
-        let throttle: Throttle = match store.get_meta(META_THROTTLE).await {
-            Ok(Some(text)) => serde_json::from_str(&text).unwrap_or_default(),
-            _ => return,
+        let Ok(throttle) = throttle(&store).await else {
+            return;
         };
         let wait = throttle.wait_ms(now_ms);
         if wait > 0.0 {
@@ -329,6 +324,16 @@ impl RecordsContext {
             Duration::ZERO,
         );
     }
+}
+
+/// Wrong attempts so far; none if never stored (or unreadable, which
+/// only someone editing storage could cause — and they could delete it).
+async fn throttle(store: &IdbStore) -> Result<Throttle, StorageError> {
+    Ok(store
+        .get_meta(META_THROTTLE)
+        .await?
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default())
 }
 
 fn json(t: &Throttle) -> String {
