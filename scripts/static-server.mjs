@@ -89,5 +89,6 @@ if (isMain) {
   if (host === '0.0.0.0') {
     console.log(`on this computer: http://localhost:${port}`);
     for (const addr of lanAddresses()) console.log(`on the same Wi-Fi: http://${addr}:${port}`);
+    console.log('a phone needs HTTPS or a USB tunnel (adb reverse) to use it: see README, "Open it on a phone"');
   }
 }

@@ -23,6 +23,10 @@ pub enum CryptoError {
     WrongSecret,
     #[error("the stored key is damaged: {0}")]
     BadKeyFile(String),
+    /// The page is not a secure context (plain http:// other than
+    /// localhost): browsers withhold WebCrypto there.
+    #[error("encryption needs a secure (https) page")]
+    InsecureContext,
     /// A programme public key that cannot be used.
     #[error("unusable key: {0}")]
     BadKey(String),

@@ -12,7 +12,7 @@ use crate::crypto::secret::{SecretKind, Throttle};
 use crate::crypto::web::{self, AesGcmCipher, ProgrammeKey};
 use crate::crypto::{CryptoError, IdentityCipher};
 use crate::model::record::Record;
-use crate::platform::storage_manager;
+use crate::platform::{self, storage_manager};
 use crate::state::StatusContext;
 use crate::storage::idb::{IdbStore, DB_NAME};
 use crate::storage::{unsent, Export, RecordStore, Records, StorageError};
@@ -368,6 +368,11 @@ pub fn provide_records_context() -> RecordsContext {
 }
 
 async fn open(ctx: RecordsContext) -> Result<StorageState, StorageError> {
+    // Without WebCrypto nothing could be kept safely: say so before a PIN
+    // is asked for that could never be used.
+    if !platform::is_secure_context() {
+        return Err(CryptoError::InsecureContext.into());
+    }
     let store = Rc::new(IdbStore::open(DB_NAME).await?);
     ctx.store.set_value(Some(Rc::clone(&store)));
     Ok(match store.get_meta(META_KEYFILE).await? {

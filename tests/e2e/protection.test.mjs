@@ -471,3 +471,35 @@ describe('end-to-end encryption to a programme key', () => {
     }
   });
 });
+
+describe('a plain-http address on the network', () => {
+  test('gets a clear "open over HTTPS" screen instead of a PIN that could never work', async (t) => {
+    const { networkInterfaces } = await import('node:os');
+    const lan = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal);
+    if (!lan) {
+      t.skip('this machine has no non-loopback IPv4 address');
+      return;
+    }
+    const { startServer } = await import('../../scripts/static-server.mjs');
+    assertReleaseBuild();
+    const server = await startServer({ dir: DIST, host: '0.0.0.0', port: 0 });
+    const browser = await launch();
+    try {
+      const page = browser.page;
+      await page.goto(`http://${lan.address}:${server.address().port}/`);
+      assert.equal(await page.evaluate(() => window.isSecureContext), false);
+      assert.equal(await ready(page, { unlock: false }), 'needs-https');
+      assert.match(await byTestId(page, 'needs-https').innerText(), /https:\/\//);
+      assert.equal(await byTestId(page, 'setup-lock').count(), 0);
+      browser.assertNoErrors();
+    } finally {
+      await browser.close();
+      await new Promise((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      });
+    }
+  });
+});

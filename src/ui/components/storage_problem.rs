@@ -1,4 +1,4 @@
-//! Full-screen explanation shown when the browser will not let Jangkau keep data, or the stored key is damaged.
+//! Full-screen explanation shown when the browser will not let Jangkau keep data safely: no IndexedDB, no HTTPS, or a damaged key.
 
 use leptos::prelude::*;
 
@@ -16,6 +16,13 @@ pub fn StorageProblem() -> impl IntoView {
             <div class="storage-problem" role="alert" data-testid="key-damaged">
                 <h1>{t!(i18n, key_damaged_title)}</h1>
                 <p>{t!(i18n, key_damaged_body)}</p>
+            </div>
+        }
+        .into_any(),
+        StorageState::Unavailable(StorageError::Crypto(CryptoError::InsecureContext)) => view! {
+            <div class="storage-problem" role="alert" data-testid="needs-https">
+                <h1>{t!(i18n, insecure_title)}</h1>
+                <p>{t!(i18n, insecure_body)}</p>
             </div>
         }
         .into_any(),
