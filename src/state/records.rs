@@ -62,6 +62,8 @@ pub struct RecordsContext {
     pub state: RwSignal<StorageState, LocalStorage>,
     pub gate: Memo<Gate>,
     pub persisted: RwSignal<Option<bool>>,
+    /// Whether persistent storage was asked for in this session.
+    persist_asked: StoredValue<bool>,
     /// When (ms since 1970) the next unlock attempt is allowed.
     pub unlock_not_before: RwSignal<f64>,
     /// The open database, kept while locked (it holds nothing readable).
@@ -105,8 +107,9 @@ impl RecordsContext {
         });
     }
 
-    /// Saves a record. The first real record also asks the browser to keep
-    /// the app's data (persistent storage), so it is not evicted while unsent.
+    /// Saves a record and refreshes the status-strip counts. The first
+    /// save also asks the browser to keep the app's data (persistent
+    /// storage), so it is not evicted while unsent.
     ///
     /// # Errors
     /// The [`StorageError`]; the caller keeps its in-memory copy.
@@ -114,11 +117,15 @@ impl RecordsContext {
         let records = self
             .records()
             .ok_or(StorageError::Crypto(CryptoError::Locked))?;
-        self.save_with(&records, record).await
+        self.save_with(&records, record).await?;
+        self.refresh_status();
+        Ok(())
     }
 
-    /// As [`Self::save`], with a service taken earlier: a write queued
+    /// Writes a draft's answers with a service taken earlier: a write queued
     /// before the app locked still finishes under the key it was made with.
+    /// Runs on every change, so it leaves the counts alone (answers change
+    /// none of them).
     ///
     /// # Errors
     /// The [`StorageError`]; the caller keeps its in-memory copy.
@@ -128,11 +135,12 @@ impl RecordsContext {
         record: &Record,
     ) -> Result<(), StorageError> {
         records.save(record).await?;
-        if self.persisted.get_untracked() != Some(true) {
+        // Asked once per session: some browsers prompt the user.
+        if self.persisted.get_untracked() != Some(true) && !self.persist_asked.get_value() {
+            self.persist_asked.set_value(true);
             let granted = storage_manager::request_persistence().await;
             self.persisted.set(granted);
         }
-        self.refresh_status();
         Ok(())
     }
 
@@ -352,6 +360,7 @@ pub fn provide_records_context() -> RecordsContext {
             StorageState::Unavailable(_) => Gate::Unavailable,
         }),
         persisted: RwSignal::new(None),
+        persist_asked: StoredValue::new(false),
         unlock_not_before: RwSignal::new(0.0),
         store: StoredValue::new_local(None),
         status: StatusContext::expect_context(),
