@@ -3,6 +3,7 @@
 pub mod crypto;
 pub mod model;
 pub mod storage;
+pub mod sync;
 
 #[cfg(target_arch = "wasm32")]
 #[allow(deprecated)]

@@ -20,6 +20,9 @@ pub enum RecordStatus {
     Final,
     /// Confirmed by the server.
     Sent,
+    /// Final, but set aside: the server rejected it or holds a different
+    /// version under its id. Not sent again until the user asks.
+    Held,
 }
 
 impl RecordStatus {
@@ -28,6 +31,7 @@ impl RecordStatus {
             RecordStatus::Draft => "draft",
             RecordStatus::Final => "final",
             RecordStatus::Sent => "sent",
+            RecordStatus::Held => "held",
         }
     }
 }

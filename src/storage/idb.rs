@@ -355,6 +355,33 @@ impl RecordStore for IdbStore {
         .await
     }
 
+    async fn oldest_ids(
+        &self,
+        status: RecordStatus,
+        limit: u32,
+    ) -> Result<Vec<String>, StorageError> {
+        self.run(|db| async move {
+            let tx = db
+                .transaction(&[RECORDS], TransactionMode::ReadOnly)
+                .map_err(wrap)?;
+            let index = tx
+                .store(RECORDS)
+                .map_err(wrap)?
+                .index(BY_STATUS_UPDATED)
+                .map_err(wrap)?;
+            let code = JsValue::from_str(status.code());
+            let lower = js_sys::Array::of2(&code, &JsValue::from_f64(f64::MIN));
+            let upper = js_sys::Array::of2(&code, &JsValue::from_f64(f64::MAX));
+            let range = KeyRange::bound(&lower, &upper, None, None).map_err(|e| wrap(e.into()))?;
+            let keys = index
+                .get_all_keys(Some(range), Some(limit))
+                .await
+                .map_err(wrap)?;
+            Ok(keys.into_iter().filter_map(|k| k.as_string()).collect())
+        })
+        .await
+    }
+
     async fn get_meta(&self, key: &str) -> Result<Option<String>, StorageError> {
         Ok(self
             .get_value::<MetaEntry>(META, key)

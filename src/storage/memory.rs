@@ -82,6 +82,26 @@ impl RecordStore for MemoryStore {
             .count() as u32)
     }
 
+    async fn oldest_ids(
+        &self,
+        status: RecordStatus,
+        limit: u32,
+    ) -> Result<Vec<String>, StorageError> {
+        let mut hits: Vec<(f64, String)> = self
+            .records
+            .borrow()
+            .values()
+            .filter(|r| r.status == status)
+            .map(|r| (r.updated_at, r.id.clone()))
+            .collect();
+        hits.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        Ok(hits
+            .into_iter()
+            .take(limit as usize)
+            .map(|(_, id)| id)
+            .collect())
+    }
+
     async fn get_meta(&self, key: &str) -> Result<Option<String>, StorageError> {
         Ok(self.meta.borrow().get(key).cloned())
     }

@@ -12,6 +12,8 @@ pub mod memory;
 
 use std::rc::Rc;
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
 use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -148,6 +150,16 @@ pub trait RecordStore {
     /// # Errors
     /// When the store cannot be read.
     async fn count(&self, status: Option<RecordStatus>) -> Result<u32, StorageError>;
+    /// Ids of up to `limit` records with `status`, least recently changed
+    /// first (the send queue), read from an index: no record is decoded.
+    ///
+    /// # Errors
+    /// When the store cannot be read.
+    async fn oldest_ids(
+        &self,
+        status: RecordStatus,
+        limit: u32,
+    ) -> Result<Vec<String>, StorageError>;
     /// # Errors
     /// When the store cannot be read.
     async fn get_meta(&self, key: &str) -> Result<Option<String>, StorageError>;
@@ -173,6 +185,13 @@ impl<T: RecordStore> RecordStore for Rc<T> {
     }
     async fn count(&self, status: Option<RecordStatus>) -> Result<u32, StorageError> {
         (**self).count(status).await
+    }
+    async fn oldest_ids(
+        &self,
+        status: RecordStatus,
+        limit: u32,
+    ) -> Result<Vec<String>, StorageError> {
+        (**self).oldest_ids(status, limit).await
     }
     async fn get_meta(&self, key: &str) -> Result<Option<String>, StorageError> {
         (**self).get_meta(key).await
@@ -212,6 +231,11 @@ fn from_millis(ms: f64) -> Result<DateTime<Utc>, StorageError> {
     Utc.timestamp_millis_opt(ms as i64)
         .single()
         .ok_or_else(|| StorageError::Corrupt(format!("bad timestamp {ms}")))
+}
+
+/// The additional data a sealed meta value is bound to: its key.
+fn meta_aad(key: &str) -> Vec<u8> {
+    format!("jangkau/meta/{key}").into_bytes()
 }
 
 /// The additional data a payload is bound to: its record id and shape.
@@ -462,6 +486,74 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
             records: records.len() as u32,
             damaged,
         })
+    }
+
+    /// Moves a stored record from one status to another without opening it
+    /// (status is a clear field, outside the sealed payload). Returns false,
+    /// changing nothing, when the record is gone or not in `from`.
+    ///
+    /// # Errors
+    /// When the store cannot be read or written.
+    pub async fn set_status(
+        &self,
+        id: &str,
+        from: RecordStatus,
+        to: RecordStatus,
+    ) -> Result<bool, StorageError> {
+        match self.store.get(id).await? {
+            Some(mut stored) if stored.status == from => {
+                stored.status = to;
+                self.store.put(&stored).await?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// Loads a record by its stored id text.
+    ///
+    /// # Errors
+    /// As [`Records::load`], or `Corrupt` for an id that is not a UUID.
+    pub async fn load_text_id(&self, id: &str) -> Result<Option<Record>, StorageError> {
+        let id = Uuid::parse_str(id).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        self.load(id).await
+    }
+
+    /// Stores a value sealed like a record's payload (settings with
+    /// credentials, the send queue), under a meta key.
+    ///
+    /// # Errors
+    /// When sealing or storing fails; the previous value stays then.
+    pub async fn put_sealed_meta(&self, key: &str, plain: &[u8]) -> Result<(), StorageError> {
+        let sealed = self.cipher.seal(&meta_aad(key), plain).await?;
+        let text = format!("{}:{}", self.cipher.name(), STANDARD.encode(sealed));
+        self.store.set_meta(key, &text).await
+    }
+
+    /// Opens a value stored by [`Records::put_sealed_meta`]; `None` when
+    /// there is none (or it was cleared with an empty value).
+    ///
+    /// # Errors
+    /// `Corrupt` or `Crypto(Tampered)` when it does not open.
+    pub async fn sealed_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        let Some(text) = self.store.get_meta(key).await? else {
+            return Ok(None);
+        };
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let (cipher, body) = text
+            .split_once(':')
+            .ok_or_else(|| StorageError::Corrupt(format!("meta {key}")))?;
+        if cipher != self.cipher.name() {
+            return Err(StorageError::Corrupt(format!(
+                "meta {key} sealed with {cipher:?}"
+            )));
+        }
+        let sealed = STANDARD
+            .decode(body)
+            .map_err(|_| StorageError::Corrupt(format!("meta {key}")))?;
+        Ok(Some(self.cipher.open(&meta_aad(key), &sealed).await?))
     }
 
     /// What the status strip shows.
