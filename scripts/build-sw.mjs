@@ -15,6 +15,12 @@
 // of index.html, so static hosts that serve 404.html for unknown paths
 // (GitHub Pages and many others) open deep links into the app.
 //
+// A deployment can ship its server: with JANGKAU_ENDPOINT_URL (and
+// optionally JANGKAU_ENDPOINT_KIND, JANGKAU_BATCH_SIZE) set at build time,
+// config.json is written beside the app, precached, and its origin added to
+// connect-src. The app adopts it as the server on a phone that has none.
+// Credentials never go in it: the file is public.
+//
 // Usable outside Trunk too: `node scripts/build-sw.mjs DIR`.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
@@ -104,6 +110,28 @@ export function buildServiceWorker(dir) {
   return { version, urls };
 }
 
+/** Writes config.json from the environment; returns the endpoint origin, if any. */
+export function writeDeploymentConfig(dir, env = process.env) {
+  const url = env.JANGKAU_ENDPOINT_URL;
+  if (!url) return null;
+  const parsed = new URL(url);
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && local)) {
+    throw new Error(`JANGKAU_ENDPOINT_URL must be https:// (http only for localhost): ${url}`);
+  }
+  if (parsed.username || parsed.password) throw new Error('JANGKAU_ENDPOINT_URL must not carry credentials');
+  const config = { endpoint_url: url };
+  if (env.JANGKAU_ENDPOINT_KIND) {
+    if (!['jangkau_batch', 'couch_db'].includes(env.JANGKAU_ENDPOINT_KIND)) {
+      throw new Error(`JANGKAU_ENDPOINT_KIND must be jangkau_batch or couch_db`);
+    }
+    config.endpoint_kind = env.JANGKAU_ENDPOINT_KIND;
+  }
+  if (env.JANGKAU_BATCH_SIZE) config.batch_size = Number(env.JANGKAU_BATCH_SIZE);
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  return parsed.origin;
+}
+
 const isMain = import.meta.url === `file://${process.argv[1]}`;
 if (isMain) {
   const dir = process.argv[2] || process.env.TRUNK_STAGING_DIR;
@@ -111,7 +139,8 @@ if (isMain) {
     console.error('usage: node scripts/build-sw.mjs DIR (or set TRUNK_STAGING_DIR)');
     process.exit(2);
   }
-  applyContentSecurityPolicy(dir);
+  const shipped = writeDeploymentConfig(dir);
+  applyContentSecurityPolicy(dir, [process.env.JANGKAU_CONNECT_SRC ?? '', shipped ?? ''].join(' '));
   const { version, urls } = buildServiceWorker(dir);
   console.log(`sw.js: version ${version}, ${urls.length} files precached`);
 }

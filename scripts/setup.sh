@@ -60,7 +60,7 @@ if ! grep -q "wasm_bindgen = \"$wbg_version\"" Trunk.toml; then
   exit 1
 fi
 
-# --- node packages: binaryen 132 (wasm-opt) and playwright-core ---
+# --- node packages: binaryen 132 (wasm-opt), playwright-core, pouchdb-server ---
 lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ "$(cat node_modules/.jangkau-lock 2>/dev/null)" != "$lock_sum" ]; then
   step "npm ci"

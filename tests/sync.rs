@@ -1,4 +1,5 @@
 //! Sending against scripted servers: exactly-once through dropped answers, captive portals, busy servers, 401, 413, rejections, conflicts and CouchDB.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};

@@ -296,6 +296,17 @@ pub async fn calibrate() -> Result<u32, CryptoError> {
     Ok(keyfile::iterations_for(PROBE, ms, keyfile::TARGET_MS))
 }
 
+/// SHA-256 of `bytes`, by WebCrypto (no hashing code in the download).
+///
+/// # Errors
+/// When WebCrypto is missing or fails.
+pub async fn sha256(bytes: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    let digest = resolve(subtle()?.digest_with_str_and_u8_array("SHA-256", bytes))
+        .await
+        .map_err(failed)?;
+    Ok(to_vec(&digest))
+}
+
 /// A programme's public key, ready to encrypt to.
 #[derive(Clone)]
 pub struct ProgrammeKey {

@@ -6,6 +6,7 @@ mod language;
 mod records;
 mod session;
 mod status;
+mod sync;
 mod update;
 
 pub use clock::{provide_clock_context, ClockContext};
@@ -14,6 +15,7 @@ pub use language::{locale_of, provide_language_context, LanguageContext};
 pub use records::{provide_records_context, AppRecords, Gate, RecordsContext, StorageState};
 pub use session::{provide_session_context, SessionContext};
 pub use status::{provide_status_context, StatusContext};
+pub use sync::{provide_sync_context, HeldView, Phase, Probe, SaveError, SyncContext};
 pub use update::{provide_update_context, UpdateContext};
 
 /// Provides every app-wide context; called once, at the root.
@@ -24,5 +26,6 @@ pub fn provide_app_state() {
     provide_status_context();
     provide_records_context();
     provide_session_context();
+    provide_sync_context();
     provide_update_context();
 }

@@ -8,7 +8,7 @@ use crate::platform;
 use crate::state::{provide_app_state, Gate, RecordsContext, SessionContext};
 use crate::ui::components::{BottomNav, Header, StorageProblem, UpdateBanner};
 use crate::ui::pages::{
-    FillRecord, Home, Neutral, NewRecord, NotFound, Records, SetUpLock, Settings, Unlock,
+    FillRecord, Home, Neutral, NewRecord, NotFound, Records, Send, SetUpLock, Settings, Unlock,
 };
 
 #[component]
@@ -34,6 +34,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/record/:id/:section") view=FillRecord />
                     <Route path=path!("/record/:id") view=FillRecord />
                     <Route path=path!("/records") view=Records />
+                    <Route path=path!("/send") view=Send />
                     <Route path=path!("/settings") view=Settings />
                 </Routes>
             }

@@ -47,6 +47,12 @@ pub fn date_time(t: DateTime<Utc>) -> String {
     )
 }
 
+/// "09:05" in the phone's time zone.
+pub fn time_of_day(t: DateTime<Utc>) -> String {
+    let t = t.with_timezone(&Local);
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
 /// Today on the phone's calendar. Date checks ("not in the future") must use
 /// this, not the UTC date: at 06:00 WIB the UTC date is still yesterday.
 pub fn today() -> NaiveDate {

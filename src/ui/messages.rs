@@ -8,8 +8,11 @@ use crate::i18n::{td, td_string, Locale};
 use crate::model::answer::{AnswerError, AnswerValue};
 use crate::model::form::{Question, QuestionType};
 use crate::model::language::Language;
-use crate::state::locale_of;
+use crate::state::{locale_of, Probe};
 use crate::storage::StorageError;
+use crate::sync::endpoint::EndpointError;
+use crate::sync::engine::{HeldKind, HeldReason};
+use crate::sync::policy::Failure;
 
 /// A bound as people read it: "5", not "5.0".
 pub fn number(n: f64) -> String {
@@ -140,4 +143,88 @@ pub fn fixed5(x: f64) -> String {
     let sign = if scaled < 0 { "-" } else { "" };
     let abs = scaled.unsigned_abs();
     format!("{sign}{}.{:05}", abs / 100_000, abs % 100_000)
+}
+
+/// Why the last attempt to send did not deliver.
+pub fn failure(language: Language, failure: &Failure) -> AnyView {
+    let l = locale_of(language);
+    match failure {
+        Failure::Offline => td_string!(l, fail_offline).into_any(),
+        Failure::Unreachable => td_string!(l, fail_unreachable).into_any(),
+        Failure::Timeout => td_string!(l, fail_timeout).into_any(),
+        Failure::Credentials { status } => {
+            let s = *status;
+            td!(l, fail_credentials, status = move || s).into_any()
+        }
+        Failure::Busy { status } => {
+            let s = *status;
+            td!(l, fail_busy, status = move || s).into_any()
+        }
+        Failure::Refused { status } => {
+            let s = *status;
+            td!(l, fail_refused, status = move || s).into_any()
+        }
+        Failure::NotAnAnswer { .. } => td_string!(l, fail_not_an_answer).into_any(),
+        Failure::Storage => td_string!(l, fail_storage).into_any(),
+    }
+}
+
+/// Why server settings were refused.
+pub fn endpoint_error(language: Language, error: &EndpointError) -> AnyView {
+    let l = locale_of(language);
+    match error {
+        EndpointError::Empty => td_string!(l, err_url_empty).into_any(),
+        EndpointError::NoScheme => td_string!(l, err_url_scheme).into_any(),
+        EndpointError::NotHttps => td_string!(l, err_url_https).into_any(),
+        EndpointError::BadUrl => td_string!(l, err_url_bad).into_any(),
+        EndpointError::CredentialsInUrl => td_string!(l, err_url_credentials).into_any(),
+        EndpointError::BatchSize => td_string!(l, err_batch_size).into_any(),
+        EndpointError::Timeout => td_string!(l, err_timeout).into_any(),
+        EndpointError::TokenMissing | EndpointError::UserMissing => {
+            td_string!(l, err_user_missing).into_any()
+        }
+        EndpointError::PasswordMissing => td_string!(l, err_password_missing).into_any(),
+        EndpointError::NotAllowedByBuild { origin } => {
+            let o = origin.clone();
+            td!(l, err_not_allowed_by_build, origin = move || o.clone()).into_any()
+        }
+        EndpointError::BadDefaults(_) => td_string!(l, err_bad_defaults).into_any(),
+    }
+}
+
+/// What "Test connection" found.
+pub fn probe(language: Language, probe: &Probe) -> AnyView {
+    let l = locale_of(language);
+    match probe {
+        Probe::Ok => td_string!(l, probe_ok).into_any(),
+        Probe::Invalid(e) => endpoint_error(language, e),
+        Probe::Offline => td_string!(l, probe_offline).into_any(),
+        Probe::Timeout => td_string!(l, probe_timeout).into_any(),
+        Probe::CorsRefused => td_string!(l, probe_cors).into_any(),
+        Probe::Unreachable => td_string!(l, probe_unreachable).into_any(),
+        Probe::Credentials(status) => {
+            let s = *status;
+            td!(l, probe_credentials, status = move || s).into_any()
+        }
+        Probe::Status(status) => {
+            let s = *status;
+            td!(l, probe_status, status = move || s).into_any()
+        }
+        Probe::NotAnAnswer => td_string!(l, probe_not_answer).into_any(),
+    }
+}
+
+/// Why a record is held, with the server's own words where it gave some.
+pub fn held_reason(language: Language, reason: Option<&HeldReason>) -> AnyView {
+    let l = locale_of(language);
+    let Some(reason) = reason else {
+        return td_string!(l, held_intro).into_any();
+    };
+    let words = reason.reason.clone();
+    match reason.kind {
+        HeldKind::Rejected => td!(l, held_rejected, reason = move || words.clone()).into_any(),
+        HeldKind::Conflict => td!(l, held_conflict, reason = move || words.clone()).into_any(),
+        HeldKind::TooLarge => td_string!(l, held_too_large).into_any(),
+        HeldKind::Damaged => td_string!(l, held_damaged).into_any(),
+    }
 }

@@ -6,6 +6,7 @@ mod lock;
 mod new_record;
 mod not_found;
 mod records;
+mod send;
 mod settings;
 
 pub use fill::FillRecord;
@@ -14,4 +15,5 @@ pub use lock::{take as take_secret, KindChoice, Neutral, SecretInput, SetUpLock,
 pub use new_record::NewRecord;
 pub use not_found::NotFound;
 pub use records::Records;
+pub use send::Send;
 pub use settings::Settings;

@@ -133,6 +133,7 @@ fn row(
         RecordStatus::Draft => td_string!(locale, status_draft),
         RecordStatus::Final => td_string!(locale, status_final),
         RecordStatus::Sent => td_string!(locale, status_sent),
+        RecordStatus::Held => td_string!(locale, status_held),
     };
     let when = labels::date_time(r.updated_at);
     let href = match r.status {

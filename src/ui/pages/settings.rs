@@ -6,7 +6,7 @@ use crate::i18n::{t, use_i18n};
 use crate::model::language::Language;
 use crate::platform::storage_manager;
 use crate::state::{LanguageContext, RecordsContext, UpdateContext};
-use crate::ui::components::{ProgrammeKeySettings, SecuritySettings};
+use crate::ui::components::{ProgrammeKeySettings, SecuritySettings, ServerSettings};
 
 #[component]
 pub fn Settings() -> impl IntoView {
@@ -37,6 +37,7 @@ pub fn Settings() -> impl IntoView {
             <h2>{t!(i18n, settings_language)}</h2>
             <div class="choices">{choices}</div>
         </section>
+        <ServerSettings />
         <SecuritySettings />
         <ProgrammeKeySettings />
         <section class="card">

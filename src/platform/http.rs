@@ -1,0 +1,126 @@
+//! The browser's `fetch` as the sync transport: a time limit per request, offline told apart from failure, and a CORS probe for "Test connection".
+
+use js_sys::Uint8Array;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    AbortSignal, Headers, RequestCache, RequestCredentials, RequestInit, RequestMode, Response,
+};
+
+use crate::platform;
+use crate::sync::engine::{Transport, TransportError};
+use crate::sync::wire::{HttpRequest, HttpResponse};
+
+/// Sends requests with `fetch`. Cookies are never sent (credentials come
+/// only from the settings), nothing is cached, and each request is aborted
+/// when its time limit passes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FetchTransport;
+
+fn is_timeout(error: &JsValue) -> bool {
+    error
+        .dyn_ref::<web_sys::DomException>()
+        .is_some_and(|e| e.name() == "TimeoutError" || e.name() == "AbortError")
+}
+
+fn failed(error: &JsValue) -> TransportError {
+    if is_timeout(error) {
+        TransportError::Timeout
+    } else if !platform::is_online() {
+        TransportError::Offline
+    } else {
+        // A TypeError: connection refused or dropped, DNS, TLS, or CORS —
+        // the browser does not say which.
+        TransportError::Failed
+    }
+}
+
+fn init(request: &HttpRequest) -> Result<RequestInit, JsValue> {
+    let init = RequestInit::new();
+    init.set_method(request.method);
+    let headers = Headers::new()?;
+    for (name, value) in &request.headers {
+        headers.append(name, value)?;
+    }
+    init.set_headers(&headers);
+    if let Some(body) = &request.body {
+        init.set_body(&Uint8Array::from(body.as_slice()));
+    }
+    init.set_cache(RequestCache::NoStore);
+    init.set_credentials(RequestCredentials::Omit);
+    init.set_mode(RequestMode::Cors);
+    init.set_signal(Some(&AbortSignal::timeout_with_u32(request.timeout_ms)));
+    Ok(init)
+}
+
+impl Transport for FetchTransport {
+    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        if !platform::is_online() {
+            return Err(TransportError::Offline);
+        }
+        let window = web_sys::window().ok_or(TransportError::Failed)?;
+        let init = init(request).map_err(|_| TransportError::Failed)?;
+        let response: Response =
+            JsFuture::from(window.fetch_with_str_and_init(&request.url, &init))
+                .await
+                .map_err(|e| failed(&e))?
+                .unchecked_into();
+        // Readable only when the server exposes it (docs/endpoint.md).
+        let retry_after = response.headers().get("Retry-After").ok().flatten();
+        let buffer = JsFuture::from(response.array_buffer().map_err(|e| failed(&e))?)
+            .await
+            .map_err(|e| failed(&e))?;
+        Ok(HttpResponse {
+            status: response.status(),
+            retry_after,
+            body: Uint8Array::new(&buffer).to_vec(),
+        })
+    }
+}
+
+/// After a request failed with no answer: whether the server answers at
+/// all when asked without CORS. If it does, the server is up but does not
+/// allow this app's origin (CORS) — a server setting to fix.
+pub async fn reachable_without_cors(url: &str, timeout_ms: u32) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let init = RequestInit::new();
+    init.set_method("GET");
+    init.set_mode(RequestMode::NoCors);
+    init.set_cache(RequestCache::NoStore);
+    init.set_credentials(RequestCredentials::Omit);
+    init.set_signal(Some(&AbortSignal::timeout_with_u32(timeout_ms)));
+    JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .is_ok()
+}
+
+/// The `connect-src` sources of the page's Content-Security-Policy (the
+/// meta tag the build adds), or `None` when the page has no policy (a
+/// development server).
+pub fn connect_sources() -> Option<Vec<String>> {
+    let document = web_sys::window()?.document()?;
+    let meta = document
+        .query_selector("meta[http-equiv='Content-Security-Policy']")
+        .ok()??;
+    let policy = meta.get_attribute("content")?;
+    let directive = policy
+        .split(';')
+        .map(str::trim)
+        .find(|d| d.starts_with("connect-src"))?;
+    Some(
+        directive
+            .split_whitespace()
+            .skip(1)
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
+/// The page's own origin (`https://host[:port]`).
+pub fn page_origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}

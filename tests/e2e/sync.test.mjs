@@ -1,0 +1,318 @@
+// End-to-end sending on the release build: records made offline reach a
+// real receiver exactly once through every fault it can inject, a killed
+// page resends the same batch, rejected records are set aside, and the same
+// against a real CouchDB-protocol server (pouchdb-server).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DIST, ROOT, assertReleaseBuild, byTestId, controlled, copyOfBuild, launch, ready, serve } from './harness.mjs';
+import { startReceiver } from '../receiver/receiver.mjs';
+
+const TOKEN = 'rahasia-uji-123';
+
+/** A site visit with only its required answers, made through the UI (no reload). */
+async function siteVisit(page, site) {
+  await byTestId(page, 'nav-home').click();
+  await byTestId(page, 'kind-site-visit').click();
+  await byTestId(page, 'start-record').click();
+  await byTestId(page, 'section-visit').waitFor();
+  await page.fill('#q-site_code', site);
+  await page.fill('#q-visit_date', '2026-11-20');
+  await byTestId(page, 'form-next').click();
+  await byTestId(page, 'section-situation').waitFor();
+  await byTestId(page, 'question-site_active').locator('label.option').filter({ hasText: 'Sebagian' }).click();
+  for (const next of ['houses', 'health', 'needs', 'actions']) {
+    await byTestId(page, 'form-next').click();
+    await byTestId(page, `section-${next}`).waitFor();
+  }
+  await byTestId(page, 'form-finish').click();
+  await page.waitForURL(/\/records\?saved=1/);
+}
+
+async function setServer(page, { url, kind = 'jangkau_batch', token = '', user = '', password = '', batch = '' }) {
+  await byTestId(page, 'nav-settings').click();
+  await byTestId(page, 'server-settings').waitFor();
+  await byTestId(page, `endpoint-kind-${kind}`).click();
+  await page.fill('[data-testid=endpoint-url]', url);
+  if (token) await page.fill('[data-testid=endpoint-token]', token);
+  if (user) await page.fill('[data-testid=endpoint-user]', user);
+  if (password) await page.fill('[data-testid=endpoint-password]', password);
+  if (batch) await page.fill('[data-testid=endpoint-batch-size]', batch);
+  await byTestId(page, 'endpoint-save').click();
+  return (await byTestId(page, 'endpoint-message').innerText());
+}
+
+async function openSend(page) {
+  await byTestId(page, 'nav-send').click();
+  await byTestId(page, 'send-title').waitFor();
+}
+
+async function syncState(page, state, timeout = 30_000) {
+  await page.waitForSelector(`[data-testid=sync-state][data-state="${state}"]`, { timeout });
+}
+
+async function until(check, what, timeout = 30_000) {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const waiting = async (page) => Number(await byTestId(page, 'status-waiting').innerText().catch(() => 'NaN'));
+
+async function waitingOnHome(page) {
+  await byTestId(page, 'nav-home').click();
+  return Number(await byTestId(page, 'status-waiting').innerText());
+}
+
+describe('sending to a Jangkau receiver', () => {
+  let receiver;
+  let server;
+  let dir;
+  let browser;
+  let page;
+
+  before(async () => {
+    assertReleaseBuild();
+    receiver = await startReceiver({ token: TOKEN });
+    // The deployment ships its server (short time limit for the slow fault).
+    dir = copyOfBuild();
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ endpoint_url: receiver.url, batch_size: 2, timeout_seconds: 5 }));
+    server = await serve(dir);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await receiver?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('settings are checked, tested, and refused clearly', async () => {
+    browser = await launch();
+    page = browser.page;
+    await page.goto(server.url + '/');
+    await ready(page);
+    await controlled(page);
+    await byTestId(page, 'nav-settings').click();
+    // The shipped server was adopted.
+    assert.match(await byTestId(page, 'endpoint-current').innerText(), new RegExp(receiver.origin.replace(/[.:/]/g, '\\$&')));
+    const bad = [
+      ['data.example.org', /diawali https:\/\//],
+      ['http://data.example.org/batches', /Hanya alamat https:\/\//],
+      ['https://user:pw@data.example.org', /kolomnya sendiri/],
+      ['https://data.example.org/batches', /data\.example\.org tidak termasuk/],
+    ];
+    for (const [url, message] of bad) {
+      assert.match(await setServer(page, { url }), message, url);
+    }
+    await page.fill('[data-testid=endpoint-url]', receiver.url);
+    await byTestId(page, 'endpoint-test').click();
+    await page.waitForFunction(() => /HTTP 401/.test(document.querySelector('[data-testid=endpoint-message]')?.textContent ?? ''));
+    await page.fill('[data-testid=endpoint-token]', TOKEN);
+    await byTestId(page, 'endpoint-test').click();
+    await page.waitForFunction(() => /Terhubung/.test(document.querySelector('[data-testid=endpoint-message]')?.textContent ?? ''));
+    // A port nothing listens on.
+    await page.fill('[data-testid=endpoint-url]', 'http://127.0.0.1:9/batches');
+    await byTestId(page, 'endpoint-test').click();
+    await page.waitForFunction(() => /tidak dapat dihubungi/.test(document.querySelector('[data-testid=endpoint-message]')?.textContent ?? ''));
+    assert.match(await setServer(page, { url: receiver.url, token: TOKEN, batch: '2' }), /Tersimpan/);
+    assert.deepEqual(receiver.state().stored, [], 'a connection test stores nothing');
+    browser.assertNoErrors();
+  });
+
+  test('records made offline arrive exactly once through every fault', async () => {
+    await browser.context.setOffline(true);
+    const sites = Array.from({ length: 10 }, (_, i) => `KDR-${String(i).padStart(2, '0')}`);
+    for (const site of sites) await siteVisit(page, site);
+    assert.equal(await waitingOnHome(page), 10);
+    await openSend(page);
+    // Tapping while offline: told apart from a failing server.
+    await byTestId(page, 'send-now').click();
+    await syncState(page, 'offline');
+    assert.deepEqual(receiver.state().batches, []);
+
+    // One fault per batch request, in this order (see receiver.mjs).
+    receiver.faults(['drop', 'ok', '500', 'ok', 'portal', 'malformed', 'ok', '503:2', 'slow:9000', 'ok', '401', '413', 'ok', 'ok']);
+    const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+    // The user keeps tapping "Send now" (a tap skips the backoff wait)
+    // until the server has taken the faults down to `left`.
+    const tapUntil = async (left) => {
+      const end = Date.now() + 60_000;
+      while (receiver.pendingFaults() > left) {
+        if (Date.now() > end) throw new Error(`stuck at ${receiver.pendingFaults()} faults`);
+        const button = byTestId(page, 'send-now');
+        if (await button.isEnabled()) await button.click({ timeout: 1000 }).catch(() => {});
+        await sleep(250);
+      }
+    };
+
+    await browser.context.setOffline(false); // signal back: sends by itself
+    await until(() => receiver.pendingFaults() < 14, 'the first batch after signal returns');
+    // Dropped answer, 500, a Wi-Fi login page, broken JSON, then a 503.
+    await tapUntil(6);
+    // 503 with Retry-After: 2 — the next attempt comes by itself, not sooner.
+    const busyAt = Date.now();
+    await until(() => receiver.pendingFaults() === 5, 'the retry after Retry-After', 20_000);
+    assert.ok(Date.now() - busyAt >= 1_500, `retried after ${Date.now() - busyAt} ms, before Retry-After`);
+    // Stored but answered after the 5 s limit: a timeout; then a 401.
+    await tapUntil(3);
+    await syncState(page, 'credentials');
+    await sleep(6_000);
+    assert.equal(receiver.pendingFaults(), 3, 'no automatic retry after 401');
+    assert.match(await byTestId(page, 'sync-state').innerText(), /Periksa token atau kata sandi/);
+    // The user saves the settings again (the stored token is kept): 413
+    // splits the last batch in two, each accepted.
+    assert.match(await setServer(page, { url: receiver.url }), /Tersimpan/);
+    await until(() => receiver.pendingFaults() === 0, 'the split batches');
+    await openSend(page);
+    await syncState(page, 'done');
+    const failures = await byTestId(page, 'history-row').evaluateAll((rows) =>
+      rows.map((r) => r.dataset.failure).filter(Boolean).reverse(),
+    );
+    assert.deepEqual(failures, ['offline', 'unreachable', 'busy', 'not-an-answer', 'not-an-answer', 'busy', 'timeout', 'credentials']);
+
+    const state = receiver.state();
+    assert.equal(state.stored.length, 10, 'every record arrived');
+    assert.equal(state.posted.length, 10, 'and each was stored once');
+    assert.deepEqual(new Set(Object.values(state.records).map((r) => r.site)), new Set(sites));
+    const repeats = state.batches.filter((id, i) => state.batches.indexOf(id) !== i);
+    assert.equal(repeats.length, 2, `the lost answers were asked for again with the same batch id: ${state.batches}`);
+    const first = Object.values(state.records)[0];
+    assert.equal(first.answers.values.site_active.value, 'partly');
+    assert.equal(first.payload_sha256.length, 64);
+    assert.equal(await waitingOnHome(page), 0);
+    await byTestId(page, 'nav-records').click();
+    await byTestId(page, 'tab-sent').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row][data-status=sent]').length === 10);
+    browser.assertConsoleNeverShows([TOKEN, 'KDR-0']);
+    browser.assertNoErrors();
+  });
+
+  test('a record the server rejects is set aside with its reason until the user sends it again', async () => {
+    receiver.rejectSite('KDR-TOLAK');
+    await browser.context.setOffline(true);
+    await siteVisit(page, 'KDR-TOLAK');
+    await siteVisit(page, 'KDR-TERIMA');
+    await openSend(page);
+    await browser.context.setOffline(false);
+    await byTestId(page, 'held-row').waitFor();
+    assert.match(await byTestId(page, 'held-reason').innerText(), /Ditolak server: site code KDR-TOLAK is not known/);
+    const posted = receiver.state().posted.length;
+    await new Promise((ok) => setTimeout(ok, 6_000));
+    assert.equal(receiver.state().posted.length, posted, 'not retried blindly');
+    receiver.rejectSite(null);
+    await byTestId(page, 'held-release').click();
+    await until(() => receiver.state().stored.length === 12, 'the released record');
+    await page.waitForFunction(() => !document.querySelector('[data-testid=held-row]'));
+    browser.assertNoErrors();
+  });
+
+  test('a page killed mid-send resends the same batch on the next start', async () => {
+    await browser.context.setOffline(true);
+    await siteVisit(page, 'KDR-MATI-1');
+    await siteVisit(page, 'KDR-MATI-2');
+    receiver.faults(['hang']);
+    await browser.context.setOffline(false);
+    await until(() => receiver.state().stored.length === 14, 'the server to store the batch');
+    const profile = browser.profile;
+    await browser.close({ keepProfile: true });
+    browser = await launch({ profile });
+    page = browser.page;
+    await page.goto(server.url + '/');
+    await ready(page);
+    await until(async () => (await waiting(page)) === 0, 'the phone to learn the batch arrived');
+    const { batches, posted, stored } = receiver.state();
+    assert.equal(batches.at(-1), batches.at(-2), 'same batch id after the restart');
+    assert.equal(stored.length, 14);
+    // 10 + the rejected one twice + its neighbour + these two, each once.
+    assert.equal(posted.length, 15);
+    browser.assertNoErrors();
+  });
+});
+
+/** pouchdb-server, in memory, on 127.0.0.1, with CORS; stops with the test (or after 10 minutes). */
+async function startCouch() {
+  const cwd = mkdtempSync(join(tmpdir(), 'jangkau-couch-'));
+  const port = 15984 + Math.floor(Math.random() * 1000);
+  const child = spawn('timeout', ['600', join(ROOT, 'node_modules/.bin/pouchdb-server'), '--in-memory', '--host', '127.0.0.1', '--port', String(port)], {
+    cwd,
+    stdio: 'ignore',
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await until(async () => (await fetch(base).catch(() => null))?.ok, 'pouchdb-server', 60_000);
+  const put = (path, value) => fetch(base + path, { method: 'PUT', body: JSON.stringify(value) });
+  await put('/_config/httpd/enable_cors', 'true');
+  await put('/_config/cors/origins', '*');
+  await put('/_config/cors/methods', 'GET, PUT, POST, HEAD, DELETE');
+  await put('/_config/cors/headers', 'accept, authorization, content-type, origin, referer');
+  await fetch(base + '/jangkau', { method: 'PUT' });
+  return {
+    url: base + '/jangkau',
+    docs: async () => (await (await fetch(base + '/jangkau/_all_docs?include_docs=true')).json()).rows.map((r) => r.doc),
+    close: () => {
+      child.kill();
+      rmSync(cwd, { recursive: true, force: true });
+    },
+  };
+}
+
+describe('sending to CouchDB (pouchdb-server)', () => {
+  let couch;
+  let server;
+  let browser;
+
+  before(async () => {
+    assertReleaseBuild();
+    couch = await startCouch();
+    server = await serve(DIST);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    couch?.close();
+  });
+
+  test('one document per record; a killed page resends and a conflict on our own copy counts as delivered', async () => {
+    browser = await launch();
+    let page = browser.page;
+    await page.goto(server.url + '/');
+    await ready(page);
+    assert.match(await setServer(page, { url: couch.url, kind: 'couch_db' }), /Tersimpan/);
+    await browser.context.setOffline(true);
+    for (const site of ['MLG-1', 'MLG-2', 'MLG-3']) await siteVisit(page, site);
+    // The database stores the batch, but the page dies before the answer.
+    let stored = false;
+    await page.route('**/_bulk_docs', async (route) => {
+      await route.fetch();
+      stored = true;
+    });
+    await browser.context.setOffline(false);
+    await until(() => stored, 'CouchDB to store the batch');
+    const profile = browser.profile;
+    await browser.close({ keepProfile: true });
+
+    browser = await launch({ profile });
+    page = browser.page;
+    await page.goto(server.url + '/');
+    await ready(page);
+    await until(async () => (await waiting(page)) === 0, 'the resend to be confirmed');
+    const docs = await couch.docs();
+    assert.equal(docs.length, 3);
+    assert.deepEqual(docs.map((d) => d.site).sort(), ['MLG-1', 'MLG-2', 'MLG-3']);
+    for (const d of docs) {
+      assert.equal(d.type, 'jangkau.record');
+      assert.match(d._rev, /^1-/, 'never overwritten');
+      assert.equal(d.payload_sha256.length, 64);
+    }
+    await openSend(page);
+    assert.match(await byTestId(page, 'history-row').first().innerText(), /3 terkirim/);
+    browser.assertNoErrors();
+  });
+});

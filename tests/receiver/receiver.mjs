@@ -1,0 +1,229 @@
+// A receiver for `jangkau.batch/1` (docs/endpoint.md), for tests and
+// benchmarks: dedupes by batch id (answers replayed) and by record id
+// (same payload_sha256 → duplicate, different → conflict), keeps everything
+// in memory, and can be told to misbehave, one fault per batch request.
+//
+// It is also the reference a programme can read: handleBatch() is the whole
+// protocol. Binds 127.0.0.1 only.
+//
+// Control (tests only, same port): POST /_control/faults {"faults": [...]}
+// queues faults; each batch POST takes the next one ("ok" for none).
+// GET /_control/state reports what is stored; POST /_control/reset.
+// Faults: drop (store, then cut the connection mid-answer), drop-before (cut without
+// storing), hang (store, never answer), slow:<ms> (store, answer late),
+// 500, 503:<retry-after>, 401, 413, portal (200 + HTML), malformed.
+//
+// CLI: node tests/receiver/receiver.mjs [--port N] [--token T]
+//      [--idle-exit SECONDS]; stops when stdin closes or after that idle time.
+import { createServer } from 'node:http';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const SHA = /^[0-9a-f]{64}$/;
+const MAX_BODY = 16 * 1024 * 1024;
+
+const CORS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'POST, GET, OPTIONS',
+  'Access-Control-Allow-Headers': 'Content-Type, Authorization, Idempotency-Key, Accept',
+  'Access-Control-Expose-Headers': 'Retry-After',
+  'Access-Control-Max-Age': '600',
+};
+
+/** The receiver's memory: what a real one would keep in its database. */
+export function newStore() {
+  return {
+    records: new Map(), // record_id → { sha, record, times }
+    answers: new Map(), // batch_id → the answer given
+    batches: [], // every batch id received, in order (repeats included)
+    posted: [], // every record id received (repeats included)
+  };
+}
+
+/** Checks one record; returns a reason to reject it, or null. */
+function problem(r, rules) {
+  if (typeof r !== 'object' || r === null) return 'not an object';
+  if (!UUID.test(r.record_id ?? '')) return 'record_id must be a UUID';
+  if (!SHA.test(r.payload_sha256 ?? '')) return 'payload_sha256 must be 64 hex digits';
+  if (typeof r.form_id !== 'string' || !Number.isInteger(r.form_version)) return 'form_id and form_version are required';
+  if ((r.answers === undefined) === (r.encrypted === undefined)) return 'exactly one of answers or encrypted';
+  if (rules.rejectSite && r.site === rules.rejectSite) return `site code ${r.site} is not known to the programme`;
+  return null;
+}
+
+/**
+ * The protocol: takes a parsed body, returns [status, answer]. A batch id
+ * seen before gets the same answer again (the phone lost the first one);
+ * a record id seen before is a duplicate if its fingerprint matches.
+ */
+export function handleBatch(store, body, idempotencyKey, rules = {}) {
+  if (body?.schema !== 'jangkau.batch/1') return [400, { error: 'schema must be jangkau.batch/1' }];
+  if (typeof body.batch_id !== 'string' || !body.batch_id) return [400, { error: 'batch_id is required' }];
+  if (idempotencyKey !== body.batch_id) return [400, { error: 'Idempotency-Key must equal batch_id' }];
+  if (!Array.isArray(body.records)) return [400, { error: 'records must be an array' }];
+  // Empty batches are connection tests: answered, never remembered.
+  if (body.records.length) store.batches.push(body.batch_id);
+  const earlier = store.answers.get(body.batch_id);
+  if (earlier) return [200, earlier];
+  const results = body.records.map((r) => {
+    store.posted.push(r?.record_id);
+    const why = problem(r, rules);
+    if (why) return { record_id: r?.record_id ?? null, status: 'rejected', reason: why };
+    const stored = store.records.get(r.record_id);
+    if (stored) {
+      return stored.sha === r.payload_sha256
+        ? { record_id: r.record_id, status: 'duplicate' }
+        : { record_id: r.record_id, status: 'conflict', reason: 'a different version is stored under this id' };
+    }
+    store.records.set(r.record_id, { sha: r.payload_sha256, record: r });
+    return { record_id: r.record_id, status: 'created' };
+  });
+  const answer = { batch_id: body.batch_id, results };
+  if (body.records.length) store.answers.set(body.batch_id, answer);
+  return [200, answer];
+}
+
+function send(res, status, body, headers = {}) {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, {
+    ...CORS,
+    'Content-Type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json',
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+function readBody(req) {
+  return new Promise((ok, fail) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (c) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        fail(Object.assign(new Error('too large'), { tooLarge: true }));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => ok(Buffer.concat(chunks)));
+    req.on('error', fail);
+  });
+}
+
+/** Starts a receiver; resolves to { url, store, faults(list), state(), reset(), close() }. */
+export async function startReceiver({ port = 0, token = null, path = '/batches', onRequest = () => {} } = {}) {
+  let store = newStore();
+  const queue = [];
+  const rules = { rejectSite: null };
+  const hanging = new Set();
+  let maxRecords = Infinity;
+
+  const server = createServer(async (req, res) => {
+    onRequest();
+    const url = new URL(req.url, 'http://127.0.0.1');
+    if (req.method === 'OPTIONS') return send(res, 204, '');
+    try {
+      if (url.pathname === '/_control/state') return send(res, 200, state());
+      if (url.pathname === '/_control/faults' && req.method === 'POST') {
+        queue.push(...JSON.parse(await readBody(req)).faults);
+        return send(res, 200, { queued: queue.length });
+      }
+      if (url.pathname !== path || req.method !== 'POST') return send(res, 404, { error: 'not found' });
+      const fault = String(queue.shift() ?? 'ok');
+      if (fault === 'drop-before') return req.socket.destroy();
+      if (token && req.headers.authorization !== `Bearer ${token}`) return send(res, 401, { error: 'login refused' });
+      if (fault === '401') return send(res, 401, { error: 'login refused' });
+      if (fault === '500') return send(res, 500, { error: 'internal error' });
+      if (fault.startsWith('503')) return send(res, 503, { error: 'busy' }, { 'Retry-After': fault.split(':')[1] ?? '1' });
+      if (fault === 'portal') return send(res, 200, '<!doctype html><title>Login Wi-Fi</title><h1>Masuk ke Wi-Fi gratis</h1>');
+      if (fault === 'malformed') return send(res, 200, '{"batch_id": "');
+      let body;
+      try {
+        body = JSON.parse(await readBody(req));
+      } catch (e) {
+        return e.tooLarge ? send(res, 413, { error: 'too large' }) : send(res, 400, { error: 'body is not JSON' });
+      }
+      if (fault === '413' || (body.records?.length ?? 0) > maxRecords) return send(res, 413, { error: 'too large' });
+      const [status, answer] = handleBatch(store, body, req.headers['idempotency-key'], rules);
+      if (fault === 'drop') {
+        // Part of the answer, then the connection is cut: the phone cannot
+        // know the batch was stored. (Cutting before any byte would let the
+        // browser quietly retry on a fresh connection.)
+        const head = Object.entries({ ...CORS, 'Content-Type': 'application/json', 'Content-Length': '4096' })
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('\r\n');
+        req.socket.write(`HTTP/1.1 200 OK\r\n${head}\r\n\r\n{"batch_id":`);
+        return setTimeout(() => req.socket.destroy(), 50);
+      }
+      if (fault === 'hang') {
+        hanging.add(res);
+        return;
+      }
+      if (fault.startsWith('slow')) {
+        await new Promise((ok) => setTimeout(ok, Number(fault.split(':')[1] ?? 10_000)));
+      }
+      return send(res, status, answer);
+    } catch (e) {
+      return send(res, 500, { error: String(e.message).slice(0, 100) });
+    }
+  });
+  server.keepAliveTimeout = 1000;
+
+  function state() {
+    const copies = {};
+    for (const id of store.posted) copies[id] = (copies[id] ?? 0) + 1;
+    return {
+      stored: [...store.records.keys()].sort(),
+      records: Object.fromEntries([...store.records].map(([id, v]) => [id, v.record])),
+      batches: store.batches,
+      posted: store.posted,
+      pendingFaults: queue.length,
+    };
+  }
+
+  await new Promise((ok) => server.listen(port, '127.0.0.1', ok));
+  const url = `http://127.0.0.1:${server.address().port}${path}`;
+  return {
+    url,
+    origin: `http://127.0.0.1:${server.address().port}`,
+    state,
+    faults: (list) => queue.push(...list),
+    pendingFaults: () => queue.length,
+    rejectSite: (site) => {
+      rules.rejectSite = site;
+    },
+    limitRecords: (n) => {
+      maxRecords = n;
+    },
+    reset: () => {
+      store = newStore();
+      queue.length = 0;
+    },
+    close: () =>
+      new Promise((ok) => {
+        for (const res of hanging) res.destroy();
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}
+
+const isMain = import.meta.url === `file://${process.argv[1]}`;
+if (isMain) {
+  const arg = (name, fallback) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : fallback;
+  };
+  let idle;
+  let receiver;
+  const idleSeconds = Number(arg('--idle-exit', 600));
+  const stop = () => receiver.close().then(() => process.exit(0));
+  const touch = () => {
+    clearTimeout(idle);
+    idle = setTimeout(stop, idleSeconds * 1000);
+  };
+  receiver = await startReceiver({ port: Number(arg('--port', 0)), token: arg('--token', null), onRequest: touch });
+  console.log(`receiver on ${receiver.url}`);
+  touch();
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+}
