@@ -2,6 +2,7 @@
 
 pub mod geo;
 pub mod http;
+pub mod locks;
 pub mod service_worker;
 pub mod storage_manager;
 

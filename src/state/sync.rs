@@ -24,6 +24,9 @@ use crate::sync::engine::{
 use crate::sync::policy::{classify_status, Failure, HistoryEntry, StatusClass, SyncState};
 use crate::sync::wire::{self, hex, Content, Entry, Sender};
 
+/// The Web Lock held while sending.
+const SEND_LOCK: &str = "jangkau-send";
+
 /// How often the app checks whether a retry is due.
 const TICK: Duration = Duration::from_secs(5);
 
@@ -236,8 +239,12 @@ impl SyncContext {
         self.local_error.set(None);
         let ctx = self;
         leptos::task::spawn_local(async move {
-            let result = ctx.run(&records, &endpoint).await;
-            if let Err(e) = result {
+            // One sender across tabs: two tabs building batches at once
+            // would each seal a record for the programme differently, and
+            // the second copy would look like a conflict to the server.
+            let result =
+                platform::locks::if_available(SEND_LOCK, || ctx.run(&records, &endpoint)).await;
+            if let Some(Err(e)) = result {
                 ctx.local_error.try_set(Some(e));
             }
             ctx.reload(&records).await;

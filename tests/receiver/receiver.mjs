@@ -123,6 +123,11 @@ export async function startReceiver({ port = 0, token = null, path = '/batches',
     if (req.method === 'OPTIONS') return send(res, 204, '');
     try {
       if (url.pathname === '/_control/state') return send(res, 200, state());
+      if (url.pathname === '/_control/reset' && req.method === 'POST') {
+        store = newStore();
+        queue.length = 0;
+        return send(res, 200, { reset: true });
+      }
       if (url.pathname === '/_control/faults' && req.method === 'POST') {
         queue.push(...JSON.parse(await readBody(req)).faults);
         return send(res, 200, { queued: queue.length });
