@@ -66,3 +66,92 @@ self.addEventListener('fetch', (event) => {
     caches.match(request, { cacheName: CACHE }).then((hit) => hit || fetch(request))
   );
 });
+
+// Background Sync: batches the app prepared while offline, sent when signal
+// returns even if the app is closed. The worker cannot read records (they
+// are sealed under a key only the unlocked app holds); it sends only the
+// ready-made requests the app left in the `relay` meta entry, which exist
+// only when every record in them is encrypted to the programme's key (see
+// src/sync/wire.rs, `relay`). It marks a record sent only when the server's
+// answer to that batch says created or duplicate; anything else is left for
+// the app, which resends the same batch id on its next start.
+const SYNC_TAG = 'jangkau-send';
+const DB = 'jangkau';
+
+function idb(request) {
+  return new Promise((ok, fail) => {
+    request.onsuccess = () => ok(request.result);
+    request.onerror = () => fail(request.error);
+  });
+}
+
+async function readRelay(db) {
+  const entry = await idb(db.transaction('meta').objectStore('meta').get('relay'));
+  return entry && entry.value ? JSON.parse(entry.value) : null;
+}
+
+async function markSent(db, ids, batchId, now) {
+  const tx = db.transaction(['records', 'meta'], 'readwrite');
+  const records = tx.objectStore('records');
+  for (const id of ids) {
+    const record = await idb(records.get(id));
+    if (record && record.status === 'final') {
+      record.status = 'sent';
+      records.put(record);
+    }
+  }
+  const meta = tx.objectStore('meta');
+  const entry = await idb(meta.get('relay'));
+  if (entry && entry.value) {
+    const relay = JSON.parse(entry.value);
+    relay.batches = relay.batches.filter((b) => b.batch_id !== batchId);
+    meta.put({ key: 'relay', value: relay.batches.length ? JSON.stringify(relay) : '' });
+  }
+  if (ids.length) meta.put({ key: 'last_sent', value: now });
+  await new Promise((ok, fail) => {
+    tx.oncomplete = ok;
+    tx.onerror = () => fail(tx.error);
+    tx.onabort = () => fail(tx.error);
+  });
+}
+
+async function sendRelay() {
+  const db = await idb(indexedDB.open(DB));
+  try {
+    const relay = await readRelay(db);
+    if (!relay) return;
+    for (const batch of relay.batches) {
+      const response = await fetch(relay.url, {
+        method: 'POST',
+        headers: Object.fromEntries(batch.headers),
+        body: batch.body,
+        cache: 'no-store',
+        credentials: 'omit',
+        signal: AbortSignal.timeout(relay.timeout_ms),
+      });
+      // Throwing makes the browser try again later, with its own backoff.
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const answer = await response.json().catch(() => null);
+      if (!answer || answer.batch_id !== batch.batch_id || !Array.isArray(answer.results)) {
+        throw new Error('not an answer to this batch');
+      }
+      const delivered = answer.results
+        .filter((r) => r && (r.status === 'created' || r.status === 'duplicate'))
+        .map((r) => r.record_id);
+      await markSent(db, delivered, batch.batch_id, new Date().toISOString());
+    }
+  } finally {
+    db.close();
+  }
+}
+
+self.addEventListener('sync', (event) => {
+  if (event.tag !== SYNC_TAG) return;
+  // The app's tabs hold the same lock while they send: never both at once.
+  const run = self.navigator.locks
+    ? self.navigator.locks.request(SYNC_TAG, { ifAvailable: true }, (lock) =>
+        lock ? sendRelay() : Promise.reject(new Error('the app is sending'))
+      )
+    : sendRelay();
+  event.waitUntil(run);
+});

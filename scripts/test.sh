@@ -32,8 +32,7 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 rm -rf target/tmp
 
 step "release build"
-# The test receivers listen on 127.0.0.1 (any port): this build may reach them.
-JANGKAU_CONNECT_SRC="http://127.0.0.1:*" trunk build --release
+trunk build --release
 
 step "tooling and end-to-end tests (node --test, Playwright + Chromium)"
 node --test --test-concurrency=1 --test-timeout=180000 tests/node/ tests/e2e/

@@ -15,15 +15,15 @@ use jangkau::sync::endpoint::{
     EndpointKind, Url,
 };
 use jangkau::sync::engine::{
-    held_reasons, load_history, load_outbox, load_state, release_held, HeldKind, Outbox, Preparer,
-    Progress, RunContext, Transport, TransportError,
+    held_reasons, load_history, load_outbox, load_state, prune_outbox, release_held, HeldKind,
+    Outbox, Preparer, Progress, RunContext, Transport, TransportError, META_RELAY,
 };
 use jangkau::sync::policy::{
     backoff, classify_status, retry_after, Failure, NotAnswerKind, StatusClass, SyncState,
     BACKOFF_CAP_MS,
 };
 use jangkau::sync::wire::{
-    batch_request, hex, Content, Entry, HttpRequest, HttpResponse, PendingBatch, Sender,
+    batch_request, hex, relay, Content, Entry, HttpRequest, HttpResponse, PendingBatch, Sender,
 };
 use pollster::block_on;
 use serde_json::{json, Value};
@@ -1048,4 +1048,129 @@ fn the_builds_connect_policy_is_read_like_a_browser() {
         page,
         &url("https://any.example")
     ));
+}
+
+fn outbox_for<'a>(
+    records: &'a Svc,
+    server: &'a Server,
+    ep: &'a Endpoint,
+    sender: &'a Sender,
+) -> Outbox<'a, MemoryStore, IdentityCipher, Server, PlainPreparer> {
+    Outbox {
+        records,
+        transport: server,
+        preparer: &PlainPreparer,
+        endpoint: ep,
+        sender,
+    }
+}
+
+#[test]
+fn batches_prepared_offline_are_sent_later_under_the_same_ids() {
+    let records = phone(5);
+    let server = Server::jangkau();
+    let ep = endpoint(EndpointKind::JangkauBatch, 2);
+    let sender = sender();
+    let outbox = outbox_for(&records, &server, &ep, &sender);
+    let prepared = block_on(outbox.prepare(&mut Ctx::new(), 500)).unwrap();
+    assert_eq!(
+        prepared.iter().map(|b| b.entries.len()).collect::<Vec<_>>(),
+        [2, 2, 1]
+    );
+    assert!(
+        server.requests.borrow().is_empty(),
+        "nothing sent while preparing"
+    );
+    // Preparing again adds nothing: every final record is in a batch.
+    let again = block_on(outbox.prepare(&mut Ctx::new(), 500)).unwrap();
+    assert_eq!(again, prepared);
+    // A cap leaves the rest for later.
+    let capped = phone(5);
+    let few =
+        block_on(outbox_for(&capped, &server, &ep, &sender).prepare(&mut Ctx::new(), 3)).unwrap();
+    assert_eq!(few.iter().map(|b| b.entries.len()).sum::<usize>(), 3);
+
+    let report = block_on(outbox.run(&mut Ctx::new())).unwrap();
+    assert_eq!(report.delivered, 5);
+    let ids: Vec<String> = prepared.iter().map(|b| b.batch_id.clone()).collect();
+    assert_eq!(server.batch_ids(), ids);
+}
+
+#[test]
+fn records_deleted_after_withdrawal_leave_the_outbox_unsent() {
+    let records = phone(3);
+    let server = Server::jangkau();
+    let ep = endpoint(EndpointKind::JangkauBatch, 50);
+    let sender = sender();
+    let outbox = outbox_for(&records, &server, &ep, &sender);
+    block_on(outbox.prepare(&mut Ctx::new(), 500)).unwrap();
+    block_on(records.store().set_meta(META_RELAY, "{\"stale\":true}")).unwrap();
+    let gone = uuid::Uuid::from_u128(2).to_string();
+    block_on(records.store().delete(&gone)).unwrap();
+    assert_eq!(block_on(prune_outbox(&records)).unwrap(), 1);
+    assert_eq!(
+        block_on(records.store().get_meta(META_RELAY))
+            .unwrap()
+            .as_deref(),
+        Some("")
+    );
+    block_on(outbox.run(&mut Ctx::new())).unwrap();
+    assert!(!server.posted.borrow().contains(&gone));
+    assert_eq!(server.stored_ids().len(), 2);
+}
+
+#[test]
+fn only_batches_encrypted_to_the_programme_may_wait_for_the_service_worker() {
+    let records = phone(2);
+    let sender = sender();
+    let load = |n: u128| {
+        block_on(records.load(uuid::Uuid::from_u128(n)))
+            .unwrap()
+            .unwrap()
+    };
+    let sealed = |n: u128| {
+        Entry::encrypted(
+            &load(n),
+            json!({"jangkau_envelope": 1, "alg": "ECDH-ES-P256+HKDF-SHA256+A256GCM", "ct": "…"}),
+            "a".repeat(64),
+        )
+    };
+    let encrypted = vec![PendingBatch {
+        batch_id: "b-1".into(),
+        entries: vec![sealed(1), sealed(2)],
+    }];
+    let jangkau = endpoint(EndpointKind::JangkauBatch, 50);
+    let relay = relay(&jangkau, &sender, &encrypted, t0()).expect("allowed");
+    assert_eq!(relay.url, jangkau.url);
+    assert_eq!(relay.batches.len(), 1);
+    let body: Value = serde_json::from_str(&relay.batches[0].body).unwrap();
+    assert_eq!(body["batch_id"], "b-1");
+    assert!(body["records"][0].get("answers").is_none());
+    assert!(relay.batches[0]
+        .headers
+        .contains(&("Idempotency-Key".to_owned(), "b-1".to_owned())));
+    // Plain records, a CouchDB password, or nothing to send: no relay.
+    let plain = vec![PendingBatch {
+        batch_id: "b-2".into(),
+        entries: vec![block_on(PlainPreparer.prepare(&load(1))).unwrap()],
+    }];
+    assert!(relay_fn(&jangkau, &sender, &plain).is_none());
+    assert!(relay_fn(&endpoint(EndpointKind::CouchDb, 50), &sender, &encrypted).is_none());
+    let basic = Endpoint {
+        credentials: Credentials::Basic {
+            user: "u".into(),
+            password: "p".into(),
+        },
+        ..jangkau.clone()
+    };
+    assert!(relay_fn(&basic, &sender, &encrypted).is_none());
+    assert!(relay_fn(&jangkau, &sender, &[]).is_none());
+}
+
+fn relay_fn(
+    ep: &Endpoint,
+    sender: &Sender,
+    outbox: &[PendingBatch],
+) -> Option<jangkau::sync::wire::Relay> {
+    relay(ep, sender, outbox, t0())
 }

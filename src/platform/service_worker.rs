@@ -148,3 +148,28 @@ fn reload() {
         let _ = window.location().reload();
     }
 }
+
+/// Asks the browser to wake the service worker with a `sync` event (tag
+/// `tag`) once there is a connection, even if the app is closed by then.
+/// Only Chromium has Background Sync; elsewhere this returns `false` and
+/// the app sends on its next start instead.
+pub async fn request_background_sync(tag: &str) -> bool {
+    let Some(registration) = REGISTRATION.with(|r| r.borrow().clone()) else {
+        return false;
+    };
+    let Ok(sync) = js_sys::Reflect::get(&registration, &JsValue::from_str("sync")) else {
+        return false;
+    };
+    if sync.is_undefined() || sync.is_null() {
+        return false;
+    }
+    let Ok(register) = js_sys::Reflect::get(&sync, &JsValue::from_str("register"))
+        .and_then(|f| f.dyn_into::<js_sys::Function>())
+    else {
+        return false;
+    };
+    match register.call1(&sync, &JsValue::from_str(tag)) {
+        Ok(promise) => JsFuture::from(js_sys::Promise::from(promise)).await.is_ok(),
+        Err(_) => false,
+    }
+}

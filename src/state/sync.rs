@@ -10,22 +10,26 @@ use leptos::prelude::*;
 use crate::crypto::web::{self, ProgrammeKey};
 use crate::crypto::CryptoError;
 use crate::model::record::{Record, RecordStatus};
-use crate::platform::{self, http};
+use crate::platform::{self, http, service_worker};
 use crate::state::{AppRecords, Gate, RecordsContext, StatusContext};
 use crate::storage::{RecordStore, StorageError};
 use crate::sync::endpoint::{
-    connect_allowed, DeploymentDefaults, Endpoint, EndpointError, EndpointForm, Url,
+    connect_allowed, DeploymentDefaults, Endpoint, EndpointError, EndpointForm, EndpointKind, Url,
 };
 use crate::sync::engine::{
     self, held_reasons, load_history, load_state, HeldReason, Outbox, Preparer, Progress,
-    RunContext, SyncError, Transport, TransportError, META_DEVICE_ID, META_ENDPOINT,
+    RunContext, SyncError, Transport, TransportError, META_DEVICE_ID, META_ENDPOINT, META_RELAY,
     META_SYNC_STATE,
 };
 use crate::sync::policy::{classify_status, Failure, HistoryEntry, StatusClass, SyncState};
 use crate::sync::wire::{self, hex, Content, Entry, Sender};
 
-/// The Web Lock held while sending.
+/// The Web Lock held while sending (the service worker takes it too).
 const SEND_LOCK: &str = "jangkau-send";
+/// The Background Sync tag public/sw.js answers.
+const SYNC_TAG: &str = "jangkau-send";
+/// At most this many records are prepared for the worker at a time.
+const RELAY_MAX_RECORDS: u32 = 500;
 
 /// How often the app checks whether a retry is due.
 const TICK: Duration = Duration::from_secs(5);
@@ -196,6 +200,7 @@ impl SyncContext {
         self.endpoint.try_set(endpoint);
         self.reload(&records).await;
         self.auto();
+        self.prepare_for_worker();
     }
 
     async fn reload(self, records: &AppRecords) {
@@ -243,7 +248,8 @@ impl SyncContext {
             // would each seal a record for the programme differently, and
             // the second copy would look like a conflict to the server.
             let result =
-                platform::locks::if_available(SEND_LOCK, || ctx.run(&records, &endpoint)).await;
+                platform::locks::if_available(SEND_LOCK, || ctx.run(&records, &endpoint, true))
+                    .await;
             if let Some(Err(e)) = result {
                 ctx.local_error.try_set(Some(e));
             }
@@ -254,8 +260,16 @@ impl SyncContext {
         });
     }
 
-    async fn run(self, records: &AppRecords, endpoint: &Endpoint) -> Result<(), SyncError> {
+    /// Sends (`send`), or only prepares batches for the service worker,
+    /// then mirrors the outbox into the relay where that is allowed.
+    async fn run(
+        self,
+        records: &AppRecords,
+        endpoint: &Endpoint,
+        send: bool,
+    ) -> Result<(), SyncError> {
         let programme = self.records.programme_key().await?;
+        let encrypted = programme.is_some();
         let preparer = WebPreparer { programme };
         let sender = sender(records).await?;
         let outbox = Outbox {
@@ -269,7 +283,51 @@ impl SyncContext {
             records: self.records,
             phase: self.phase,
         };
-        outbox.run(&mut run).await.map(|_| ())
+        if send {
+            outbox.run(&mut run).await?;
+        } else if encrypted && endpoint.kind == EndpointKind::JangkauBatch {
+            outbox.prepare(&mut run, RELAY_MAX_RECORDS).await?;
+        }
+        let pending = engine::load_outbox(records).await?;
+        let relay = wire::relay(endpoint, &sender, &pending, Utc::now());
+        let store = records.store();
+        match relay {
+            Some(relay) => {
+                let json = serde_json::to_string(&relay)
+                    .map_err(|e| StorageError::Other(e.to_string()))?;
+                store.set_meta(META_RELAY, &json).await?;
+                service_worker::request_background_sync(SYNC_TAG).await;
+            }
+            None => store.set_meta(META_RELAY, "").await?,
+        }
+        Ok(())
+    }
+
+    /// Offline, with records waiting: makes their batches now, so the
+    /// service worker can send them when signal returns even if the app
+    /// has been closed by then (only where [`wire::relay`] allows).
+    fn prepare_for_worker(self) {
+        if self.running.get_value() || platform::is_online() {
+            return;
+        }
+        let (Some(records), Some(endpoint)) = (self.service(), self.endpoint.get_untracked())
+        else {
+            return;
+        };
+        if endpoint.kind != EndpointKind::JangkauBatch {
+            return;
+        }
+        self.running.set_value(true);
+        let ctx = self;
+        leptos::task::spawn_local(async move {
+            let result =
+                platform::locks::if_available(SEND_LOCK, || ctx.run(&records, &endpoint, false))
+                    .await;
+            if let Some(Err(e)) = result {
+                ctx.local_error.try_set(Some(e));
+            }
+            ctx.running.set_value(false);
+        });
     }
 
     /// Checks and stores new settings; a credentials stop is lifted.
@@ -344,6 +402,19 @@ impl SyncContext {
                 StatusClass::Failed(_) => Probe::Status(response.status),
             },
         }
+    }
+
+    /// After consent was withdrawn: records deleted from the phone leave the
+    /// outbox and the worker's relay before anything can send them.
+    pub fn after_withdrawal(self) {
+        let (Some(records), endpoint) = (self.service(), self.endpoint.get_untracked()) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            if engine::prune_outbox(&records).await.is_ok() && endpoint.is_some() {
+                self.prepare_for_worker();
+            }
+        });
     }
 
     /// Puts a held record back in the queue (the user's decision).
@@ -441,6 +512,7 @@ pub fn provide_sync_context() -> SyncContext {
         let waiting = status.0.get().waiting_to_send;
         if previous.is_some_and(|p| waiting > p) {
             ctx.auto();
+            ctx.prepare_for_worker();
         }
         waiting
     });

@@ -28,6 +28,9 @@ pub const META_SYNC_STATE: &str = "sync_state";
 pub const META_HISTORY: &str = "sync_history";
 /// Meta key (sealed): the endpoint settings.
 pub const META_ENDPOINT: &str = "endpoint";
+/// Meta key (clear): the ready-made requests the service worker may send
+/// while the app is closed ([`super::wire::Relay`]); empty when none.
+pub const META_RELAY: &str = "relay";
 /// Meta key: this install's random id, sent with each batch.
 pub const META_DEVICE_ID: &str = "device_id";
 
@@ -239,6 +242,37 @@ async fn save_outbox<S: RecordStore, C: Cipher>(
     }
 }
 
+/// Drops from the outbox (and the worker's relay) every record no longer
+/// on the phone — deleted after consent was withdrawn — so it is never
+/// sent. Returns how many were dropped; the relay is rebuilt by the next
+/// run or preparation.
+///
+/// # Errors
+/// When storage fails.
+pub async fn prune_outbox<S: RecordStore, C: Cipher>(
+    records: &Records<S, C>,
+) -> Result<u32, StorageError> {
+    let mut outbox = load_outbox(records).await?;
+    let mut dropped = 0;
+    for batch in &mut outbox {
+        let mut kept = Vec::new();
+        for entry in batch.entries.drain(..) {
+            if records.store().get(&entry.record_id).await?.is_some() {
+                kept.push(entry);
+            } else {
+                dropped += 1;
+            }
+        }
+        batch.entries = kept;
+    }
+    if dropped > 0 {
+        outbox.retain(|b| !b.entries.is_empty());
+        records.store().set_meta(META_RELAY, "").await?;
+        save_outbox(records, &outbox).await?;
+    }
+    Ok(dropped)
+}
+
 enum Step {
     /// A batch was settled (some or all of it); go on.
     Next,
@@ -258,6 +292,7 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
     /// failing server is not an error but a [`Report::failure`].
     pub async fn run<X: RunContext>(&self, ctx: &mut X) -> Result<Report, SyncError> {
         let store = self.records.store();
+        prune_outbox(self.records).await?;
         let mut report = Report::default();
         let mut progress = Progress {
             done: 0,
@@ -371,6 +406,53 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
             save_outbox(self.records, outbox).await?;
             return Ok(Some(batch));
         }
+    }
+
+    /// Builds batches for every final record not yet in one, without
+    /// sending, until the outbox holds `max_records` (for a service worker
+    /// to send while the app is closed). Returns the batches waiting.
+    ///
+    /// # Errors
+    /// When storage or encryption fails; batches made so far are kept.
+    pub async fn prepare<X: RunContext>(
+        &self,
+        ctx: &mut X,
+        max_records: u32,
+    ) -> Result<Vec<PendingBatch>, SyncError> {
+        let mut outbox = load_outbox(self.records).await?;
+        let queued: std::collections::BTreeSet<String> = outbox
+            .iter()
+            .flat_map(|b| b.entries.iter().map(|e| e.record_id.clone()))
+            .collect();
+        let room = (max_records as usize).saturating_sub(queued.len());
+        let ids: Vec<String> = self
+            .records
+            .store()
+            .oldest_ids(RecordStatus::Final, max_records)
+            .await?
+            .into_iter()
+            .filter(|id| !queued.contains(id))
+            .take(room)
+            .collect();
+        for chunk in ids.chunks(self.endpoint.batch_size.max(1) as usize) {
+            let mut entries = Vec::new();
+            for id in chunk {
+                // Damaged records are left for a sending run to set aside.
+                if let Ok(Some(record)) = self.records.load_text_id(id).await {
+                    if record.status == RecordStatus::Final {
+                        entries.push(self.preparer.prepare(&record).await?);
+                    }
+                }
+            }
+            if !entries.is_empty() {
+                outbox.push(PendingBatch {
+                    batch_id: ctx.new_batch_id(),
+                    entries,
+                });
+                save_outbox(self.records, &outbox).await?;
+            }
+        }
+        Ok(outbox)
     }
 
     async fn hold(

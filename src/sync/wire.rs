@@ -470,3 +470,60 @@ pub fn probe_answer_ok(kind: EndpointKind, probe_batch_id: &str, body: &[u8]) ->
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// Batches a service worker may send while the app is closed: ready-made
+/// requests, stored in clear so the worker can read them without the PIN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Relay {
+    pub url: String,
+    pub timeout_ms: u32,
+    pub batches: Vec<RelayBatch>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelayBatch {
+    pub batch_id: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// The relay for `outbox`, or `None` when it must not exist: only a Jangkau
+/// endpoint with a bearer token (or none) qualifies — a CouchDB password
+/// usually reads the whole database — and only when every record's content
+/// is encrypted to the programme key, so the stored requests say nothing
+/// about anyone that the record list does not already show in clear.
+pub fn relay(
+    endpoint: &Endpoint,
+    sender: &Sender,
+    outbox: &[PendingBatch],
+    now: DateTime<Utc>,
+) -> Option<Relay> {
+    let eligible = endpoint.kind == EndpointKind::JangkauBatch
+        && !matches!(endpoint.credentials, Credentials::Basic { .. })
+        && !outbox.is_empty()
+        && outbox.iter().flat_map(|b| &b.entries).all(|e| {
+            e.encrypted.is_some()
+                && e.answers.is_none()
+                && e.participant_code.is_none()
+                && e.consent.is_none()
+        });
+    if !eligible {
+        return None;
+    }
+    let batches = outbox
+        .iter()
+        .map(|batch| {
+            let request = batch_request(endpoint, sender, batch, now);
+            RelayBatch {
+                batch_id: batch.batch_id.clone(),
+                headers: request.headers,
+                body: String::from_utf8(request.body.unwrap_or_default()).expect("JSON is UTF-8"),
+            }
+        })
+        .collect();
+    Some(Relay {
+        url: endpoint.url.clone(),
+        timeout_ms: endpoint.timeout_seconds * 1000,
+        batches,
+    })
+}

@@ -5,13 +5,40 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST, ROOT, assertReleaseBuild, byTestId, controlled, copyOfBuild, launch, ready, serve } from './harness.mjs';
+import { ROOT, assertReleaseBuild, byTestId, controlled, copyOfBuild, launch, ready, serve } from './harness.mjs';
 import { startReceiver } from '../receiver/receiver.mjs';
 
 const TOKEN = 'rahasia-uji-123';
+
+/**
+ * A copy of the build whose policy lets it reach `origins` — what a
+ * programme gets by building with JANGKAU_CONNECT_SRC — and, if given, a
+ * deployment config.json.
+ */
+function buildFor(origins, config) {
+  const dir = copyOfBuild();
+  for (const name of ['index.html', '404.html']) {
+    const path = join(dir, name);
+    const html = readFileSync(path, 'utf8');
+    if (!html.includes("connect-src 'self';")) throw new Error(`${name}: no connect-src to extend`);
+    writeFileSync(path, html.replace("connect-src 'self';", `connect-src 'self' ${origins.join(' ')};`));
+  }
+  if (config) writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+  return dir;
+}
+
+/** A port on 127.0.0.1 that nothing listens on (for "server down"). */
+async function deadPort() {
+  const probe = createServer();
+  await new Promise((ok) => probe.listen(0, '127.0.0.1', ok));
+  const { port } = probe.address();
+  await new Promise((ok) => probe.close(ok));
+  return port;
+}
 
 /** A site visit with only its required answers, made through the UI (no reload). */
 async function siteVisit(page, site) {
@@ -74,15 +101,16 @@ describe('sending to a Jangkau receiver', () => {
   let receiver;
   let server;
   let dir;
+  let dead;
   let browser;
   let page;
 
   before(async () => {
     assertReleaseBuild();
     receiver = await startReceiver({ token: TOKEN });
+    dead = `http://127.0.0.1:${await deadPort()}`;
     // The deployment ships its server (short time limit for the slow fault).
-    dir = copyOfBuild();
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ endpoint_url: receiver.url, batch_size: 2, timeout_seconds: 5 }));
+    dir = buildFor([receiver.origin, dead], { endpoint_url: receiver.url, batch_size: 2, timeout_seconds: 5 });
     server = await serve(dir);
   });
 
@@ -118,7 +146,7 @@ describe('sending to a Jangkau receiver', () => {
     await byTestId(page, 'endpoint-test').click();
     await page.waitForFunction(() => /Terhubung/.test(document.querySelector('[data-testid=endpoint-message]')?.textContent ?? ''));
     // A port nothing listens on.
-    await page.fill('[data-testid=endpoint-url]', 'http://127.0.0.1:9/batches');
+    await page.fill('[data-testid=endpoint-url]', `${dead}/batches`);
     await byTestId(page, 'endpoint-test').click();
     await page.waitForFunction(() => /tidak dapat dihubungi/.test(document.querySelector('[data-testid=endpoint-message]')?.textContent ?? ''));
     assert.match(await setServer(page, { url: receiver.url, token: TOKEN, batch: '2' }), /Tersimpan/);
@@ -153,6 +181,7 @@ describe('sending to a Jangkau receiver', () => {
     };
 
     await browser.context.setOffline(false); // signal back: sends by itself
+    assert.ok(!(await relayOf(page)), 'plain records never wait in clear for the worker');
     await until(() => receiver.pendingFaults() < 14, 'the first batch after signal returns');
     // Dropped answer, 500, a Wi-Fi login page, broken JSON, then a 503.
     await tapUntil(6);
@@ -253,6 +282,7 @@ async function startCouch() {
   await put('/_config/cors/headers', 'accept, authorization, content-type, origin, referer');
   await fetch(base + '/jangkau', { method: 'PUT' });
   return {
+    origin: base,
     url: base + '/jangkau',
     docs: async () => (await (await fetch(base + '/jangkau/_all_docs?include_docs=true')).json()).rows.map((r) => r.doc),
     close: () => {
@@ -266,17 +296,20 @@ describe('sending to CouchDB (pouchdb-server)', () => {
   let couch;
   let server;
   let browser;
+  let dir;
 
   before(async () => {
     assertReleaseBuild();
     couch = await startCouch();
-    server = await serve(DIST);
+    dir = buildFor([couch.origin]);
+    server = await serve(dir);
   });
 
   after(async () => {
     await browser?.close();
     await server?.close();
     couch?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test('one document per record; a killed page resends and a conflict on our own copy counts as delivered', async () => {
@@ -313,6 +346,109 @@ describe('sending to CouchDB (pouchdb-server)', () => {
     }
     await openSend(page);
     assert.match(await byTestId(page, 'history-row').first().innerText(), /3 terkirim/);
+    browser.assertNoErrors();
+  });
+});
+
+/** The `relay` meta entry the service worker reads ('' or absent when none). */
+const relayOf = (page) =>
+  page.evaluate(
+    () =>
+      new Promise((ok, fail) => {
+        const open = indexedDB.open('jangkau');
+        open.onerror = () => fail(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('meta').objectStore('meta').get('relay');
+          get.onsuccess = () => {
+            open.result.close();
+            ok(get.result ? get.result.value : null);
+          };
+          get.onerror = () => fail(get.error);
+        };
+      }),
+  );
+
+describe('sending with the app closed (Background Sync)', () => {
+  let receiver;
+  let server;
+  let dir;
+  let browser;
+  let work;
+
+  before(async () => {
+    assertReleaseBuild();
+    receiver = await startReceiver({ token: TOKEN });
+    dir = buildFor([receiver.origin]);
+    server = await serve(dir);
+    work = mkdtempSync(join(tmpdir(), 'jangkau-bgsync-'));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await receiver?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  test('records encrypted to the programme are sent by the service worker, then shown as sent', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const decryptor = (...args) =>
+      spawnSync('cargo', ['run', '--quiet', '--bin', 'jangkau-decrypt', '--', ...args], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(decryptor('keygen', join(work, 'programme')).status, 0);
+    const publicPem = readFileSync(join(work, 'programme.public.pem'), 'utf8');
+
+    browser = await launch();
+    let page = browser.page;
+    await page.goto(server.url + '/');
+    await ready(page);
+    await controlled(page);
+    assert.match(await setServer(page, { url: receiver.url, token: TOKEN }), /Tersimpan/);
+    await page.fill('#programme-key-text', publicPem);
+    await byTestId(page, 'programme-key-save').click();
+    await byTestId(page, 'programme-key-remove').waitFor();
+
+    await browser.context.setOffline(true);
+    await siteVisit(page, 'SBY-MALAM-1');
+    await siteVisit(page, 'SBY-MALAM-2');
+    // Offline, the app prepares the batch for the worker: encrypted, so it may
+    // wait in clear; the answers are not in it.
+    await until(async () => JSON.parse((await relayOf(page)) || '{"batches":[]}').batches.flatMap((b) => JSON.parse(b.body).records).length === 2, 'the relay');
+    const relay = await relayOf(page);
+    assert.doesNotMatch(relay, /Sebagian|partly|site_active/);
+    assert.match(relay, /jangkau_envelope/);
+
+    // The app is closed; signal returns; the browser wakes the worker.
+    const blank = await browser.context.newPage();
+    await page.close();
+    await browser.context.setOffline(false);
+    const cdp = await browser.context.newCDPSession(blank);
+    const registrations = [];
+    cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => registrations.push(...e.registrations));
+    await cdp.send('ServiceWorker.enable');
+    await until(() => registrations.some((r) => r.scopeURL.startsWith(server.url)), 'the worker registration');
+    const { registrationId } = registrations.find((r) => r.scopeURL.startsWith(server.url));
+    await cdp.send('ServiceWorker.dispatchSyncEvent', { origin: server.url, registrationId, tag: 'jangkau-send', lastChance: false });
+    await until(() => receiver.state().stored.length === 2, 'the worker to deliver');
+
+    const records = Object.values(receiver.state().records);
+    for (const r of records) {
+      assert.equal(r.answers, undefined);
+      assert.equal(r.participant_code, undefined);
+      const file = join(work, `${r.record_id}.json`);
+      writeFileSync(file, JSON.stringify(r.encrypted));
+      const opened = decryptor('--key', join(work, 'programme.private.pem'), file);
+      assert.equal(opened.status, 0, opened.stderr);
+      assert.equal(JSON.parse(opened.stdout).answers.values.site_active.value, 'partly');
+    }
+
+    // The app, opened again, shows both as sent; nothing arrives twice.
+    page = await browser.context.newPage();
+    await page.goto(server.url + '/');
+    await ready(page);
+    await until(async () => (await waiting(page)) === 0, 'both shown as sent');
+    assert.equal(receiver.state().stored.length, 2);
+    assert.equal(receiver.state().posted.length, 2);
     browser.assertNoErrors();
   });
 });

@@ -6,12 +6,13 @@ use leptos_router::hooks::use_navigate;
 
 use crate::i18n::{t, td_string, use_i18n};
 use crate::model::participant_code::ParticipantCode;
-use crate::state::RecordsContext;
+use crate::state::{RecordsContext, SyncContext};
 
 #[component]
 pub fn WithdrawConsent(code: ParticipantCode) -> impl IntoView {
     let i18n = use_i18n();
     let records = RecordsContext::expect_context();
+    let sync = SyncContext::expect_context();
     let navigate = use_navigate();
     let failed = RwSignal::new(false);
     let code = StoredValue::new(code);
@@ -27,6 +28,7 @@ pub fn WithdrawConsent(code: ParticipantCode) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match store.withdraw(&code.get_value(), Utc::now()).await {
                 Ok(_) => {
+                    sync.after_withdrawal();
                     records.refresh_status();
                     navigate("/records", Default::default());
                 }
