@@ -205,3 +205,54 @@ async fn the_store_reconnects_when_the_browser_closes_its_connection() {
     store.close();
     IdbStore::delete_database(&name).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn the_send_queue_reads_oldest_first_and_marks_a_batch_in_one_write() {
+    let name = db_name("queue");
+    let records = Records::new(IdbStore::open(&name).await.unwrap(), IdentityCipher);
+    // Saved newest first; the queue must still come out oldest first.
+    for n in (1..=4u128).rev() {
+        records.save(&record(n, n as i64, "A", true)).await.unwrap();
+    }
+    records.save(&record(9, 0, "A", false)).await.unwrap();
+    let store = records.store();
+    let ids = store.oldest_ids(RecordStatus::Final, 3).await.unwrap();
+    let expected: Vec<String> = (1..=3u128)
+        .map(|n| Uuid::from_u128(n).to_string())
+        .collect();
+    assert_eq!(ids, expected);
+
+    let mut asked = ids.clone();
+    asked.push(Uuid::from_u128(404).to_string());
+    let got = store.get_many(&asked).await.unwrap();
+    assert_eq!(got.iter().filter(|r| r.is_some()).count(), 3);
+    assert!(got[3].is_none());
+
+    // Two of them, a missing id and a draft: only the two finals move.
+    let marking = vec![
+        ids[0].clone(),
+        ids[1].clone(),
+        Uuid::from_u128(404).to_string(),
+        Uuid::from_u128(9).to_string(),
+    ];
+    let moved = store
+        .set_statuses(&marking, RecordStatus::Final, RecordStatus::Sent)
+        .await
+        .unwrap();
+    assert_eq!(moved, 2);
+    assert_eq!(store.count(Some(RecordStatus::Sent)).await.unwrap(), 2);
+    assert_eq!(store.count(Some(RecordStatus::Draft)).await.unwrap(), 1);
+    assert_eq!(
+        store.oldest_ids(RecordStatus::Final, 10).await.unwrap(),
+        vec![
+            Uuid::from_u128(3).to_string(),
+            Uuid::from_u128(4).to_string()
+        ]
+    );
+    // Opened records are unchanged apart from their status.
+    let opened = records.load_many(&ids[..1]).await.unwrap();
+    let first = opened[0].1.clone().unwrap().unwrap();
+    assert_eq!(first.status, RecordStatus::Sent);
+    assert_eq!(first.answers, record(1, 1, "A", true).answers);
+    IdbStore::delete_database(&name).await.unwrap();
+}

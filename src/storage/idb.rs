@@ -382,6 +382,61 @@ impl RecordStore for IdbStore {
         .await
     }
 
+    async fn get_many(&self, ids: &[String]) -> Result<Vec<Option<StoredRecord>>, StorageError> {
+        self.run(|db| async move {
+            let tx = db
+                .transaction(&[RECORDS], TransactionMode::ReadOnly)
+                .map_err(wrap)?;
+            let store = tx.store(RECORDS).map_err(wrap)?;
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                let value = store.get(JsValue::from_str(id)).await.map_err(wrap)?;
+                out.push(
+                    value
+                        .filter(|v| !v.is_undefined())
+                        .map(from_js)
+                        .transpose()?,
+                );
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn set_statuses(
+        &self,
+        ids: &[String],
+        from: RecordStatus,
+        to: RecordStatus,
+    ) -> Result<u32, StorageError> {
+        self.run(|db| async move {
+            let tx = db
+                .transaction(&[RECORDS], TransactionMode::ReadWrite)
+                .map_err(wrap)?;
+            let store = tx.store(RECORDS).map_err(wrap)?;
+            let mut moved = 0;
+            for id in ids {
+                let Some(value) = store
+                    .get(JsValue::from_str(id))
+                    .await
+                    .map_err(wrap)?
+                    .filter(|v| !v.is_undefined())
+                else {
+                    continue;
+                };
+                let mut record: StoredRecord = from_js(value)?;
+                if record.status == from {
+                    record.status = to;
+                    store.put(&to_js(&record)?, None).await.map_err(wrap)?;
+                    moved += 1;
+                }
+            }
+            committed(tx.done().await.map_err(wrap)?).map_err(|_| StorageError::QuotaExceeded)?;
+            Ok(moved)
+        })
+        .await
+    }
+
     async fn get_meta(&self, key: &str) -> Result<Option<String>, StorageError> {
         Ok(self
             .get_value::<MetaEntry>(META, key)

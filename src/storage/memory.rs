@@ -102,6 +102,31 @@ impl RecordStore for MemoryStore {
             .collect())
     }
 
+    async fn get_many(&self, ids: &[String]) -> Result<Vec<Option<StoredRecord>>, StorageError> {
+        let records = self.records.borrow();
+        Ok(ids.iter().map(|id| records.get(id).cloned()).collect())
+    }
+
+    async fn set_statuses(
+        &self,
+        ids: &[String],
+        from: RecordStatus,
+        to: RecordStatus,
+    ) -> Result<u32, StorageError> {
+        if self.full.get() {
+            return Err(StorageError::QuotaExceeded);
+        }
+        let mut records = self.records.borrow_mut();
+        let mut moved = 0;
+        for id in ids {
+            if let Some(r) = records.get_mut(id).filter(|r| r.status == from) {
+                r.status = to;
+                moved += 1;
+            }
+        }
+        Ok(moved)
+    }
+
     async fn get_meta(&self, key: &str) -> Result<Option<String>, StorageError> {
         Ok(self.meta.borrow().get(key).cloned())
     }

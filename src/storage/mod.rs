@@ -150,6 +150,22 @@ pub trait RecordStore {
     /// # Errors
     /// When the store cannot be read.
     async fn count(&self, status: Option<RecordStatus>) -> Result<u32, StorageError>;
+    /// Several records by id, read together (one transaction in IndexedDB).
+    ///
+    /// # Errors
+    /// When the store cannot be read.
+    async fn get_many(&self, ids: &[String]) -> Result<Vec<Option<StoredRecord>>, StorageError>;
+    /// Moves each of `ids` that is in `from` to `to`, all in one write
+    /// (one transaction in IndexedDB); returns how many moved.
+    ///
+    /// # Errors
+    /// When the store cannot be written; then none moved.
+    async fn set_statuses(
+        &self,
+        ids: &[String],
+        from: RecordStatus,
+        to: RecordStatus,
+    ) -> Result<u32, StorageError>;
     /// Ids of up to `limit` records with `status`, least recently changed
     /// first (the send queue), read from an index: no record is decoded.
     ///
@@ -192,6 +208,17 @@ impl<T: RecordStore> RecordStore for Rc<T> {
         limit: u32,
     ) -> Result<Vec<String>, StorageError> {
         (**self).oldest_ids(status, limit).await
+    }
+    async fn get_many(&self, ids: &[String]) -> Result<Vec<Option<StoredRecord>>, StorageError> {
+        (**self).get_many(ids).await
+    }
+    async fn set_statuses(
+        &self,
+        ids: &[String],
+        from: RecordStatus,
+        to: RecordStatus,
+    ) -> Result<u32, StorageError> {
+        (**self).set_statuses(ids, from, to).await
     }
     async fn get_meta(&self, key: &str) -> Result<Option<String>, StorageError> {
         (**self).get_meta(key).await
@@ -508,6 +535,27 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
             }
             _ => Ok(false),
         }
+    }
+
+    /// Several records, read together; each opened on its own, so one
+    /// damaged record does not hide the others.
+    ///
+    /// # Errors
+    /// When the store cannot be read.
+    pub async fn load_many(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<(String, Result<Option<Record>, StorageError>)>, StorageError> {
+        let stored = self.store.get_many(ids).await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for (id, stored) in ids.iter().zip(stored) {
+            let opened = match stored {
+                Some(s) => self.open(s).await.map(Some),
+                None => Ok(None),
+            };
+            out.push((id.clone(), opened));
+        }
+        Ok(out)
     }
 
     /// Loads a record by its stored id text.

@@ -376,8 +376,8 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
                 return Ok(None);
             }
             let mut entries = Vec::new();
-            for id in ids {
-                match self.records.load_text_id(&id).await {
+            for (id, loaded) in self.records.load_many(&ids).await? {
+                match loaded {
                     Ok(Some(record)) if record.status == RecordStatus::Final => {
                         entries.push(self.preparer.prepare(&record).await?);
                     }
@@ -436,9 +436,9 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
             .collect();
         for chunk in ids.chunks(self.endpoint.batch_size.max(1) as usize) {
             let mut entries = Vec::new();
-            for id in chunk {
+            for (_, loaded) in self.records.load_many(chunk).await? {
                 // Damaged records are left for a sending run to set aside.
-                if let Ok(Some(record)) = self.records.load_text_id(id).await {
+                if let Ok(Some(record)) = loaded {
                     if record.status == RecordStatus::Final {
                         entries.push(self.preparer.prepare(&record).await?);
                     }
@@ -514,12 +514,21 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
         }
         let mut unconfirmed = false;
         let now = ctx.now();
+        // Every confirmed record of the batch is marked in one write.
+        let confirmed: Vec<String> = batch
+            .entries
+            .iter()
+            .zip(&deliveries)
+            .filter(|(_, d)| d.delivered())
+            .map(|(e, _)| e.record_id.clone())
+            .collect();
+        self.records
+            .store()
+            .set_statuses(&confirmed, RecordStatus::Final, RecordStatus::Sent)
+            .await?;
         for (entry, delivery) in batch.entries.iter().zip(&deliveries) {
             match delivery {
                 Delivery::Created | Delivery::Duplicate => {
-                    self.records
-                        .set_status(&entry.record_id, RecordStatus::Final, RecordStatus::Sent)
-                        .await?;
                     report.delivered += 1;
                     if *delivery == Delivery::Duplicate {
                         report.duplicates += 1;
