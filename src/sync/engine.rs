@@ -273,6 +273,12 @@ pub async fn prune_outbox<S: RecordStore, C: Cipher>(
     Ok(dropped)
 }
 
+/// The outbox during a run; `dirty` when it differs from what is stored.
+struct Pending {
+    batches: Vec<PendingBatch>,
+    dirty: bool,
+}
+
 enum Step {
     /// A batch was settled (some or all of it); go on.
     Next,
@@ -300,12 +306,24 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
         };
         ctx.progress(progress);
         let mut server_wait = None;
+        // Held in memory for the run (one sender at a time: the caller
+        // holds the lock). A settled batch is dropped from it in memory and
+        // written out with the next batch or at the end: if the app dies in
+        // between, the settled batch is only sent once more and answered
+        // as a duplicate.
+        let mut outbox = Pending {
+            batches: load_outbox(self.records).await?,
+            dirty: false,
+        };
         loop {
             if !ctx.keep_going() {
                 report.interrupted = true;
                 break;
             }
-            match self.step(ctx, &mut report, &mut progress).await? {
+            match self
+                .step(ctx, &mut outbox, &mut report, &mut progress)
+                .await?
+            {
                 Step::Next => ctx.progress(progress),
                 Step::Done => break,
                 Step::Stop(failure, wait) => {
@@ -314,6 +332,9 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
                     break;
                 }
             }
+        }
+        if outbox.dirty {
+            save_outbox(self.records, &outbox.batches).await?;
         }
         self.remember(ctx, &report, server_wait.as_deref()).await?;
         Ok(report)
@@ -337,6 +358,9 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
             }
         };
         store.set_meta(META_SYNC_STATE, &to_json(&state)).await?;
+        if report.delivered > 0 {
+            store.set_meta(META_LAST_SENT, &now.to_rfc3339()).await?;
+        }
         if report.delivered > 0 || report.held > 0 || report.failure.is_some() {
             let mut history = load_history(store).await?;
             push_history(
@@ -359,11 +383,11 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
     async fn next_batch<X: RunContext>(
         &self,
         ctx: &mut X,
-        outbox: &mut Vec<PendingBatch>,
+        pending: &mut Pending,
         report: &mut Report,
         progress: &mut Progress,
     ) -> Result<Option<PendingBatch>, SyncError> {
-        if let Some(batch) = outbox.first() {
+        if let Some(batch) = pending.batches.first() {
             return Ok(Some(batch.clone()));
         }
         loop {
@@ -402,8 +426,10 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
                 batch_id: ctx.new_batch_id(),
                 entries,
             };
-            outbox.push(batch.clone());
-            save_outbox(self.records, outbox).await?;
+            // Kept before it is first sent.
+            pending.batches.push(batch.clone());
+            save_outbox(self.records, &pending.batches).await?;
+            pending.dirty = false;
             return Ok(Some(batch));
         }
     }
@@ -482,11 +508,11 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
     async fn step<X: RunContext>(
         &self,
         ctx: &mut X,
+        pending: &mut Pending,
         report: &mut Report,
         progress: &mut Progress,
     ) -> Result<Step, SyncError> {
-        let mut outbox = load_outbox(self.records).await?;
-        let Some(batch) = self.next_batch(ctx, &mut outbox, report, progress).await? else {
+        let Some(batch) = self.next_batch(ctx, pending, report, progress).await? else {
             return Ok(Step::Done);
         };
         let request = batch_request(self.endpoint, self.sender, &batch, ctx.now());
@@ -498,7 +524,7 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
         match classify_status(response.status) {
             StatusClass::Answer => {}
             StatusClass::TooLarge => {
-                self.split(ctx, &mut outbox, report, progress).await?;
+                self.split(ctx, pending, report, progress).await?;
                 return Ok(Step::Next);
             }
             StatusClass::Failed(failure) => {
@@ -551,14 +577,8 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
         }
         // Records are marked before the batch is dropped: a stop in between
         // only resends a batch the server will call duplicate.
-        outbox.remove(0);
-        save_outbox(self.records, &outbox).await?;
-        if deliveries.iter().any(Delivery::delivered) {
-            self.records
-                .store()
-                .set_meta(META_LAST_SENT, &now.to_rfc3339())
-                .await?;
-        }
+        pending.batches.remove(0);
+        pending.dirty = true;
         if unconfirmed {
             // The answer left records out: they stay final and go in a later
             // run, after a pause, rather than in a tight loop now.
@@ -618,10 +638,12 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
     async fn split<X: RunContext>(
         &self,
         ctx: &mut X,
-        outbox: &mut Vec<PendingBatch>,
+        pending: &mut Pending,
         report: &mut Report,
         progress: &mut Progress,
     ) -> Result<(), SyncError> {
+        let outbox = &mut pending.batches;
+        pending.dirty = false;
         let batch = outbox.remove(0);
         if batch.entries.len() > 1 {
             let mut first = batch.entries;
