@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
 
+use futures::future::join_all;
 use rexie::{Direction, Index, KeyRange, ObjectStore, Rexie, TransactionMode, TransactionResult};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
@@ -388,17 +389,17 @@ impl RecordStore for IdbStore {
                 .transaction(&[RECORDS], TransactionMode::ReadOnly)
                 .map_err(wrap)?;
             let store = tx.store(RECORDS).map_err(wrap)?;
-            let mut out = Vec::with_capacity(ids.len());
-            for id in ids {
-                let value = store.get(JsValue::from_str(id)).await.map_err(wrap)?;
-                out.push(
-                    value
+            // Every read is requested at once; IndexedDB answers in order.
+            let values = join_all(ids.iter().map(|id| store.get(JsValue::from_str(id)))).await;
+            values
+                .into_iter()
+                .map(|v| {
+                    v.map_err(wrap)?
                         .filter(|v| !v.is_undefined())
                         .map(from_js)
-                        .transpose()?,
-                );
-            }
-            Ok(out)
+                        .transpose()
+                })
+                .collect()
         })
         .await
     }
@@ -414,22 +415,21 @@ impl RecordStore for IdbStore {
                 .transaction(&[RECORDS], TransactionMode::ReadWrite)
                 .map_err(wrap)?;
             let store = tx.store(RECORDS).map_err(wrap)?;
-            let mut moved = 0;
-            for id in ids {
-                let Some(value) = store
-                    .get(JsValue::from_str(id))
-                    .await
-                    .map_err(wrap)?
-                    .filter(|v| !v.is_undefined())
-                else {
+            let values = join_all(ids.iter().map(|id| store.get(JsValue::from_str(id)))).await;
+            let mut changed = Vec::new();
+            for value in values {
+                let Some(value) = value.map_err(wrap)?.filter(|v| !v.is_undefined()) else {
                     continue;
                 };
                 let mut record: StoredRecord = from_js(value)?;
                 if record.status == from {
                     record.status = to;
-                    store.put(&to_js(&record)?, None).await.map_err(wrap)?;
-                    moved += 1;
+                    changed.push(to_js(&record)?);
                 }
+            }
+            let moved = changed.len() as u32;
+            for put in join_all(changed.iter().map(|v| store.put(v, None))).await {
+                put.map_err(wrap)?;
             }
             committed(tx.done().await.map_err(wrap)?).map_err(|_| StorageError::QuotaExceeded)?;
             Ok(moved)

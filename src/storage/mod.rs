@@ -15,6 +15,7 @@ use std::rc::Rc;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use chrono::{DateTime, TimeZone, Utc};
+use futures::future::join_all;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use uuid::Uuid;
@@ -547,15 +548,14 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
         ids: &[String],
     ) -> Result<Vec<(String, Result<Option<Record>, StorageError>)>, StorageError> {
         let stored = self.store.get_many(ids).await?;
-        let mut out = Vec::with_capacity(ids.len());
-        for (id, stored) in ids.iter().zip(stored) {
-            let opened = match stored {
+        let opened = join_all(stored.into_iter().map(|s| async move {
+            match s {
                 Some(s) => self.open(s).await.map(Some),
                 None => Ok(None),
-            };
-            out.push((id.clone(), opened));
-        }
-        Ok(out)
+            }
+        }))
+        .await;
+        Ok(ids.iter().cloned().zip(opened).collect())
     }
 
     /// Loads a record by its stored id text.

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use futures::future::join_all;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -399,11 +400,11 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
             if ids.is_empty() {
                 return Ok(None);
             }
-            let mut entries = Vec::new();
+            let mut ready = Vec::new();
             for (id, loaded) in self.records.load_many(&ids).await? {
                 match loaded {
                     Ok(Some(record)) if record.status == RecordStatus::Final => {
-                        entries.push(self.preparer.prepare(&record).await?);
+                        ready.push(record);
                     }
                     Ok(_) => {}
                     // Kept, never deleted, and out of the queue: it would
@@ -419,6 +420,7 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
                     }
                 }
             }
+            let entries = self.prepare_all(&ready).await?;
             if entries.is_empty() {
                 continue;
             }
@@ -461,15 +463,16 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
             .take(room)
             .collect();
         for chunk in ids.chunks(self.endpoint.batch_size.max(1) as usize) {
-            let mut entries = Vec::new();
-            for (_, loaded) in self.records.load_many(chunk).await? {
-                // Damaged records are left for a sending run to set aside.
-                if let Ok(Some(record)) = loaded {
-                    if record.status == RecordStatus::Final {
-                        entries.push(self.preparer.prepare(&record).await?);
-                    }
-                }
-            }
+            // Damaged records are left for a sending run to set aside.
+            let ready: Vec<Record> = self
+                .records
+                .load_many(chunk)
+                .await?
+                .into_iter()
+                .filter_map(|(_, loaded)| loaded.ok().flatten())
+                .filter(|r| r.status == RecordStatus::Final)
+                .collect();
+            let entries = self.prepare_all(&ready).await?;
             if !entries.is_empty() {
                 outbox.push(PendingBatch {
                     batch_id: ctx.new_batch_id(),
@@ -479,6 +482,15 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
             }
         }
         Ok(outbox)
+    }
+
+    /// Entries for `records`, prepared concurrently (hashing and sealing
+    /// run off the main thread), in order.
+    async fn prepare_all(&self, records: &[Record]) -> Result<Vec<Entry>, CryptoError> {
+        join_all(records.iter().map(|r| self.preparer.prepare(r)))
+            .await
+            .into_iter()
+            .collect()
     }
 
     async fn hold(
