@@ -133,6 +133,71 @@ async fn send_ten_thousand_records() {
         device_id: "bench".into(),
         app_version: "bench".into(),
     };
+    // Where a small batch's time goes: each step of a run, alone, 50 times.
+    let ids = records
+        .store()
+        .oldest_ids(RecordStatus::Final, 10)
+        .await
+        .unwrap();
+    let mut steps: Vec<(&str, f64)> = Vec::new();
+    let t = now_ms();
+    for _ in 0..50 {
+        records
+            .store()
+            .oldest_ids(RecordStatus::Final, 10)
+            .await
+            .unwrap();
+    }
+    steps.push(("queue read (oldest 10 ids)", now_ms() - t));
+    let t = now_ms();
+    let mut loaded = Vec::new();
+    for _ in 0..50 {
+        loaded = records.load_many(&ids).await.unwrap();
+    }
+    steps.push(("read + decrypt 10 records", now_ms() - t));
+    let ready: Vec<Record> = loaded
+        .into_iter()
+        .map(|(_, r)| r.unwrap().unwrap())
+        .collect();
+    let t = now_ms();
+    let mut entries = Vec::new();
+    for _ in 0..50 {
+        entries.clear();
+        for r in &ready {
+            entries.push(Plain.prepare(r).await.unwrap());
+        }
+    }
+    steps.push(("hash 10 entries", now_ms() - t));
+    let batch = PendingBatch {
+        batch_id: "x".into(),
+        entries,
+    };
+    let json = serde_json::to_vec(&vec![batch.clone()]).unwrap();
+    let t = now_ms();
+    for _ in 0..50 {
+        records
+            .put_sealed_meta("bench_outbox", &json)
+            .await
+            .unwrap();
+    }
+    steps.push(("seal + write the outbox", now_ms() - t));
+    let t = now_ms();
+    for _ in 0..50 {
+        records
+            .store()
+            .set_statuses(&ids, RecordStatus::Sent, RecordStatus::Sent)
+            .await
+            .unwrap();
+    }
+    steps.push(("status write for 10 (no change)", now_ms() - t));
+    let t = now_ms();
+    for _ in 0..50 {
+        records.store().set_meta("bench_meta", "x").await.unwrap();
+    }
+    steps.push(("one small meta write", now_ms() - t));
+    for (what, total) in steps {
+        log(format!("step | {what}: {:.2} ms each", total / 50.0));
+    }
     for batch_size in [10_u32, 50, 200] {
         let endpoint = Endpoint {
             url: url.to_owned(),
