@@ -505,6 +505,7 @@ pub fn provide_sync_context() -> SyncContext {
         } else {
             ctx.endpoint.set(None);
             ctx.held.set(Vec::new());
+            ctx.local_error.set(None);
         }
     });
     // New finished records, or a count refreshed after sending.

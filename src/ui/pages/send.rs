@@ -1,6 +1,7 @@
 //! Sending: what waits, a "Send now" button, progress, records the server set aside, and recent sends.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use crate::i18n::{t, td_string, use_i18n};
 use crate::state::{LanguageContext, Phase, StatusContext, SyncContext};
@@ -82,10 +83,10 @@ pub fn Send() -> impl IntoView {
                     .unwrap_or("?");
                 view! {
                     <li class="record-row" data-testid="held-row" data-id=h.id.clone()>
-                        <a class="list-button" href=format!("/record/{}", h.id)>
+                        <A href=format!("/record/{}", h.id) attr:class="list-button">
                             <span class="list-title">{title} {h.site.map(|s| format!(" · {s}"))}</span>
                             <span class="list-meta" data-testid="held-reason">{messages::held_reason(lang, h.reason.as_ref())}</span>
-                        </a>
+                        </A>
                         <button type="button" class="button secondary small" data-testid="held-release"
                             on:click=move |_| sync.release(id.clone())>{t!(i18n, held_release)}</button>
                     </li>
