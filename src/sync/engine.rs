@@ -1,6 +1,6 @@
 //! One run of sending: takes finished records in batches, keeps each batch until the server confirms it, and marks records sent only then.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 use futures::future::join_all;
@@ -278,6 +278,8 @@ pub async fn prune_outbox<S: RecordStore, C: Cipher>(
 struct Pending {
     batches: Vec<PendingBatch>,
     dirty: bool,
+    /// Final records not yet in a batch, oldest first; read at first need.
+    queue: Option<VecDeque<String>>,
 }
 
 enum Step {
@@ -315,6 +317,7 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
         let mut outbox = Pending {
             batches: load_outbox(self.records).await?,
             dirty: false,
+            queue: None,
         };
         loop {
             if !ctx.keep_going() {
@@ -391,12 +394,22 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
         if let Some(batch) = pending.batches.first() {
             return Ok(Some(batch.clone()));
         }
-        loop {
+        // The queue is read once per run: asking the index for the oldest
+        // few after every batch slowed down as the run went (each record
+        // marked sent leaves a deleted index entry to step over). Records
+        // finished during the run go in the next one.
+        if pending.queue.is_none() {
             let ids = self
                 .records
                 .store()
-                .oldest_ids(RecordStatus::Final, self.endpoint.batch_size)
+                .oldest_ids(RecordStatus::Final, u32::MAX)
                 .await?;
+            pending.queue = Some(ids.into());
+        }
+        loop {
+            let queue = pending.queue.get_or_insert_with(VecDeque::new);
+            let take = (self.endpoint.batch_size as usize).min(queue.len());
+            let ids: Vec<String> = queue.drain(..take).collect();
             if ids.is_empty() {
                 return Ok(None);
             }
