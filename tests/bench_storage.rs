@@ -1,7 +1,7 @@
 #![cfg(target_arch = "wasm32")]
 //! Storage benchmark in headless Chromium (run by bench/storage.sh, not by the tests): prints timings, asserts none.
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::Utc;
 use jangkau::crypto::secret::SecretKind;
 use jangkau::crypto::web;
 use jangkau::crypto::{Cipher, IdentityCipher};
@@ -40,19 +40,7 @@ fn report(what: &str, mut samples: Vec<f64>) {
 }
 
 fn site_visit(n: u128) -> Record {
-    let form = builtin::form(RecordKind::SiteVisit).unwrap();
-    let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::minutes(n as i64);
-    let mut r = support::site_visit(n + 1, at, &format!("SITE-{}", n % 40));
-    r.set_answer(&form, "rooms_count", Some(AnswerValue::Integer(12)), at)
-        .unwrap();
-    r.set_answer(
-        &form,
-        "notes",
-        Some(AnswerValue::Text("Catatan kunjungan ".repeat(12))),
-        at,
-    )
-    .unwrap();
-    r
+    support::bench_site_visit(n)
 }
 
 #[wasm_bindgen_test]

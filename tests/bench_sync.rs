@@ -1,13 +1,10 @@
 #![cfg(target_arch = "wasm32")]
 //! Sending benchmark in headless Chromium (run by bench/sync.sh, not by the tests): 10 000 records to the loopback receiver beside a bare fetch loop; prints timings and memory, asserts none.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use jangkau::crypto::secret::SecretKind;
 use jangkau::crypto::{web, CryptoError};
-use jangkau::model::answer::AnswerValue;
-use jangkau::model::builtin;
 use jangkau::model::record::{Record, RecordStatus};
-use jangkau::model::record_kind::RecordKind;
 use jangkau::platform::http::FetchTransport;
 use jangkau::storage::idb::IdbStore;
 use jangkau::storage::{RecordStore, Records};
@@ -50,18 +47,7 @@ fn memory_mb() -> (f64, f64) {
 }
 
 fn record(n: u128) -> Record {
-    let form = builtin::form(RecordKind::SiteVisit).unwrap();
-    let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::minutes(n as i64);
-    let mut r = support::site_visit(n + 1, at, &format!("SITE-{}", n % 40));
-    r.set_answer(&form, "rooms_count", Some(AnswerValue::Integer(12)), at)
-        .unwrap();
-    r.set_answer(
-        &form,
-        "notes",
-        Some(AnswerValue::Text("Catatan kunjungan ".repeat(12))),
-        at,
-    )
-    .unwrap();
+    let mut r = support::bench_site_visit(n);
     r.status = RecordStatus::Final;
     r
 }

@@ -29,3 +29,23 @@ pub fn site_visit(n: u128, at: DateTime<Utc>, site: &str) -> Record {
     .unwrap();
     r
 }
+
+/// The benchmarks' record n of many: a site visit at minute n of 2026, at
+/// one of 40 sites, with a number and a paragraph of notes.
+#[allow(dead_code)] // used by the benchmarks only
+pub fn bench_site_visit(n: u128) -> Record {
+    use chrono::{Duration, TimeZone};
+    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::minutes(n as i64);
+    let mut r = site_visit(n + 1, at, &format!("SITE-{}", n % 40));
+    r.set_answer(&form, "rooms_count", Some(AnswerValue::Integer(12)), at)
+        .unwrap();
+    r.set_answer(
+        &form,
+        "notes",
+        Some(AnswerValue::Text("Catatan kunjungan ".repeat(12))),
+        at,
+    )
+    .unwrap();
+    r
+}
