@@ -243,9 +243,8 @@ async fn send_ten_thousand_records() {
         let mut bodies: Vec<HttpRequest> = Vec::new();
         for (i, chunk) in ids.chunks(batch_size as usize).enumerate() {
             let mut entries = Vec::new();
-            for id in chunk {
-                let r = records.load_text_id(id).await.unwrap().unwrap();
-                entries.push(Plain.prepare(&r).await.unwrap());
+            for (_, r) in records.load_many(chunk).await.unwrap() {
+                entries.push(Plain.prepare(&r.unwrap().unwrap()).await.unwrap());
             }
             let batch = PendingBatch {
                 batch_id: format!("raw-{batch_size}-{i}-{}", js_sys::Date::now()),

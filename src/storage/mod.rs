@@ -558,15 +558,6 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
         Ok(ids.iter().cloned().zip(opened).collect())
     }
 
-    /// Loads a record by its stored id text.
-    ///
-    /// # Errors
-    /// As [`Records::load`], or `Corrupt` for an id that is not a UUID.
-    pub async fn load_text_id(&self, id: &str) -> Result<Option<Record>, StorageError> {
-        let id = Uuid::parse_str(id).map_err(|e| StorageError::Corrupt(e.to_string()))?;
-        self.load(id).await
-    }
-
     /// Stores a value sealed like a record's payload (settings with
     /// credentials, the send queue), under a meta key.
     ///

@@ -24,12 +24,6 @@ impl EndpointKind {
             EndpointKind::CouchDb => "couch_db",
         }
     }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        [EndpointKind::JangkauBatch, EndpointKind::CouchDb]
-            .into_iter()
-            .find(|k| k.code() == code)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -92,8 +86,6 @@ pub enum EndpointError {
     BatchSize,
     #[error("the waiting time must be between 5 and 300 seconds")]
     Timeout,
-    #[error("the token is missing")]
-    TokenMissing,
     #[error("the user name is missing")]
     UserMissing,
     #[error("the password is missing")]

@@ -37,8 +37,6 @@ pub const META_DEVICE_ID: &str = "device_id";
 
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum SyncError {
-    #[error("no server is set up")]
-    NotConfigured,
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error(transparent)]

@@ -33,8 +33,6 @@ pub enum Failure {
     Refused { status: u16 },
     /// A 2xx whose body is not an answer to this batch (a Wi-Fi login page).
     NotAnAnswer { why: NotAnswerKind },
-    /// The phone could not read or write its own records.
-    Storage,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

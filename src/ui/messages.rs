@@ -165,7 +165,6 @@ pub fn failure(language: Language, failure: &Failure) -> AnyView {
             td!(l, fail_refused, status = move || s).into_any()
         }
         Failure::NotAnAnswer { .. } => td_string!(l, fail_not_an_answer).into_any(),
-        Failure::Storage => td_string!(l, fail_storage).into_any(),
     }
 }
 
@@ -180,9 +179,7 @@ pub fn endpoint_error(language: Language, error: &EndpointError) -> AnyView {
         EndpointError::CredentialsInUrl => td_string!(l, err_url_credentials).into_any(),
         EndpointError::BatchSize => td_string!(l, err_batch_size).into_any(),
         EndpointError::Timeout => td_string!(l, err_timeout).into_any(),
-        EndpointError::TokenMissing | EndpointError::UserMissing => {
-            td_string!(l, err_user_missing).into_any()
-        }
+        EndpointError::UserMissing => td_string!(l, err_user_missing).into_any(),
         EndpointError::PasswordMissing => td_string!(l, err_password_missing).into_any(),
         EndpointError::NotAllowedByBuild { origin } => {
             let o = origin.clone();

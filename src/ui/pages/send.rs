@@ -157,6 +157,5 @@ fn failure_code(f: &crate::sync::policy::Failure) -> &'static str {
         Failure::Busy { .. } => "busy",
         Failure::Refused { .. } => "refused",
         Failure::NotAnAnswer { .. } => "not-an-answer",
-        Failure::Storage => "storage",
     }
 }
