@@ -2,6 +2,7 @@
 
 pub mod crypto;
 pub mod model;
+pub mod report;
 pub mod storage;
 pub mod sync;
 

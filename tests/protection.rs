@@ -348,7 +348,7 @@ fn a_payload_moved_to_another_record_does_not_open() {
 }
 
 #[test]
-fn an_export_holds_every_finished_record_and_counts_the_damaged_ones() {
+fn opening_every_finished_record_skips_drafts_and_counts_the_damaged_ones() {
     let store = Rc::new(MemoryStore::new());
     let at = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
     let records = Records::new(Rc::clone(&store), Reversing);
@@ -367,20 +367,17 @@ fn an_export_holds_every_finished_record_and_counts_the_damaged_ones() {
     broken.sealed.push(1);
     block_on(store.put(&broken)).unwrap();
 
-    let export = block_on(records.export_finished(at)).unwrap();
-    assert_eq!((export.records, export.damaged), (2, 1));
-    let json: serde_json::Value = serde_json::from_slice(&export.json).unwrap();
-    assert_eq!(json["jangkau_export"], 1);
-    let ids: Vec<&str> = json["records"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids.len(), 2);
-    assert!(
-        !ids.contains(&uuid::Uuid::from_u128(4).to_string().as_str()),
-        "drafts stay on the phone"
+    let mut heard = Vec::new();
+    let opened = block_on(records.open_finished(|done, total| heard.push((done, total)))).unwrap();
+    assert_eq!(opened.damaged, 1);
+    let mut ids: Vec<u128> = opened.records.iter().map(|r| r.id.as_u128()).collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        vec![1, 3],
+        "drafts stay out, the damaged one is counted"
     );
-    assert!(json["records"][0]["answers"].is_object());
+    assert_eq!(heard.last(), Some(&(3, 3)));
+    // Nothing was deleted: the damaged record is still there to be looked at.
+    assert_eq!(block_on(store.count(None)).unwrap(), 4);
 }

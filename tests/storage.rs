@@ -7,7 +7,7 @@ use jangkau::model::builtin;
 use jangkau::model::consent::{Consent, Purpose};
 use jangkau::model::language::Language;
 use jangkau::model::participant_code::ParticipantCode;
-use jangkau::model::record::{Record, RecordStatus};
+use jangkau::model::record::{Record, RecordStatus, WITHDRAWAL_FORM};
 use jangkau::model::record_kind::RecordKind;
 use jangkau::storage::memory::MemoryStore;
 use jangkau::storage::{
@@ -269,7 +269,12 @@ fn withdrawal_deletes_unsent_records_and_marks_sent_ones() {
         2
     );
 
-    assert_eq!(block_on(records.withdraw(&code, t0())).unwrap(), (1, 1));
+    let message = uuid::Uuid::from_u128(99);
+    let done = block_on(records.withdraw(&code, message, t0())).unwrap();
+    assert_eq!(
+        (done.deleted, done.waiting, done.message),
+        (1, 1, Some(message))
+    );
     assert_eq!(
         block_on(records.load(draft.id)).unwrap(),
         None,
@@ -288,4 +293,37 @@ fn withdrawal_deletes_unsent_records_and_marks_sent_ones() {
             .marked_for_deletion,
         "other people untouched"
     );
+
+    // The withdrawal waits to be sent, naming only the sent record.
+    let queued = block_on(records.load(message)).unwrap().unwrap();
+    assert_eq!(queued.status, RecordStatus::Final);
+    assert_eq!(queued.form_id, WITHDRAWAL_FORM);
+    assert_eq!(queued.withdrawn_ids(), vec![sent.id.to_string()]);
+    assert_eq!(queued.participant_code.as_ref(), Some(&code));
+    // Until the server confirms it, nothing more is deleted.
+    assert_eq!(block_on(records.finish_withdrawals()).unwrap(), 0);
+    assert!(block_on(records.load(sent.id)).unwrap().is_some());
+    // Confirmed: the sent record and the message itself leave the phone.
+    block_on(records.set_status(
+        &message.to_string(),
+        RecordStatus::Final,
+        RecordStatus::Sent,
+    ))
+    .unwrap();
+    assert_eq!(block_on(records.finish_withdrawals()).unwrap(), 1);
+    assert_eq!(block_on(records.load(sent.id)).unwrap(), None);
+    assert_eq!(block_on(records.load(message)).unwrap(), None);
+    assert!(block_on(records.load(other.id)).unwrap().is_some());
+}
+
+#[test]
+fn withdrawing_someone_never_sent_queues_no_message() {
+    let records = service();
+    let mut finished = assessment(1);
+    finished.status = RecordStatus::Final;
+    let code = finished.participant_code.clone().unwrap();
+    block_on(records.save(&finished)).unwrap();
+    let done = block_on(records.withdraw(&code, uuid::Uuid::from_u128(98), t0())).unwrap();
+    assert_eq!((done.deleted, done.waiting, done.message), (1, 0, None));
+    assert_eq!(records.store().len(), 0);
 }

@@ -87,7 +87,7 @@ impl QuestionType {
         matches!(self, QuestionType::Text | QuestionType::LongText)
     }
 
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             QuestionType::Text => "text",
             QuestionType::LongText => "long_text",

@@ -23,6 +23,10 @@ pub enum RecordStatus {
     /// Final, but set aside: the server rejected it or holds a different
     /// version under its id. Not sent again until the user asks.
     Held,
+    /// Loaded from another phone's export, for reading and reports. That
+    /// phone sends it; this one never does (a second sender could only
+    /// cause conflicts).
+    Imported,
 }
 
 impl RecordStatus {
@@ -32,9 +36,17 @@ impl RecordStatus {
             RecordStatus::Final => "final",
             RecordStatus::Sent => "sent",
             RecordStatus::Held => "held",
+            RecordStatus::Imported => "imported",
         }
     }
 }
+
+/// The form id of a withdrawal message: a record that tells the server a
+/// participant withdrew consent (docs/endpoint.md). It is not a form anyone
+/// fills; it is queued and sent like any finished record.
+pub const WITHDRAWAL_FORM: &str = "withdrawal";
+/// The answer listing the withdrawn records' ids.
+const WITHDRAWN_RECORDS: &str = "withdrawn_records";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
@@ -353,6 +365,44 @@ impl Record {
         }
         self.marked_for_deletion = true;
         self.updated_at = now;
+    }
+
+    /// The message telling the server that `code` withdrew consent and that
+    /// `records` (sent earlier) must be deleted. Final at once: it is queued
+    /// for sending like any finished record.
+    pub fn withdrawal(
+        id: Uuid,
+        code: ParticipantCode,
+        records: &[Uuid],
+        now: DateTime<Utc>,
+    ) -> Record {
+        let mut answers = Answers::default();
+        answers.values.insert(
+            WITHDRAWN_RECORDS.to_owned(),
+            AnswerValue::Choices(records.iter().map(Uuid::to_string).collect()),
+        );
+        Record {
+            id,
+            form_id: WITHDRAWAL_FORM.to_owned(),
+            form_version: 1,
+            created_at: now,
+            updated_at: now,
+            status: RecordStatus::Final,
+            participant_code: Some(code),
+            site: None,
+            supersedes: None,
+            consent: None,
+            answers,
+            marked_for_deletion: false,
+        }
+    }
+
+    /// The record ids a withdrawal message names (none for other records).
+    pub fn withdrawn_ids(&self) -> Vec<String> {
+        match self.answers.values.get(WITHDRAWN_RECORDS) {
+            Some(AnswerValue::Choices(ids)) if self.form_id == WITHDRAWAL_FORM => ids.clone(),
+            _ => Vec::new(),
+        }
     }
 
     /// Whether the record may be deleted from the phone right now: drafts,

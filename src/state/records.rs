@@ -3,10 +3,10 @@
 use std::rc::Rc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
+use uuid::Uuid;
 use leptos::prelude::*;
 
-use crate::crypto::envelope::Envelope;
 use crate::crypto::keyfile::KeyFile;
 use crate::crypto::secret::{SecretKind, Throttle};
 use crate::crypto::web::{self, AesGcmCipher, ProgrammeKey};
@@ -15,7 +15,9 @@ use crate::model::record::Record;
 use crate::platform::{self, storage_manager};
 use crate::state::StatusContext;
 use crate::storage::idb::{IdbStore, DB_NAME};
-use crate::storage::{unsent, Export, RecordStore, Records, StorageError};
+use crate::model::participant_code::ParticipantCode;
+use crate::state::ReportsContext;
+use crate::storage::{unsent, RecordStore, Records, StorageError, Withdrawal};
 
 pub type AppRecords = Records<Rc<IdbStore>, AesGcmCipher>;
 
@@ -70,6 +72,7 @@ pub struct RecordsContext {
     store: StoredValue<Option<Rc<IdbStore>>, LocalStorage>,
     /// Captured when provided: contexts cannot be looked up from async tasks.
     status: StatusContext,
+    reports: ReportsContext,
 }
 
 fn not_open() -> StorageError {
@@ -118,6 +121,7 @@ impl RecordsContext {
             .records()
             .ok_or(StorageError::Crypto(CryptoError::Locked))?;
         self.save_with(&records, record).await?;
+        self.reports.saved(record);
         self.refresh_status();
         Ok(())
     }
@@ -228,8 +232,12 @@ impl RecordsContext {
             records.reseal_from(&IdentityCipher).await?;
             store.set_meta(META_RESEALED, "1").await?;
         }
-        self.state.set(StorageState::Ready(Rc::new(records)));
+        let records = Rc::new(records);
+        self.state.set(StorageState::Ready(Rc::clone(&records)));
         self.refresh_status();
+        // The follow-up list on the home screen needs them: open them now,
+        // in the background.
+        self.reports.ensure(records);
         Ok(())
     }
 
@@ -282,24 +290,40 @@ impl RecordsContext {
         Ok(key)
     }
 
-    /// Every finished record, encrypted to the programme key, as a file.
+    /// Consent withdrawn: her records are marked or deleted, a withdrawal
+    /// is queued for the server when some were sent, and the reports and
+    /// counts follow.
     ///
     /// # Errors
-    /// `Crypto(Locked)` while locked, `Crypto(BadKey)` without a key.
-    pub async fn export_encrypted(
-        self,
-        now: DateTime<Utc>,
-    ) -> Result<(Envelope, Export), StorageError> {
+    /// `Crypto(Locked)` while locked, or a storage failure.
+    pub async fn withdraw(self, code: &ParticipantCode) -> Result<Withdrawal, StorageError> {
         let records = self
             .records()
             .ok_or(StorageError::Crypto(CryptoError::Locked))?;
-        let key = self
-            .programme_key()
-            .await?
-            .ok_or_else(|| CryptoError::BadKey("no programme key".into()))?;
-        let export = records.export_finished(now).await?;
-        let envelope = web::seal_for_programme(&key, &export.json).await?;
-        Ok((envelope, export))
+        let done = records.withdraw(code, Uuid::new_v4(), Utc::now()).await?;
+        self.reports.reload(records);
+        self.refresh_status();
+        Ok(done)
+    }
+
+    /// Stores records from another phone's export; the reports and counts
+    /// follow. `progress` hears how many are stored.
+    ///
+    /// # Errors
+    /// `Crypto(Locked)` while locked, or a storage failure (records stored
+    /// before it stay).
+    pub async fn import(
+        self,
+        add: &[Record],
+        progress: impl FnMut(usize),
+    ) -> Result<u32, StorageError> {
+        let records = self
+            .records()
+            .ok_or(StorageError::Crypto(CryptoError::Locked))?;
+        let result = records.import(add, progress).await;
+        self.reports.reload(records);
+        self.refresh_status();
+        result
     }
 
     /// Which kind of secret unlocks this phone (for the keyboard).
@@ -317,6 +341,7 @@ impl RecordsContext {
         let Some(StorageState::Ready(records)) = self.state.try_get_untracked() else {
             return;
         };
+        self.reports.clear();
         self.state.set(StorageState::Closing(records));
         // A macrotask runs after every microtask the unmounting queued, so
         // the last writes have taken their own handle by then.
@@ -364,6 +389,7 @@ pub fn provide_records_context() -> RecordsContext {
         unlock_not_before: RwSignal::new(0.0),
         store: StoredValue::new_local(None),
         status: StatusContext::expect_context(),
+        reports: ReportsContext::expect_context(),
     };
     provide_context(ctx);
     leptos::task::spawn_local(async move {

@@ -288,6 +288,8 @@ impl SyncContext {
         } else if encrypted && endpoint.kind == EndpointKind::JangkauBatch {
             outbox.prepare(&mut run, RELAY_MAX_RECORDS).await?;
         }
+        // A withdrawal the server (or the worker) confirmed: her records go.
+        records.finish_withdrawals().await?;
         let pending = engine::load_outbox(records).await?;
         let relay = wire::relay(endpoint, &sender, &pending, Utc::now());
         let store = records.store();

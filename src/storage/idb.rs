@@ -249,6 +249,26 @@ impl RecordStore for IdbStore {
         self.put_value(RECORDS, to_js(record)?).await
     }
 
+    async fn put_many(&self, records: &[StoredRecord]) -> Result<(), StorageError> {
+        let values = records.iter().map(to_js).collect::<Result<Vec<_>, _>>()?;
+        self.run(|db| {
+            let values = values.clone();
+            async move {
+                let tx = db
+                    .transaction(&[RECORDS], TransactionMode::ReadWrite)
+                    .map_err(wrap)?;
+                let store = tx.store(RECORDS).map_err(wrap)?;
+                for put in join_all(values.iter().map(|v| store.put(v, None))).await {
+                    put.map_err(wrap)?;
+                }
+                committed(tx.done().await.map_err(wrap)?)
+                    .map_err(|_| StorageError::QuotaExceeded)?;
+                Ok(())
+            }
+        })
+        .await
+    }
+
     async fn get(&self, id: &str) -> Result<Option<StoredRecord>, StorageError> {
         self.get_value(RECORDS, id).await
     }

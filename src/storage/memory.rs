@@ -44,6 +44,17 @@ impl RecordStore for MemoryStore {
         Ok(())
     }
 
+    async fn put_many(&self, records: &[StoredRecord]) -> Result<(), StorageError> {
+        if self.full.get() {
+            return Err(StorageError::QuotaExceeded);
+        }
+        let mut map = self.records.borrow_mut();
+        for record in records {
+            map.insert(record.id.clone(), record.clone());
+        }
+        Ok(())
+    }
+
     async fn get(&self, id: &str) -> Result<Option<StoredRecord>, StorageError> {
         Ok(self.records.borrow().get(id).cloned())
     }

@@ -10,6 +10,7 @@
 pub mod idb;
 pub mod memory;
 
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use base64::engine::general_purpose::STANDARD;
@@ -24,7 +25,7 @@ use crate::crypto::{Cipher, CryptoError};
 use crate::model::answer::Answers;
 use crate::model::consent::Consent;
 use crate::model::participant_code::ParticipantCode;
-use crate::model::record::{Record, RecordStatus};
+use crate::model::record::{Record, RecordStatus, WITHDRAWAL_FORM};
 use crate::model::status::StatusSummary;
 
 /// The shape of [`Sealed`] this build writes. A record with a higher shape
@@ -82,14 +83,29 @@ pub struct RecordSummary {
     pub marked_for_deletion: bool,
 }
 
-/// Finished records serialised for a programme, before encryption.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Export {
-    pub json: Vec<u8>,
-    pub records: u32,
-    /// Records left out because they could not be opened.
+/// Finished records, opened.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Opened {
+    pub records: Vec<Record>,
+    /// Records that could not be opened (damaged, or from a newer build).
     pub damaged: u32,
 }
+
+/// What a withdrawal of consent did on the phone.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Withdrawal {
+    /// Records deleted at once (never sent).
+    pub deleted: u32,
+    /// Sent records kept, marked, until the server confirms the withdrawal.
+    pub waiting: u32,
+    /// The withdrawal record queued for the server, if any was needed.
+    pub message: Option<Uuid>,
+}
+
+/// Records sealed and written per transaction when importing.
+pub const IMPORT_CHUNK: usize = 250;
+/// Records opened at once when reading everything for a report.
+pub const OPEN_CHUNK: usize = 250;
 
 /// Which records to list, newest change first.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -139,6 +155,12 @@ pub trait RecordStore {
     /// # Errors
     /// `QuotaExceeded` when full; the previous version stays intact.
     async fn put(&self, record: &StoredRecord) -> Result<(), StorageError>;
+    /// Several records written together (one transaction in IndexedDB):
+    /// all of them or none.
+    ///
+    /// # Errors
+    /// `QuotaExceeded` when full; then none is written.
+    async fn put_many(&self, records: &[StoredRecord]) -> Result<(), StorageError>;
     /// # Errors
     /// `Corrupt` when the stored value does not read back.
     async fn get(&self, id: &str) -> Result<Option<StoredRecord>, StorageError>;
@@ -191,6 +213,9 @@ impl<T: RecordStore> RecordStore for Rc<T> {
     async fn put(&self, record: &StoredRecord) -> Result<(), StorageError> {
         (**self).put(record).await
     }
+    async fn put_many(&self, records: &[StoredRecord]) -> Result<(), StorageError> {
+        (**self).put_many(records).await
+    }
     async fn get(&self, id: &str) -> Result<Option<StoredRecord>, StorageError> {
         (**self).get(id).await
     }
@@ -229,15 +254,17 @@ impl<T: RecordStore> RecordStore for Rc<T> {
     }
 }
 
-/// Records not yet confirmed by a server (drafts and finished ones): what a
-/// forgotten PIN would cost.
+/// Records made here and not yet confirmed by a server (drafts and
+/// finished ones): what a forgotten PIN would cost.
 ///
 /// # Errors
 /// When the store cannot be read.
 pub async fn unsent<S: RecordStore>(store: &S) -> Result<u32, StorageError> {
     let all = store.count(None).await?;
     let sent = store.count(Some(RecordStatus::Sent)).await?;
-    Ok(all.saturating_sub(sent))
+    // Another phone's records: that phone sends them.
+    let imported = store.count(Some(RecordStatus::Imported)).await?;
+    Ok(all.saturating_sub(sent).saturating_sub(imported))
 }
 
 /// Every stored record, newest change first.
@@ -308,6 +335,11 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
     /// `QuotaExceeded` (the caller keeps its in-memory copy), `Crypto`, or
     /// `Other`. A failed save leaves the stored version as it was.
     pub async fn save(&self, record: &Record) -> Result<(), StorageError> {
+        let stored = self.seal(record).await?;
+        self.store.put(&stored).await
+    }
+
+    async fn seal(&self, record: &Record) -> Result<StoredRecord, StorageError> {
         let id = record.id.to_string();
         let sealed = Sealed {
             participant_code: record.participant_code.clone(),
@@ -316,7 +348,7 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
         };
         let plain = serde_json::to_vec(&sealed).map_err(|e| StorageError::Other(e.to_string()))?;
         let sealed = self.cipher.seal(&aad(&id, RECORD_SHAPE), &plain).await?;
-        let stored = StoredRecord {
+        Ok(StoredRecord {
             id,
             form_id: record.form_id.clone(),
             form_version: record.form_version,
@@ -329,8 +361,78 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
             shape: RECORD_SHAPE,
             cipher: self.cipher.name().to_owned(),
             sealed,
-        };
-        self.store.put(&stored).await
+        })
+    }
+
+    /// Stores records from another phone, [`IMPORT_CHUNK`] per transaction;
+    /// `progress` hears how many are stored so far. Records stored before
+    /// a failure stay stored (a second import skips them by id).
+    ///
+    /// # Errors
+    /// When sealing or storing fails.
+    pub async fn import(
+        &self,
+        records: &[Record],
+        mut progress: impl FnMut(usize),
+    ) -> Result<u32, StorageError> {
+        let mut stored = 0;
+        for chunk in records.chunks(IMPORT_CHUNK) {
+            let sealed = join_all(chunk.iter().map(|r| self.seal(r)))
+                .await
+                .into_iter()
+                .collect::<Result<Vec<_>, _>>()?;
+            self.store.put_many(&sealed).await?;
+            stored += chunk.len();
+            progress(stored);
+        }
+        Ok(stored as u32)
+    }
+
+    /// The id of every record on the phone (merging an import needs them).
+    ///
+    /// # Errors
+    /// When the store cannot be read.
+    pub async fn ids(&self) -> Result<HashSet<Uuid>, StorageError> {
+        Ok(all_stored(&self.store)
+            .await?
+            .iter()
+            .filter_map(|r| Uuid::parse_str(&r.id).ok())
+            .collect())
+    }
+
+    /// Every finished record (drafts left out), opened [`OPEN_CHUNK`] at a
+    /// time so the page stays responsive; `progress` hears how many are
+    /// opened. Records that cannot be opened are counted, never dropped
+    /// from storage.
+    ///
+    /// # Errors
+    /// When the store cannot be read.
+    pub async fn open_finished(
+        &self,
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<Opened, StorageError> {
+        let stored: Vec<StoredRecord> = all_stored(&self.store)
+            .await?
+            .into_iter()
+            .filter(|r| r.status != RecordStatus::Draft)
+            .collect();
+        let total = stored.len();
+        let mut out = Opened::default();
+        let mut pending = stored.into_iter();
+        loop {
+            let chunk: Vec<StoredRecord> = pending.by_ref().take(OPEN_CHUNK).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            for opened in join_all(chunk.into_iter().map(|s| self.open(s))).await {
+                match opened {
+                    Ok(r) => out.records.push(r),
+                    Err(_) => out.damaged += 1,
+                }
+            }
+            progress(out.records.len() + out.damaged as usize, total);
+        }
+        Ok(out)
     }
 
     /// Loads and opens a record.
@@ -433,8 +535,10 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
     }
 
     /// Consent withdrawn: every record of the participant is marked for
-    /// deletion; those never sent are deleted at once. Returns how many were
-    /// deleted and how many wait for the server to be told.
+    /// deletion; those never sent are deleted at once. When some were sent,
+    /// a withdrawal record (`message_id`) is queued to tell the server; the
+    /// marked records are deleted once it is confirmed
+    /// ([`Records::finish_withdrawals`]).
     ///
     /// # Errors
     /// When the store cannot be read or written; records handled before the
@@ -442,20 +546,63 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
     pub async fn withdraw(
         &self,
         code: &ParticipantCode,
+        message_id: Uuid,
         now: DateTime<Utc>,
-    ) -> Result<(u32, u32), StorageError> {
-        let (mut deleted, mut marked) = (0, 0);
+    ) -> Result<Withdrawal, StorageError> {
+        let mut done = Withdrawal::default();
+        let mut told = Vec::new();
         for mut record in self.find_by_participant(code).await? {
+            if record.form_id == WITHDRAWAL_FORM {
+                continue;
+            }
             record.withdraw_consent(now);
             if record.deletable() {
                 self.store.delete(&record.id.to_string()).await?;
-                deleted += 1;
+                done.deleted += 1;
             } else {
                 self.save(&record).await?;
-                marked += 1;
+                told.push(record.id);
             }
         }
-        Ok((deleted, marked))
+        done.waiting = told.len() as u32;
+        if !told.is_empty() {
+            self.save(&Record::withdrawal(message_id, code.clone(), &told, now))
+                .await?;
+            done.message = Some(message_id);
+        }
+        Ok(done)
+    }
+
+    /// After a send: each withdrawal the server has confirmed deletes the
+    /// records it names, then itself. Returns how many records were deleted.
+    ///
+    /// # Errors
+    /// When the store cannot be read or written; what was deleted stays deleted.
+    pub async fn finish_withdrawals(&self) -> Result<u32, StorageError> {
+        let confirmed = self
+            .store
+            .page(&ListQuery {
+                status: Some(RecordStatus::Sent),
+                form_id: Some(WITHDRAWAL_FORM.to_owned()),
+                offset: 0,
+                limit: u32::MAX,
+                ..Default::default()
+            })
+            .await?;
+        let mut deleted = 0;
+        for stored in confirmed {
+            let message = self.open(stored).await?;
+            for id in message.withdrawn_ids() {
+                if let Some(r) = self.store.get(&id).await? {
+                    if r.marked_for_deletion {
+                        self.store.delete(&id).await?;
+                        deleted += 1;
+                    }
+                }
+            }
+            self.store.delete(&message.id.to_string()).await?;
+        }
+        Ok(deleted)
     }
 
     /// Re-seals, with this service's cipher, every record sealed by `old`
@@ -479,41 +626,6 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
             resealed += 1;
         }
         Ok(resealed)
-    }
-
-    /// Every finished (not yet sent) record, as the JSON a programme
-    /// receives: `{"jangkau_export":1,"exported_at":…,"records":[…]}`.
-    /// Records that cannot be opened are left out and counted, never
-    /// silently dropped.
-    ///
-    /// # Errors
-    /// When the store cannot be read.
-    pub async fn export_finished(
-        &self,
-        exported_at: DateTime<Utc>,
-    ) -> Result<Export, StorageError> {
-        let mut records = Vec::new();
-        let mut damaged = 0;
-        for stored in all_stored(&self.store).await? {
-            if stored.status != RecordStatus::Final {
-                continue;
-            }
-            match self.open(stored).await {
-                Ok(record) => records.push(record),
-                Err(_) => damaged += 1,
-            }
-        }
-        let json = serde_json::to_vec(&serde_json::json!({
-            "jangkau_export": 1,
-            "exported_at": exported_at,
-            "records": records,
-        }))
-        .map_err(|e| StorageError::Other(e.to_string()))?;
-        Ok(Export {
-            json,
-            records: records.len() as u32,
-            damaged,
-        })
     }
 
     /// Moves a stored record from one status to another without opening it

@@ -190,6 +190,20 @@ fn join(url: &str, path: &str) -> String {
     joined
 }
 
+/// A `jangkau.batch/1` body: what the endpoint receives, and what a JSON
+/// export file holds.
+pub fn batch_body(batch: &PendingBatch, sender: &Sender, now: DateTime<Utc>) -> Vec<u8> {
+    let body = Body {
+        schema: SCHEMA,
+        batch_id: &batch.batch_id,
+        device_id: &sender.device_id,
+        app_version: &sender.app_version,
+        sent_at: now,
+        records: &batch.entries,
+    };
+    serde_json::to_vec(&body).expect("a batch always serialises")
+}
+
 /// The request that delivers `batch` to `endpoint`.
 pub fn batch_request(
     endpoint: &Endpoint,
@@ -200,21 +214,13 @@ pub fn batch_request(
     let timeout_ms = endpoint.timeout_seconds * 1000;
     match endpoint.kind {
         EndpointKind::JangkauBatch => {
-            let body = Body {
-                schema: SCHEMA,
-                batch_id: &batch.batch_id,
-                device_id: &sender.device_id,
-                app_version: &sender.app_version,
-                sent_at: now,
-                records: &batch.entries,
-            };
             let mut headers = base_headers(endpoint);
             headers.push(("Idempotency-Key".to_owned(), batch.batch_id.clone()));
             HttpRequest {
                 method: "POST",
                 url: endpoint.url.clone(),
                 headers,
-                body: Some(serde_json::to_vec(&body).expect("a batch always serialises")),
+                body: Some(batch_body(batch, sender, now)),
                 timeout_ms,
             }
         }

@@ -15,6 +15,29 @@ pub fn kind_title(locale: Locale, kind: RecordKind) -> &'static str {
     }
 }
 
+/// A record's form as people call it ("Kunjungan lokasi"); a withdrawal
+/// message has its own name; any other id is shown as it is.
+pub fn form_title(locale: Locale, form_id: &str) -> String {
+    if form_id == crate::model::record::WITHDRAWAL_FORM {
+        return td_string!(locale, kind_withdrawal).to_owned();
+    }
+    match crate::model::builtin::kind_of(form_id) {
+        Some(kind) => kind_title(locale, kind).to_owned(),
+        None => form_id.to_owned(),
+    }
+}
+
+pub fn status(locale: Locale, status: crate::model::record::RecordStatus) -> &'static str {
+    use crate::model::record::RecordStatus;
+    match status {
+        RecordStatus::Draft => td_string!(locale, status_draft),
+        RecordStatus::Final => td_string!(locale, status_final),
+        RecordStatus::Sent => td_string!(locale, status_sent),
+        RecordStatus::Held => td_string!(locale, status_held),
+        RecordStatus::Imported => td_string!(locale, status_imported),
+    }
+}
+
 pub fn kind_hint(locale: Locale, kind: RecordKind) -> &'static str {
     match kind {
         RecordKind::SiteVisit => td_string!(locale, kind_site_visit_hint),

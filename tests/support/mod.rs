@@ -49,3 +49,43 @@ pub fn bench_site_visit(n: u128) -> Record {
     .unwrap();
     r
 }
+
+/// A finished record of `form_id` for participant `code` at `site`, made at
+/// `at`, holding exactly `answers` (no form checks: reports must cope with
+/// whatever is stored).
+#[allow(dead_code)] // not every test file uses it
+pub fn finished(
+    n: u128,
+    form_id: &str,
+    code: &jangkau::model::participant_code::ParticipantCode,
+    site: &str,
+    at: DateTime<Utc>,
+    answers: Vec<(&str, AnswerValue)>,
+) -> Record {
+    let mut values: std::collections::BTreeMap<String, AnswerValue> = answers
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    values.insert(
+        "participant_code".into(),
+        AnswerValue::Code(code.to_string()),
+    );
+    values.insert("site_code".into(), AnswerValue::Text(site.into()));
+    Record {
+        id: Uuid::from_u128(n),
+        form_id: form_id.into(),
+        form_version: 1,
+        created_at: at,
+        updated_at: at,
+        status: jangkau::model::record::RecordStatus::Final,
+        participant_code: Some(code.clone()),
+        site: Some(site.into()),
+        supersedes: None,
+        consent: None,
+        answers: jangkau::model::answer::Answers {
+            values,
+            repeats: Default::default(),
+        },
+        marked_for_deletion: false,
+    }
+}

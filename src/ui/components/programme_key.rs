@@ -1,4 +1,4 @@
-//! Settings for end-to-end encryption: the programme's public key, its fingerprint, and an encrypted export.
+//! Settings for end-to-end encryption: the programme's public key and its fingerprint.
 
 use leptos::html::Textarea;
 use leptos::prelude::*;
@@ -6,24 +6,18 @@ use leptos::prelude::*;
 use crate::crypto::envelope::fingerprint;
 use crate::crypto::CryptoError;
 use crate::i18n::{t, use_i18n};
-use crate::platform;
-use crate::state::{ClockContext, LanguageContext, RecordsContext};
+use crate::state::RecordsContext;
 use crate::storage::StorageError;
-use crate::ui::messages;
 
 #[derive(Clone)]
 enum Outcome {
     KeyRefused(StorageError),
-    Exported { records: u32, damaged: u32 },
-    Failed(StorageError),
 }
 
 #[component]
 pub fn ProgrammeKeySettings() -> impl IntoView {
     let i18n = use_i18n();
-    let language = LanguageContext::expect_context();
     let records = RecordsContext::expect_context();
-    let clock = ClockContext::expect_context();
     let field = NodeRef::<Textarea>::new();
     // The fingerprint of the key in use (None: no key).
     let current = RwSignal::new(None::<String>);
@@ -50,35 +44,6 @@ pub fn ProgrammeKeySettings() -> impl IntoView {
             }
         });
     };
-    let export = move |_| {
-        outcome.set(None);
-        let now = clock.0.get_untracked().max(chrono::Utc::now());
-        leptos::task::spawn_local(async move {
-            let result = records.export_encrypted(now).await;
-            outcome.try_set(Some(match result {
-                Ok((_, export)) if export.records == 0 => Outcome::Exported {
-                    records: 0,
-                    damaged: export.damaged,
-                },
-                Ok((envelope, export)) => {
-                    // The name says when, never who or where.
-                    let name = file_name(now);
-                    match platform::download(
-                        &name,
-                        envelope.to_json().as_bytes(),
-                        "application/json",
-                    ) {
-                        Ok(()) => Outcome::Exported {
-                            records: export.records,
-                            damaged: export.damaged,
-                        },
-                        Err(_) => Outcome::Failed(StorageError::Other("download".into())),
-                    }
-                }
-                Err(e) => Outcome::Failed(e),
-            }));
-        });
-    };
     let outcome_view = move || {
         outcome.get().map(|o| match o {
             Outcome::KeyRefused(StorageError::Crypto(CryptoError::BadKey(why))) if why == "private key" => {
@@ -86,19 +51,6 @@ pub fn ProgrammeKeySettings() -> impl IntoView {
             }
             Outcome::KeyRefused(_) => {
                 view! { <p class="field-error" role="alert" data-testid="key-problem">{t!(i18n, err_key_invalid)}</p> }.into_any()
-            }
-            Outcome::Exported { records: 0, .. } => {
-                view! { <p role="status" data-testid="export-done">{t!(i18n, export_nothing)}</p> }.into_any()
-            }
-            Outcome::Exported { records: n, damaged } => view! {
-                <p class="done" role="status" data-testid="export-done">{t!(i18n, export_done, n = move || n)}</p>
-                <Show when=move || { damaged > 0 }>
-                    <p class="field-error">{t!(i18n, err_record_damaged)}</p>
-                </Show>
-            }
-            .into_any(),
-            Outcome::Failed(e) => {
-                view! { <p class="field-error" role="alert" data-testid="export-problem">{messages::storage_error(language.get(), &e)}</p> }.into_any()
             }
         })
     };
@@ -126,28 +78,7 @@ pub fn ProgrammeKeySettings() -> impl IntoView {
                     </button>
                 </Show>
             </div>
-            <Show when=move || current.get().is_some()>
-                <button type="button" class="button primary wide" data-testid="export-encrypted" on:click=export>
-                    {t!(i18n, export_encrypted)}
-                </button>
-            </Show>
             {outcome_view}
         </section>
     }
-}
-
-/// `jangkau-YYYYMMDD-HHMMSS.jangkau.json` on the phone's clock. Formatted by
-/// hand: chrono's formatter would add to the download.
-fn file_name(now: chrono::DateTime<chrono::Utc>) -> String {
-    use chrono::{Datelike, Timelike};
-    let t = now.with_timezone(&chrono::Local);
-    format!(
-        "jangkau-{:04}{:02}{:02}-{:02}{:02}{:02}.jangkau.json",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
 }

@@ -1,6 +1,5 @@
 //! The participant withdraws consent: confirm, then mark or delete every record of hers on this phone.
 
-use chrono::Utc;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -21,12 +20,12 @@ pub fn WithdrawConsent(code: ParticipantCode) -> impl IntoView {
         let ok = web_sys::window()
             .and_then(|w| w.confirm_with_message(question).ok())
             .unwrap_or(false);
-        let Some(store) = records.records().filter(|_| ok) else {
+        if !ok {
             return;
-        };
+        }
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            match store.withdraw(&code.get_value(), Utc::now()).await {
+            match records.withdraw(&code.get_value()).await {
                 Ok(_) => {
                     sync.after_withdrawal();
                     records.refresh_status();

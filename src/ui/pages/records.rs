@@ -59,6 +59,7 @@ pub fn Records() -> impl IntoView {
             {tab(Some(RecordStatus::Draft), td_string!(l, status_draft), "tab-draft")}
             {tab(Some(RecordStatus::Final), td_string!(l, status_final), "tab-final")}
             {tab(Some(RecordStatus::Sent), td_string!(l, status_sent), "tab-sent")}
+            {tab(Some(RecordStatus::Imported), td_string!(l, status_imported), "tab-imported")}
         }
     };
     let form_options = move || {
@@ -127,14 +128,8 @@ fn row(
     locale: crate::i18n::Locale,
     delete: impl Fn(String) + Copy + 'static,
 ) -> impl IntoView {
-    let kind = crate::model::builtin::kind_of(&r.form_id);
-    let title = kind.map(|k| labels::kind_title(locale, k)).unwrap_or("?");
-    let status = match r.status {
-        RecordStatus::Draft => td_string!(locale, status_draft),
-        RecordStatus::Final => td_string!(locale, status_final),
-        RecordStatus::Sent => td_string!(locale, status_sent),
-        RecordStatus::Held => td_string!(locale, status_held),
-    };
+    let title = labels::form_title(locale, &r.form_id);
+    let status = labels::status(locale, r.status);
     let when = labels::date_time(r.updated_at);
     let href = match r.status {
         RecordStatus::Draft => format!("/record/{}/0", r.id),

@@ -78,9 +78,7 @@ pub fn Send() -> impl IntoView {
             .into_iter()
             .map(|h| {
                 let id = h.id.clone();
-                let title = crate::model::builtin::kind_of(&h.form_id)
-                    .map(|k| labels::kind_title(i18n.get_locale(), k))
-                    .unwrap_or("?");
+                let title = labels::form_title(i18n.get_locale(), &h.form_id);
                 view! {
                     <li class="record-row" data-testid="held-row" data-id=h.id.clone()>
                         <A href=format!("/record/{}", h.id) attr:class="list-button">

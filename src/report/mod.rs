@@ -1,0 +1,112 @@
+//! Reports from the records on this phone: participant histories, the follow-up list, site needs inventories, and CSV/JSON exchange files.
+
+pub mod csv;
+pub mod history;
+pub mod inventory;
+pub mod transfer;
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{FixedOffset, NaiveDate};
+use uuid::Uuid;
+
+use crate::model::answer::AnswerValue;
+use crate::model::record::{Record, RecordStatus};
+
+/// Form ids the reports read (the built-in forms, forms/*.json).
+pub const ASSESSMENT: &str = "needs_assessment";
+pub const FOLLOW_UP: &str = "follow_up";
+pub const SITE_VISIT: &str = "site_visit";
+
+/// The five wellbeing aspects, as question ids in both participant forms.
+pub const WELLBEING: [&str; 5] = [
+    "wb_psychological",
+    "wb_social",
+    "wb_emotional",
+    "wb_financial",
+    "wb_spiritual",
+];
+
+/// The records a report may count: finished ones (never drafts), not
+/// withdrawn, and only the newest version of each edited record. A record
+/// superseded by another finished record on the phone is left out; when two
+/// phones revised the same record (an import can bring that), the newest
+/// change wins.
+pub fn current(records: &[Record]) -> Vec<&Record> {
+    let finished: Vec<&Record> = records
+        .iter()
+        .filter(|r| r.status != RecordStatus::Draft && !r.marked_for_deletion)
+        .collect();
+    let parent: HashMap<Uuid, Uuid> = finished
+        .iter()
+        .filter_map(|r| r.supersedes.map(|p| (r.id, p)))
+        .collect();
+    let replaced: HashSet<Uuid> = parent.values().copied().collect();
+    // The first version of each chain: heads of one chain share it.
+    let root = |mut id: Uuid| {
+        let mut steps = 0;
+        while let Some(p) = parent.get(&id) {
+            id = *p;
+            steps += 1;
+            if steps > parent.len() {
+                break; // a cycle only a hand-made file could hold
+            }
+        }
+        id
+    };
+    let mut newest: HashMap<Uuid, &Record> = HashMap::new();
+    for r in finished.into_iter().filter(|r| !replaced.contains(&r.id)) {
+        let slot = newest.entry(root(r.id)).or_insert(r);
+        if (r.updated_at, r.id) > (slot.updated_at, slot.id) {
+            *slot = r;
+        }
+    }
+    let mut out: Vec<&Record> = newest.into_values().collect();
+    out.sort_by_key(|r| (r.created_at, r.id));
+    out
+}
+
+/// The day a record speaks of: its visit date when the form asks for one,
+/// else the day it was started on the phone's calendar (`offset`).
+pub fn record_day(record: &Record, offset: FixedOffset) -> NaiveDate {
+    match record.answers.values.get("visit_date") {
+        Some(AnswerValue::Date(d)) => *d,
+        _ => record.created_at.with_timezone(&offset).date_naive(),
+    }
+}
+
+pub(crate) fn choice<'a>(record: &'a Record, question: &str) -> Option<&'a str> {
+    match record.answers.values.get(question) {
+        Some(AnswerValue::Choice(c)) => Some(c),
+        _ => None,
+    }
+}
+
+pub(crate) fn choices<'a>(record: &'a Record, question: &str) -> &'a [String] {
+    match record.answers.values.get(question) {
+        Some(AnswerValue::Choices(c)) => c,
+        _ => &[],
+    }
+}
+
+pub(crate) fn yes_no(record: &Record, question: &str) -> Option<bool> {
+    match record.answers.values.get(question) {
+        Some(AnswerValue::Bool(b)) => Some(*b),
+        _ => None,
+    }
+}
+
+pub(crate) fn number(record: &Record, question: &str) -> Option<f64> {
+    record
+        .answers
+        .values
+        .get(question)
+        .and_then(AnswerValue::as_number)
+}
+
+pub(crate) fn date(record: &Record, question: &str) -> Option<NaiveDate> {
+    match record.answers.values.get(question) {
+        Some(AnswerValue::Date(d)) => Some(*d),
+        _ => None,
+    }
+}

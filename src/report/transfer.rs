@@ -1,0 +1,140 @@
+//! Moving records between phones without a server: the JSON export (a `jangkau.batch/1` body) read back, checked, and merged by record id.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+use thiserror::Error;
+use uuid::Uuid;
+
+use crate::model::record::{Record, RecordStatus};
+use crate::sync::wire::{Entry, SCHEMA};
+
+/// Files larger than this are refused before parsing (a 10 000-record
+/// export is about 15 MB).
+pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ImportError {
+    #[error("the file is larger than {0} MB")]
+    TooLarge(usize),
+    #[error("the file is encrypted to the programme key; only the programme can open it")]
+    Encrypted,
+    #[error("the file is not a Jangkau JSON export")]
+    NotAnExport,
+}
+
+/// Why one record in a file was not taken.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EntryProblem {
+    #[error("its content is encrypted to the programme key")]
+    Encrypted,
+    #[error("it is not a record: {0}")]
+    Malformed(String),
+    #[error("form {0} is not known to this version of Jangkau")]
+    UnknownForm(String),
+}
+
+/// What a file holds: the records that can be taken, and each one that
+/// cannot, with why (by its place in the file, 1-based).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Incoming {
+    pub records: Vec<Record>,
+    pub refused: Vec<(usize, EntryProblem)>,
+}
+
+fn record(entry: Entry) -> Result<Record, EntryProblem> {
+    if entry.encrypted.is_some() {
+        return Err(EntryProblem::Encrypted);
+    }
+    let bad = |what: &str| EntryProblem::Malformed(what.to_owned());
+    let answers = entry.answers.ok_or_else(|| bad("no answers"))?;
+    let id = Uuid::parse_str(&entry.record_id).map_err(|_| bad("record_id"))?;
+    let supersedes = match entry.supersedes {
+        Some(s) => Some(Uuid::parse_str(&s).map_err(|_| bad("supersedes"))?),
+        None => None,
+    };
+    Ok(Record {
+        id,
+        form_id: entry.form_id,
+        form_version: entry.form_version,
+        created_at: entry.created_at,
+        updated_at: entry.updated_at,
+        status: RecordStatus::Imported,
+        participant_code: entry.participant_code,
+        site: entry.site,
+        supersedes,
+        consent: entry.consent,
+        answers,
+        marked_for_deletion: false,
+    })
+}
+
+/// Reads an export. Each record is checked on its own, so one damaged
+/// record does not cost the others. `known_form` says which form ids this
+/// build can show.
+///
+/// # Errors
+/// When the file as a whole is not an export this phone can read.
+pub fn read_export(
+    bytes: &[u8],
+    known_form: impl Fn(&str) -> bool,
+) -> Result<Incoming, ImportError> {
+    if bytes.len() > MAX_IMPORT_BYTES {
+        return Err(ImportError::TooLarge(MAX_IMPORT_BYTES >> 20));
+    }
+    let body: Value = serde_json::from_slice(bytes).map_err(|_| ImportError::NotAnExport)?;
+    if body.get("jangkau_envelope").is_some() {
+        return Err(ImportError::Encrypted);
+    }
+    if body.get("schema").and_then(Value::as_str) != Some(SCHEMA) {
+        return Err(ImportError::NotAnExport);
+    }
+    let Some(Value::Array(entries)) = body.get("records") else {
+        return Err(ImportError::NotAnExport);
+    };
+    let mut incoming = Incoming::default();
+    for (i, value) in entries.iter().enumerate() {
+        let taken = serde_json::from_value::<Entry>(value.clone())
+            .map_err(|e| EntryProblem::Malformed(e.to_string()))
+            .and_then(record)
+            .and_then(|r| {
+                if known_form(&r.form_id) {
+                    Ok(r)
+                } else {
+                    Err(EntryProblem::UnknownForm(r.form_id))
+                }
+            });
+        match taken {
+            Ok(r) => incoming.records.push(r),
+            Err(problem) => incoming.refused.push((i + 1, problem)),
+        }
+    }
+    Ok(incoming)
+}
+
+/// What merging a file into the phone will do.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Merge {
+    /// Records new to this phone.
+    pub add: Vec<Record>,
+    /// Records already here (same id): the phone's copy is kept. A record
+    /// id names one version for ever, so there is nothing to update.
+    pub already: u32,
+}
+
+/// Merges by record id: what `have` holds is kept, each new id is added
+/// once (a file listing a record twice adds it once). Versions are kept
+/// side by side; reports show the newest of each chain
+/// ([`super::current`]).
+pub fn merge(have: &HashSet<Uuid>, incoming: Vec<Record>) -> Merge {
+    let mut seen = HashSet::new();
+    let mut out = Merge::default();
+    for r in incoming {
+        if have.contains(&r.id) || !seen.insert(r.id) {
+            out.already += 1;
+        } else {
+            out.add.push(r);
+        }
+    }
+    out
+}

@@ -1,0 +1,684 @@
+//! Reports on fixed records: participant histories, the follow-up list, the site inventory, CSV files, and the JSON export read back and merged.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use jangkau::model::answer::AnswerValue::{
+    self, Bool, Choice, Choices, Date, Integer, Scale, Text,
+};
+use jangkau::model::builtin;
+use jangkau::model::consent::{Consent, Purpose};
+use jangkau::model::language::Language;
+use jangkau::model::participant_code::ParticipantCode;
+use jangkau::model::record::{Record, RecordStatus};
+use jangkau::model::record_kind::RecordKind;
+use jangkau::report::csv::{codebook, form_files, RECORD_COLUMNS};
+use jangkau::report::history::{due, history, people, search};
+use jangkau::report::inventory::{inventory, sites};
+use jangkau::report::transfer::{merge, read_export, EntryProblem, ImportError};
+use jangkau::report::{current, ASSESSMENT, FOLLOW_UP};
+use jangkau::sync::wire::{batch_body, Content, Entry, PendingBatch, Sender};
+use sha2::{Digest, Sha256};
+use support::finished;
+use uuid::Uuid;
+
+fn wib() -> FixedOffset {
+    FixedOffset::east_opt(7 * 3600).unwrap()
+}
+
+fn day(m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, m, d).unwrap()
+}
+
+fn at(m: u32, d: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, m, d, 3, 0, 0).unwrap()
+}
+
+fn code(seed: u32) -> ParticipantCode {
+    ParticipantCode::from_random([seed, 2, 3, 4, 5, 6])
+}
+
+fn consent(follow_up: bool) -> Consent {
+    let mut purposes = vec![Purpose::Assessment];
+    if follow_up {
+        purposes.push(Purpose::FollowUpContact);
+    }
+    Consent::record(
+        &builtin::consent_text().unwrap(),
+        Language::Indonesian,
+        purposes.into_iter().collect(),
+        "Pendamping R",
+        at(9, 30),
+    )
+    .unwrap()
+}
+
+fn wellbeing(scores: [u8; 5]) -> Vec<(&'static str, AnswerValue)> {
+    jangkau::report::WELLBEING
+        .iter()
+        .zip(scores)
+        .map(|(q, s)| (*q, Scale(s)))
+        .collect()
+}
+
+fn with(
+    mut base: Vec<(&'static str, AnswerValue)>,
+    more: Vec<(&'static str, AnswerValue)>,
+) -> Vec<(&'static str, AnswerValue)> {
+    base.extend(more);
+    base
+}
+
+fn strings(codes: &[&str]) -> AnswerValue {
+    Choices(codes.iter().map(|c| (*c).to_owned()).collect())
+}
+
+/// Three women at two sites, plus a withdrawn one and a draft that must
+/// not count; the first woman's follow-up was edited once.
+fn fixture() -> Vec<Record> {
+    let mut p1 = finished(
+        1,
+        ASSESSMENT,
+        &code(1),
+        "KDR-A",
+        at(10, 1),
+        with(
+            wellbeing([2, 3, 2, 1, 4]),
+            vec![
+                ("resident", Bool(true)),
+                ("wants_change", Choice("yes".into())),
+                ("training_wanted", strings(&["catering", "sewing"])),
+                ("capital_items", strings(&["food_cart"])),
+                ("capital_needed", Integer(2_000_000)),
+                ("has_ktp", Bool(false)),
+                ("has_bpjs", Bool(true)),
+                ("has_savings_book", Bool(false)),
+                ("referrals_needed", strings(&["health", "counselling"])),
+                ("risk_of_returning", Choice("high".into())),
+                ("next_visit", Date(day(10, 20))),
+            ],
+        ),
+    );
+    p1.consent = Some(consent(true));
+    let follow_up = |n, scores, state: &str| {
+        finished(
+            n,
+            FOLLOW_UP,
+            &code(1),
+            "KDR-A",
+            at(10, 21),
+            with(
+                wellbeing(scores),
+                vec![
+                    ("visit_date", Date(day(10, 20))),
+                    ("contact_kind", Choice("home_visit".into())),
+                    ("business_started", Bool(true)),
+                    ("business_state", Choice(state.into())),
+                    ("income_band", Choice("inc_lt_500k".into())),
+                    ("risk_of_returning", Choice("medium".into())),
+                    ("next_visit", Date(day(11, 25))),
+                ],
+            ),
+        )
+    };
+    let old = follow_up(11, [5, 5, 5, 5, 5], "struggling");
+    let mut edited = follow_up(12, [3, 3, 3, 2, 4], "running");
+    edited.supersedes = Some(old.id);
+    edited.updated_at = at(10, 22);
+    let mut p2 = finished(
+        2,
+        ASSESSMENT,
+        &code(2),
+        "KDR-A",
+        at(10, 2),
+        with(
+            wellbeing([4, 4, 4, 4, 4]),
+            vec![
+                ("resident", Bool(false)),
+                ("wants_change", Choice("unsure".into())),
+                ("training_wanted", strings(&["catering"])),
+                ("capital_needed", Integer(1_000_000)),
+                ("has_ktp", Bool(true)),
+                ("has_bpjs", Bool(false)),
+                ("has_savings_book", Bool(true)),
+                ("referrals_needed", strings(&["none"])),
+                ("risk_of_returning", Choice("low".into())),
+                ("next_visit", Date(day(11, 10))),
+            ],
+        ),
+    );
+    p2.consent = Some(consent(true));
+    let mut p3 = finished(
+        3,
+        ASSESSMENT,
+        &code(3),
+        "KDR-B",
+        at(10, 3),
+        with(
+            wellbeing([1, 1, 1, 1, 1]),
+            vec![
+                ("wants_change", Choice("no".into())),
+                ("risk_of_returning", Choice("high".into())),
+                ("next_visit", Date(day(11, 24))),
+            ],
+        ),
+    );
+    p3.consent = Some(consent(false));
+    let mut withdrawn = finished(
+        4,
+        ASSESSMENT,
+        &code(4),
+        "KDR-B",
+        at(10, 4),
+        with(
+            wellbeing([5, 5, 5, 5, 5]),
+            vec![
+                ("wants_change", Choice("yes".into())),
+                ("next_visit", Date(day(11, 20))),
+            ],
+        ),
+    );
+    withdrawn.marked_for_deletion = true;
+    let mut draft = finished(
+        5,
+        ASSESSMENT,
+        &code(5),
+        "KDR-B",
+        at(10, 5),
+        wellbeing([5, 5, 5, 5, 5]),
+    );
+    draft.status = RecordStatus::Draft;
+    let visit = support::site_visit(6, at(10, 1), "KDR-A");
+    vec![p1, old, edited, p2, p3, withdrawn, draft, visit]
+}
+
+#[test]
+fn only_the_newest_finished_version_of_each_record_counts() {
+    let records = fixture();
+    let ids: HashSet<u128> = current(&records).iter().map(|r| r.id.as_u128()).collect();
+    assert!(!ids.contains(&11), "superseded by its edit");
+    assert!(ids.contains(&12));
+    assert!(!ids.contains(&4), "withdrawn");
+    assert!(!ids.contains(&5), "draft");
+    assert!(!ids.contains(&6), "a site visit draft is a draft too");
+
+    // Two phones revised the same record: the newer change wins, once.
+    let mut fork = records[2].clone();
+    fork.id = Uuid::from_u128(13);
+    fork.updated_at = at(10, 23);
+    let mut all = records.clone();
+    all.push(fork);
+    let ids: Vec<u128> = current(&all)
+        .iter()
+        .map(|r| r.id.as_u128())
+        .filter(|n| (11..=13).contains(n))
+        .collect();
+    assert_eq!(ids, vec![13]);
+}
+
+#[test]
+fn the_people_list_and_who_is_due() {
+    let records = fixture();
+    let list = people(&records, wib());
+    let codes: Vec<_> = list.iter().map(|p| p.code.clone()).collect();
+    assert_eq!(
+        codes.len(),
+        3,
+        "the withdrawn and the draft-only people are not listed"
+    );
+    assert!(!codes.contains(&code(4)) && !codes.contains(&code(5)));
+    let p1 = list.iter().find(|p| p.code == code(1)).unwrap();
+    assert_eq!(p1.last_visit, day(10, 20));
+    assert_eq!(p1.next_visit, Some(day(11, 25)));
+    assert_eq!(
+        p1.anchor,
+        Uuid::from_u128(12),
+        "her newest record names her page"
+    );
+    assert_eq!(p1.records, 2);
+
+    // On 23 November: the second woman is overdue, the first due in two
+    // days; the third did not agree to be contacted again.
+    let due_now: Vec<_> = due(&list, day(11, 23))
+        .iter()
+        .map(|p| p.code.clone())
+        .collect();
+    assert_eq!(due_now, vec![code(2), code(1)]);
+    // A week earlier only the second is within seven days.
+    let due_then: Vec<_> = due(&list, day(11, 3))
+        .iter()
+        .map(|p| p.code.clone())
+        .collect();
+    assert_eq!(due_then, vec![code(2)]);
+
+    let typed = code(3).to_string().replace('-', "").to_lowercase();
+    assert_eq!(search(&list, &typed[..4]).len(), 1);
+    assert_eq!(search(&list, "kdr-a").len(), 2);
+    assert_eq!(search(&list, "").len(), 3);
+}
+
+#[test]
+fn a_history_follows_her_over_time() {
+    let records = fixture();
+    let h = history(&records, &code(1), wib()).unwrap();
+    assert!(h
+        .person
+        .consent
+        .as_ref()
+        .unwrap()
+        .purposes
+        .contains(&Purpose::FollowUpContact));
+    let a = h.assessment.as_ref().unwrap();
+    assert_eq!(
+        (a.day, a.wants_change.as_deref(), a.capital),
+        (day(10, 1), Some("yes"), Some(2_000_000.0))
+    );
+    assert_eq!(a.training, vec!["catering", "sewing"]);
+    let visits: Vec<_> = h
+        .visits
+        .iter()
+        .map(|v| (v.form_id.as_str(), v.day, v.risk.as_deref()))
+        .collect();
+    assert_eq!(
+        visits,
+        vec![
+            (ASSESSMENT, day(10, 1), Some("high")),
+            (FOLLOW_UP, day(10, 20), Some("medium"))
+        ]
+    );
+    assert_eq!(h.visits[1].contact.as_deref(), Some("home_visit"));
+    let financial = h
+        .wellbeing
+        .iter()
+        .find(|s| s.aspect == "wb_financial")
+        .unwrap();
+    assert_eq!(
+        financial.points,
+        vec![(day(10, 1), 1.0), (day(10, 20), 2.0)],
+        "the edit's scores, not the old version's"
+    );
+    assert_eq!(h.business.len(), 1);
+    assert_eq!(h.business[0].state.as_deref(), Some("running"));
+    assert_eq!(h.open_referrals, vec!["health", "counselling"]);
+    assert_eq!(h.person.next_visit, Some(day(11, 25)));
+    assert!(
+        history(&records, &code(4), wib()).is_none(),
+        "withdrawn: nothing to show"
+    );
+}
+
+#[test]
+fn an_assessment_made_before_seven_in_the_morning_is_dated_on_the_phones_calendar() {
+    let early = Utc.with_ymd_and_hms(2026, 11, 2, 23, 30, 0).unwrap(); // 06:30 WIB on 3 November
+    let r = finished(1, ASSESSMENT, &code(1), "KDR-A", early, vec![]);
+    assert_eq!(jangkau::report::record_day(&r, wib()), day(11, 3));
+}
+
+#[test]
+fn the_inventory_counts_each_woman_once() {
+    let records = fixture();
+    let form = builtin::form(RecordKind::NeedsAssessment).unwrap();
+    assert_eq!(sites(&records), vec!["KDR-A", "KDR-B"]);
+    let all = inventory(&records, None, &form, wib());
+    assert_eq!(all.assessed, 3);
+    assert_eq!(
+        (all.resident, all.non_resident, all.residence_unknown),
+        (1, 1, 1)
+    );
+    assert_eq!(
+        all.wants_change,
+        vec![("yes".into(), 1), ("unsure".into(), 1), ("no".into(), 1)]
+    );
+    let training: Vec<(&str, u32)> = all.training.iter().map(|(c, n)| (c.as_str(), *n)).collect();
+    assert_eq!(
+        training,
+        vec![
+            ("catering", 2),
+            ("trading", 0),
+            ("salon", 0),
+            ("sewing", 1),
+            ("crafts", 0),
+            ("digital", 0),
+            ("other", 0)
+        ]
+    );
+    assert_eq!((all.capital.needing, all.capital.with_amount), (2, 2));
+    assert_eq!(
+        (all.capital.total, all.capital.median),
+        (3_000_000.0, Some(1_500_000.0))
+    );
+    assert_eq!((all.no_ktp, all.no_bpjs, all.no_savings_book), (1, 1, 1));
+    let referrals: Vec<(&str, u32)> = all
+        .referrals
+        .iter()
+        .map(|(c, n)| (c.as_str(), *n))
+        .collect();
+    assert_eq!(
+        referrals,
+        vec![
+            ("health", 1),
+            ("counselling", 1),
+            ("legal_aid", 0),
+            ("shelter", 0)
+        ]
+    );
+    // Latest scores: her edited follow-up (3), the second woman (4), the third (1).
+    let psychological = all.wellbeing[0];
+    assert_eq!(psychological.0, "wb_psychological");
+    assert!((psychological.1.unwrap() - 8.0 / 3.0).abs() < 1e-9);
+    assert_eq!(
+        all.at_risk, 1,
+        "the first woman's risk fell to medium at her follow-up"
+    );
+    assert_eq!(
+        all.risk,
+        vec![("low".into(), 1), ("medium".into(), 1), ("high".into(), 1)]
+    );
+
+    let a = inventory(&records, Some("KDR-A"), &form, wib());
+    assert_eq!((a.assessed, a.at_risk, a.capital.needing), (2, 0, 2));
+    let b = inventory(&records, Some("KDR-B"), &form, wib());
+    assert_eq!((b.assessed, b.at_risk, b.capital.median), (1, 1, None));
+    assert_eq!(b.wellbeing[0].1, Some(1.0));
+    let none = inventory(&records, Some("KDR-Z"), &form, wib());
+    assert_eq!((none.assessed, none.wellbeing[0].1), (0, None));
+}
+
+/// A small RFC 4180 reader, to check what the files say.
+fn parse_csv(bytes: &[u8]) -> Vec<Vec<String>> {
+    let text = std::str::from_utf8(bytes).unwrap();
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("a byte-order mark for spreadsheets");
+    let (mut rows, mut row, mut cell) = (Vec::new(), Vec::new(), String::new());
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => cell.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut cell)),
+            (false, '\r') => assert_eq!(chars.next(), Some('\n'), "CRLF line ends"),
+            (false, '\n') => panic!("a bare LF outside quotes"),
+            (false, c) => cell.push(c),
+        }
+        if !quoted && c == '\r' {
+            row.push(std::mem::take(&mut cell));
+            rows.push(std::mem::take(&mut row));
+        }
+    }
+    assert!(
+        cell.is_empty() && row.is_empty(),
+        "the file ends with a line end"
+    );
+    rows
+}
+
+#[test]
+fn csv_columns_are_stable_and_typed_text_is_escaped_and_defused() {
+    let form = builtin::form(RecordKind::NeedsAssessment).unwrap();
+    let tricky = [
+        "=HYPERLINK(\"http://x\",\"klik\")",
+        "+62 812",
+        "-1+1",
+        "@SUM(A1)",
+        "koma, \"kutip\"\nbaris baru",
+        "  spasi",
+    ];
+    let records: Vec<Record> = tricky
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let mut r = finished(
+                i as u128 + 1,
+                ASSESSMENT,
+                &code(i as u32),
+                "KDR-A",
+                at(10, 1),
+                vec![
+                    ("notes", Text((*t).into())),
+                    ("training_wanted", strings(&["catering", "digital"])),
+                    ("capital_needed", Integer(-5)),
+                    ("has_ktp", Bool(false)),
+                    ("retired_question", Text("from an older version".into())),
+                ],
+            );
+            r.consent = Some(consent(true));
+            r
+        })
+        .collect();
+    let refs: Vec<&Record> = records.iter().collect();
+    let files = form_files(&form, &refs);
+    assert_eq!(files.len(), 1, "the assessment has no repeat group");
+    assert_eq!(files[0].name, "needs_assessment.csv");
+    let rows = parse_csv(&files[0].bytes);
+    let header = &rows[0];
+    assert_eq!(&header[..RECORD_COLUMNS.len()], RECORD_COLUMNS.as_slice());
+    let questions: Vec<&str> = form
+        .questions()
+        .map(|(_, q)| q)
+        .filter(|q| q.kind != jangkau::model::form::QuestionType::Note)
+        .map(|q| q.id.as_str())
+        .collect();
+    assert_eq!(
+        &header[RECORD_COLUMNS.len()..header.len() - 1],
+        questions.as_slice()
+    );
+    assert_eq!(
+        header.last().unwrap(),
+        "retired_question",
+        "an older version's answer is kept"
+    );
+    assert_eq!(rows.len(), 1 + tricky.len());
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    for (row, typed) in rows[1..].iter().zip(tricky) {
+        assert_eq!(row.len(), header.len());
+        let notes = &row[col("notes")];
+        match typed.chars().next() {
+            Some('=' | '+' | '-' | '@') => {
+                assert_eq!(notes, &format!("'{typed}"), "a formula is shown, not run")
+            }
+            _ => assert_eq!(notes, typed),
+        }
+        assert_eq!(row[col("training_wanted")], "catering digital");
+        assert_eq!(row[col("capital_needed")], "-5", "numbers stay numbers");
+        assert_eq!(row[col("has_ktp")], "no");
+        assert_eq!(row[col("consent_purposes")], "assessment follow_up_contact");
+        assert_eq!(row[col("status")], "final");
+    }
+
+    let book = parse_csv(&codebook(&[&form]).bytes);
+    assert!(book.iter().any(|r| r[3] == "training_wanted"
+        && r[5] == "catering"
+        && r[6] == "Tata boga / katering"));
+    assert!(book
+        .iter()
+        .any(|r| r[3] == "has_ktp" && r[5] == "no" && r[7] == "No"));
+    assert!(book
+        .iter()
+        .any(|r| r[3] == "notes" && r[5].is_empty() && r[2] == "needs_assessment.csv"));
+}
+
+#[test]
+fn a_repeat_group_gets_its_own_file_and_gps_three_columns() {
+    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let mut r = support::site_visit(1, at(10, 1), "KDR-A");
+    r.set_answer(
+        &form,
+        "location",
+        Some(AnswerValue::Gps(jangkau::model::answer::GeoPoint {
+            lat: -7.8,
+            lon: 112.0,
+            accuracy_m: 12.0,
+        })),
+        at(10, 1),
+    )
+    .unwrap();
+    let i = r.add_item(&form, "houses", at(10, 1)).unwrap();
+    r.set_item_answer(
+        &form,
+        "houses",
+        i,
+        "house_label",
+        Some(Text("No. 3".into())),
+        at(10, 1),
+    )
+    .unwrap();
+    r.set_item_answer(
+        &form,
+        "houses",
+        i,
+        "house_rooms",
+        Some(Integer(5)),
+        at(10, 1),
+    )
+    .unwrap();
+    let files = form_files(&form, &[&r]);
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, vec!["site_visit.csv", "site_visit__houses.csv"]);
+    let main = parse_csv(&files[0].bytes);
+    let lat = main[0].iter().position(|h| h == "location_lat").unwrap();
+    assert_eq!(
+        &main[0][lat..lat + 3],
+        ["location_lat", "location_lon", "location_accuracy_m"]
+    );
+    assert_eq!(&main[1][lat..lat + 3], ["-7.8", "112", "12"]);
+    assert!(!main[0].contains(&"house_label".to_owned()));
+    let houses = parse_csv(&files[1].bytes);
+    assert_eq!(
+        &houses[0][..4],
+        ["record_id", "item", "house_label", "house_rooms"]
+    );
+    assert_eq!(
+        &houses[1][..4],
+        [r.id.to_string(), "1".into(), "No. 3".into(), "5".into()]
+    );
+}
+
+fn plain_entry(r: &Record) -> Entry {
+    let bytes = Content::of(r).to_bytes();
+    let hash: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Entry::plain(r, hash)
+}
+
+fn export_file(records: &[Record]) -> Vec<u8> {
+    let batch = PendingBatch {
+        batch_id: "export-1".into(),
+        entries: records.iter().map(plain_entry).collect(),
+    };
+    let sender = Sender {
+        device_id: "phone-a".into(),
+        app_version: "test".into(),
+    };
+    batch_body(&batch, &sender, at(11, 23))
+}
+
+fn known(form_id: &str) -> bool {
+    builtin::kind_of(form_id).is_some()
+}
+
+#[test]
+fn an_export_reads_back_on_another_phone_and_merges_by_id() {
+    let records: Vec<Record> = current(&fixture()).into_iter().cloned().collect();
+    let file = export_file(&records);
+    let body: serde_json::Value = serde_json::from_slice(&file).unwrap();
+    assert_eq!(
+        body["schema"], "jangkau.batch/1",
+        "the endpoint's own format"
+    );
+
+    let incoming = read_export(&file, known).unwrap();
+    assert!(incoming.refused.is_empty());
+    assert_eq!(incoming.records.len(), records.len());
+    for (back, sent) in incoming.records.iter().zip(&records) {
+        assert_eq!(
+            back.status,
+            RecordStatus::Imported,
+            "the other phone sends it, not this one"
+        );
+        let mut same = back.clone();
+        same.status = sent.status;
+        assert_eq!(&same, sent);
+    }
+
+    // The supervisor already holds the first two; the file lists one twice.
+    let have: HashSet<Uuid> = records[..2].iter().map(|r| r.id).collect();
+    let mut twice = incoming.records.clone();
+    twice.push(incoming.records[3].clone());
+    let plan = merge(&have, twice);
+    assert_eq!(plan.already, 3);
+    let added: Vec<Uuid> = plan.add.iter().map(|r| r.id).collect();
+    assert_eq!(added, records[2..].iter().map(|r| r.id).collect::<Vec<_>>());
+
+    // Merged with an older version already on this phone, the reports show
+    // the newest one.
+    let fixture = fixture();
+    let old = fixture
+        .iter()
+        .find(|r| r.id.as_u128() == 11)
+        .unwrap()
+        .clone();
+    let mut merged = vec![old];
+    merged.extend(merge(&HashSet::from([Uuid::from_u128(11)]), incoming.records).add);
+    let h = history(&merged, &code(1), wib()).unwrap();
+    assert_eq!(h.business[0].state.as_deref(), Some("running"));
+}
+
+#[test]
+fn bad_import_files_say_why_and_bad_records_do_not_cost_the_good_ones() {
+    assert_eq!(
+        read_export(b"not json", known),
+        Err(ImportError::NotAnExport)
+    );
+    assert_eq!(
+        read_export(br#"{"schema":"other/1","records":[]}"#, known),
+        Err(ImportError::NotAnExport)
+    );
+    assert_eq!(
+        read_export(br#"{"jangkau_envelope":1,"alg":"x"}"#, known),
+        Err(ImportError::Encrypted)
+    );
+
+    let good = finished(1, ASSESSMENT, &code(1), "KDR-A", at(10, 1), vec![]);
+    let mut file: serde_json::Value =
+        serde_json::from_slice(&export_file(std::slice::from_ref(&good))).unwrap();
+    let entries = file["records"].as_array_mut().unwrap();
+    let mut sealed = entries[0].clone();
+    sealed.as_object_mut().unwrap().remove("answers");
+    sealed["encrypted"] = serde_json::json!({"jangkau_envelope": 1});
+    let mut strange = entries[0].clone();
+    strange["form_id"] = "tax_return".into();
+    entries.push(sealed);
+    entries.push(serde_json::json!({"record_id": 5}));
+    entries.push(strange);
+    let incoming = read_export(file.to_string().as_bytes(), known).unwrap();
+    assert_eq!(
+        incoming.records,
+        vec![Record {
+            status: RecordStatus::Imported,
+            ..good
+        }]
+    );
+    let problems: Vec<(usize, bool)> = incoming
+        .refused
+        .iter()
+        .map(|(i, p)| (*i, matches!(p, EntryProblem::Malformed(_))))
+        .collect();
+    assert_eq!(problems, vec![(2, false), (3, true), (4, false)]);
+    assert_eq!(incoming.refused[0].1, EntryProblem::Encrypted);
+    assert_eq!(
+        incoming.refused[2].1,
+        EntryProblem::UnknownForm("tax_return".into())
+    );
+}
