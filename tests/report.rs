@@ -18,7 +18,9 @@ use jangkau::model::record_kind::RecordKind;
 use jangkau::report::csv::{codebook, form_files, RECORD_COLUMNS};
 use jangkau::report::history::{due, history, people, search};
 use jangkau::report::inventory::{inventory, sites};
-use jangkau::report::transfer::{merge, read_export, EntryProblem, ImportError};
+use jangkau::report::transfer::{
+    merge, read_export, select, EntryProblem, ImportError, Selection, Versions,
+};
 use jangkau::report::{current, ASSESSMENT, FOLLOW_UP};
 use jangkau::sync::wire::{batch_body, Content, Entry, PendingBatch, Sender};
 use sha2::{Digest, Sha256};
@@ -680,5 +682,74 @@ fn bad_import_files_say_why_and_bad_records_do_not_cost_the_good_ones() {
     assert_eq!(
         incoming.refused[2].1,
         EntryProblem::UnknownForm("tax_return".into())
+    );
+}
+
+#[test]
+fn money_is_written_the_indonesian_way() {
+    use jangkau::report::rupiah;
+    assert_eq!(rupiah(0.0), "Rp 0");
+    assert_eq!(rupiah(999.0), "Rp 999");
+    assert_eq!(rupiah(1_500_000.0), "Rp 1.500.000");
+    assert_eq!(rupiah(12_345.6), "Rp 12.346");
+    assert_eq!(rupiah(-2_000.0), "-Rp 2.000");
+}
+
+#[test]
+fn an_export_takes_the_chosen_site_forms_and_days_and_never_a_withdrawn_record() {
+    let mut records = fixture();
+    let code1 = code(1);
+    records.push(Record::withdrawal(
+        Uuid::from_u128(50),
+        code1,
+        &[Uuid::from_u128(1)],
+        at(11, 1),
+    ));
+    let all_forms = Selection {
+        forms: [ASSESSMENT, FOLLOW_UP, "site_visit", "withdrawal"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        ..Default::default()
+    };
+    let ids = |sel: &Selection, v| -> Vec<u128> {
+        let mut ids: Vec<u128> = select(&records, sel, v, wib())
+            .iter()
+            .map(|r| r.id.as_u128())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(
+        ids(&all_forms, Versions::All),
+        vec![1, 2, 3, 11, 12],
+        "both versions, no draft, no withdrawn, no message"
+    );
+    assert_eq!(ids(&all_forms, Versions::Newest), vec![1, 2, 3, 12]);
+    let site_a = Selection {
+        site: Some("KDR-A".into()),
+        ..all_forms.clone()
+    };
+    assert_eq!(ids(&site_a, Versions::Newest), vec![1, 2, 12]);
+    let follow_ups = Selection {
+        forms: [FOLLOW_UP.to_string()].into(),
+        ..all_forms.clone()
+    };
+    assert_eq!(ids(&follow_ups, Versions::Newest), vec![12]);
+    let october_first_two_days = Selection {
+        from: Some(day(10, 1)),
+        to: Some(day(10, 2)),
+        ..all_forms.clone()
+    };
+    assert_eq!(ids(&october_first_two_days, Versions::Newest), vec![1, 2]);
+    let follow_up_day = Selection {
+        from: Some(day(10, 20)),
+        to: Some(day(10, 20)),
+        ..all_forms
+    };
+    assert_eq!(
+        ids(&follow_up_day, Versions::Newest),
+        vec![12],
+        "dated by its visit date, not when it was typed"
     );
 }

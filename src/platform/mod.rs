@@ -4,6 +4,7 @@ pub mod geo;
 pub mod http;
 pub mod locks;
 pub mod service_worker;
+pub mod share;
 pub mod storage_manager;
 
 use wasm_bindgen::JsValue;

@@ -110,3 +110,17 @@ pub(crate) fn date(record: &Record, question: &str) -> Option<NaiveDate> {
         _ => None,
     }
 }
+
+/// An amount of money as Indonesians write it: "Rp 1.500.000".
+pub fn rupiah(amount: f64) -> String {
+    let whole = amount.round() as i64;
+    let digits = whole.unsigned_abs().to_string();
+    let mut out = String::from(if whole < 0 { "-Rp " } else { "Rp " });
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,12 +1,14 @@
 //! Moving records between phones without a server: the JSON export (a `jangkau.batch/1` body) read back, checked, and merged by record id.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
+use chrono::{FixedOffset, NaiveDate};
 use serde_json::Value;
 use thiserror::Error;
 use uuid::Uuid;
 
-use crate::model::record::{Record, RecordStatus};
+use super::{current, record_day};
+use crate::model::record::{Record, RecordStatus, WITHDRAWAL_FORM};
 use crate::sync::wire::{Entry, SCHEMA};
 
 /// Files larger than this are refused before parsing (a 10 000-record
@@ -137,4 +139,56 @@ pub fn merge(have: &HashSet<Uuid>, incoming: Vec<Record>) -> Merge {
         }
     }
     out
+}
+
+/// Which records to export.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Selection {
+    /// One site, or every site.
+    pub site: Option<String>,
+    /// First and last day (on the phone's calendar) of the records' own
+    /// dates: the visit date, or the day the record was started.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Form ids to include; empty means none.
+    pub forms: BTreeSet<String>,
+}
+
+/// Whether an export holds every version of an edited record (JSON, like
+/// the server receives) or only the newest (CSV, a row per record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Versions {
+    All,
+    Newest,
+}
+
+/// The records an export takes: finished, never withdrawn, never a
+/// withdrawal message, inside the selection.
+pub fn select<'a>(
+    records: &'a [Record],
+    selection: &Selection,
+    versions: Versions,
+    offset: FixedOffset,
+) -> Vec<&'a Record> {
+    let candidates: Vec<&Record> = match versions {
+        Versions::Newest => current(records),
+        Versions::All => records
+            .iter()
+            .filter(|r| r.status != RecordStatus::Draft && !r.marked_for_deletion)
+            .collect(),
+    };
+    candidates
+        .into_iter()
+        .filter(|r| r.form_id != WITHDRAWAL_FORM && selection.forms.contains(&r.form_id))
+        .filter(|r| {
+            selection
+                .site
+                .as_ref()
+                .is_none_or(|s| r.site.as_ref() == Some(s))
+        })
+        .filter(|r| {
+            let day = record_day(r, offset);
+            selection.from.is_none_or(|f| day >= f) && selection.to.is_none_or(|t| day <= t)
+        })
+        .collect()
 }

@@ -2,12 +2,13 @@
 
 mod clock;
 mod connectivity;
+pub mod exchange;
 mod language;
 mod records;
 mod reports;
 mod session;
 mod status;
-mod sync;
+pub(crate) mod sync;
 mod update;
 
 pub use clock::{provide_clock_context, ClockContext};

@@ -4,19 +4,19 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use chrono::Utc;
-use uuid::Uuid;
 use leptos::prelude::*;
+use uuid::Uuid;
 
 use crate::crypto::keyfile::KeyFile;
 use crate::crypto::secret::{SecretKind, Throttle};
 use crate::crypto::web::{self, AesGcmCipher, ProgrammeKey};
 use crate::crypto::{CryptoError, IdentityCipher};
+use crate::model::participant_code::ParticipantCode;
 use crate::model::record::Record;
 use crate::platform::{self, storage_manager};
+use crate::state::ReportsContext;
 use crate::state::StatusContext;
 use crate::storage::idb::{IdbStore, DB_NAME};
-use crate::model::participant_code::ParticipantCode;
-use crate::state::ReportsContext;
 use crate::storage::{unsent, RecordStore, Records, StorageError, Withdrawal};
 
 pub type AppRecords = Records<Rc<IdbStore>, AesGcmCipher>;

@@ -140,7 +140,7 @@ async fn device_id(records: &AppRecords) -> Result<String, StorageError> {
     Ok(id)
 }
 
-async fn sender(records: &AppRecords) -> Result<Sender, StorageError> {
+pub(crate) async fn sender(records: &AppRecords) -> Result<Sender, StorageError> {
     Ok(Sender {
         device_id: device_id(records).await?,
         app_version: env!("CARGO_PKG_VERSION").to_owned(),

@@ -8,7 +8,8 @@ use crate::platform;
 use crate::state::{provide_app_state, Gate, RecordsContext, SessionContext};
 use crate::ui::components::{BottomNav, Header, StorageProblem, UpdateBanner};
 use crate::ui::pages::{
-    FillRecord, Home, Neutral, NewRecord, NotFound, Records, Send, SetUpLock, Settings, Unlock,
+    FillRecord, Home, Neutral, NewRecord, NotFound, Participant, People, Records, Send, SetUpLock,
+    Settings, SiteNeeds, Transfer, Unlock,
 };
 
 #[component]
@@ -35,6 +36,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/record/:id") view=FillRecord />
                     <Route path=path!("/records") view=Records />
                     <Route path=path!("/send") view=Send />
+                    <Route path=path!("/people") view=People />
+                    <Route path=path!("/people/:id") view=Participant />
+                    <Route path=path!("/sites") view=SiteNeeds />
+                    <Route path=path!("/exchange") view=Transfer />
                     <Route path=path!("/settings") view=Settings />
                 </Routes>
             }

@@ -81,3 +81,33 @@ pub fn time_of_day(t: DateTime<Utc>) -> String {
 pub fn today() -> NaiveDate {
     Local::now().date_naive()
 }
+
+/// A choice's label in `language`, from the form that asks it; the code
+/// itself when the form (or an older version's choice) is not known.
+pub fn choice_label(
+    form: Option<&crate::model::form::FormDef>,
+    question: &str,
+    code: &str,
+    language: crate::model::language::Language,
+) -> String {
+    form.and_then(|f| f.question(question))
+        .and_then(|q| q.choice(code))
+        .map(|c| c.label.get(language).to_owned())
+        .unwrap_or_else(|| code.to_owned())
+}
+
+/// A question's label in `language` (its id when unknown).
+pub fn question_label(
+    form: Option<&crate::model::form::FormDef>,
+    question: &str,
+    language: crate::model::language::Language,
+) -> String {
+    form.and_then(|f| f.question(question))
+        .map(|q| q.label.get(language).to_owned())
+        .unwrap_or_else(|| question.to_owned())
+}
+
+/// "2026-11-23".
+pub fn day(d: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}

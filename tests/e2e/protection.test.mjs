@@ -434,21 +434,32 @@ describe('end-to-end encryption to a programme key', () => {
       await byTestId(page, 'programme-key-save').click();
       await page.locator('[data-testid="programme-key-state"]', { hasText: fingerprint }).waitFor();
 
+      // Export page: with a key, no warning to confirm, and the file is sealed.
+      await page.goto(server.url + '/exchange');
+      await ready(page);
+      await byTestId(page, 'export-encrypted-note').waitFor();
+      assert.equal(await byTestId(page, 'export-plain-warning').count(), 0);
+      await byTestId(page, 'export-json').check();
+      await byTestId(page, 'export-start').click();
+      const done = byTestId(page, 'export-done');
+      await done.waitFor();
+      assert.equal(await done.getAttribute('data-records'), '1');
+      assert.equal(await done.getAttribute('data-encrypted'), 'true');
       const downloading = page.waitForEvent('download');
-      await byTestId(page, 'export-encrypted').click();
+      await byTestId(page, 'export-download').click();
       const download = await downloading;
-      assert.match(download.suggestedFilename(), /^jangkau-\d{8}-\d{6}\.jangkau\.json$/);
+      assert.match(download.suggestedFilename(), /^jangkau-\d{8}-\d{4}-records\.json\.jangkau\.json$/);
       const file = join(work, 'export.json');
       await download.saveAs(file);
-      assert.match(await byTestId(page, 'export-done').innerText(), /1 catatan diekspor/);
 
       const sealed = readFileSync(file, 'utf8');
       assert.ok(!sealed.includes(SECRET) && !sealed.includes('KDR-E2EE'), 'the export is readable without the key');
       const opened = decryptor('--key', join(work, 'programme.private.pem'), file);
       assert.equal(opened.status, 0, opened.stderr);
       const data = JSON.parse(opened.stdout);
-      assert.equal(data.jangkau_export, 1);
+      assert.equal(data.schema, 'jangkau.batch/1', 'the same format the server receives');
       assert.equal(data.records.length, 1);
+      assert.match(data.records[0].payload_sha256, /^[0-9a-f]{64}$/);
       assert.deepEqual(data.records[0].answers.values.team, { type: "text", value: SECRET });
 
       // Another key cannot open it; a flipped character is detected.

@@ -1,6 +1,7 @@
 //! Layout pieces shared by every page: header, banners and warnings, status strip, bottom navigation.
 
 mod bottom_nav;
+mod charts;
 mod header;
 mod programme_key;
 mod question;
@@ -13,6 +14,7 @@ mod update_banner;
 mod withdraw;
 
 pub use bottom_nav::BottomNav;
+pub use charts::{Bar, Bars, Trend};
 pub use header::Header;
 pub use programme_key::ProgrammeKeySettings;
 pub use question::{QuestionProps, QuestionView, Slot};

@@ -1,4 +1,4 @@
-//! Home: the status strip and one big button per kind of record.
+//! Home: the status strip, one big button per kind of record, who is due for a follow-up, and the way to the reports.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -7,6 +7,7 @@ use crate::i18n::{t, use_i18n};
 use crate::model::record_kind::RecordKind;
 use crate::ui::components::{StatusStrip, UnsentWarning};
 use crate::ui::labels;
+use crate::ui::pages::DueList;
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -33,5 +34,10 @@ pub fn Home() -> impl IntoView {
         <h1>{t!(i18n, home_heading)}</h1>
         <p class="intro">{t!(i18n, home_intro)}</p>
         <div class="kind-list">{buttons}</div>
+        <DueList />
+        <nav class="report-links" aria-label=move || crate::i18n::td_string!(i18n.get_locale(), reports_label)>
+            <A href="/sites" attr:class="button secondary" attr:data-testid="open-sites">{t!(i18n, sites_heading)}</A>
+            <A href="/exchange" attr:class="button secondary" attr:data-testid="open-exchange">{t!(i18n, export_heading)}</A>
+        </nav>
     }
 }
