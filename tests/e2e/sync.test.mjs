@@ -263,6 +263,65 @@ describe('sending to a Jangkau receiver', () => {
     assert.equal(posted.length, 15);
     browser.assertNoErrors();
   });
+
+  test('a withdrawal reaches the server once, then her sent records leave the phone', async () => {
+    // A valid participant code: six symbols and the check symbol (weights 7…1, mod 31).
+    const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+    const data = 'WXTHDR'.split('').map((c) => ALPHABET.indexOf(c));
+    const sum = data.reduce((acc, v, i) => acc + (7 - i) * v, 0);
+    const code = data.map((v) => ALPHABET[v]).join('') + ALPHABET[(31 - (sum % 31)) % 31];
+    await page.goto(server.url + '/new/follow-up');
+    await ready(page);
+    await byTestId(page, 'start-record').click();
+    await byTestId(page, 'section-contact').waitFor();
+    await page.fill('#q-participant_code', code);
+    await page.fill('#q-site_code', 'KDR-TARIK');
+    await page.fill('#q-visit_date', '2026-11-20');
+    await byTestId(page, 'question-contact_kind').locator('label.option').first().click();
+    await byTestId(page, 'form-next').click();
+    await byTestId(page, 'section-business').waitFor();
+    await byTestId(page, 'question-business_started').locator('label.option', { hasText: 'Tidak' }).click();
+    await byTestId(page, 'form-next').click();
+    await byTestId(page, 'section-wellbeing').waitFor();
+    for (const a of ['psychological', 'social', 'emotional', 'financial', 'spiritual']) {
+      await byTestId(page, `question-wb_${a}`).locator('label.scale-point').first().click();
+    }
+    await byTestId(page, 'form-next').click();
+    await byTestId(page, 'section-next').waitFor();
+    await byTestId(page, 'question-risk_of_returning').locator('label.option').first().click();
+    await byTestId(page, 'form-finish').click();
+    await page.waitForURL(/\/records\?saved=1/);
+    await until(() => Object.values(receiver.state().records).some((r) => r.site === 'KDR-TARIK'), 'her follow-up');
+    const sent = Object.values(receiver.state().records).find((r) => r.site === 'KDR-TARIK').record_id;
+    await page.waitForFunction(() => document.querySelector('[data-testid=record-row][data-status=sent]'));
+
+    // Her page, then withdrawal with confirmation.
+    await page.goto(server.url + '/people');
+    await ready(page);
+    await byTestId(page, 'person-row').filter({ hasText: 'KDR-TARIK' }).locator('a').click();
+    await byTestId(page, 'person-code').waitFor();
+    page.once('dialog', (d) => d.accept());
+    await byTestId(page, 'withdraw-consent').click();
+    await page.waitForURL(/\/records$/);
+    await until(
+      () => Object.values(receiver.state().records).some((r) => r.form_id === 'withdrawal'),
+      'the withdrawal',
+    );
+    const withdrawal = Object.values(receiver.state().records).filter((r) => r.form_id === 'withdrawal');
+    assert.equal(withdrawal.length, 1, 'sent once');
+    assert.deepEqual(withdrawal[0].answers.values.withdrawn_records, { type: 'choices', value: [sent] });
+    assert.equal(withdrawal[0].participant_code, code.slice(0, 4) + '-' + code.slice(4));
+    // Confirmed: her record and the withdrawal itself are gone from the phone.
+    await page.goto(server.url + '/records');
+    await ready(page);
+    await byTestId(page, 'record-list').waitFor();
+    await page.waitForFunction(
+      () => ![...document.querySelectorAll('[data-testid=record-row]')].some((r) => /KDR-TARIK|Penarikan/.test(r.textContent)),
+      null,
+      { timeout: 30_000 },
+    );
+    browser.assertNoErrors();
+  });
 });
 
 /** pouchdb-server, in memory, on 127.0.0.1, with CORS; stops with the test (or after 10 minutes). */
