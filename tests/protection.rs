@@ -380,4 +380,15 @@ fn opening_every_finished_record_skips_drafts_and_counts_the_damaged_ones() {
     assert_eq!(heard.last(), Some(&(3, 3)));
     // Nothing was deleted: the damaged record is still there to be looked at.
     assert_eq!(block_on(store.count(None)).unwrap(), 4);
+    // Statuses come from the clear fields, damaged record included.
+    let statuses = block_on(records.statuses()).unwrap();
+    assert_eq!(statuses.len(), 4);
+    assert_eq!(
+        statuses[&uuid::Uuid::from_u128(2)],
+        jangkau::model::record::RecordStatus::Final
+    );
+    assert_eq!(
+        statuses[&uuid::Uuid::from_u128(4)],
+        jangkau::model::record::RecordStatus::Draft
+    );
 }

@@ -85,7 +85,9 @@ pub async fn build_export(
         Format::Csv => Versions::Newest,
         Format::Json => Versions::All,
     };
-    let chosen: Vec<Record> = reports
+    // Sending may have moved statuses since the records were opened.
+    let statuses = service.statuses().await?;
+    let mut chosen: Vec<Record> = reports
         .with(|all| {
             select(all, selection, versions, local_offset())
                 .into_iter()
@@ -93,6 +95,11 @@ pub async fn build_export(
                 .collect()
         })
         .ok_or(ExchangeError::NotReady)?;
+    for r in &mut chosen {
+        if let Some(status) = statuses.get(&r.id) {
+            r.status = *status;
+        }
+    }
     let total = chosen.len();
     progress(0, total);
     let name = prefix(now);

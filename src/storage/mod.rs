@@ -10,7 +10,7 @@
 pub mod idb;
 pub mod memory;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use base64::engine::general_purpose::STANDARD;
@@ -386,6 +386,20 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
             progress(stored);
         }
         Ok(stored as u32)
+    }
+
+    /// Every record's status as stored now, read from the clear fields
+    /// (nothing is opened): sending changes statuses after records were
+    /// opened for the reports.
+    ///
+    /// # Errors
+    /// When the store cannot be read.
+    pub async fn statuses(&self) -> Result<HashMap<Uuid, RecordStatus>, StorageError> {
+        Ok(all_stored(&self.store)
+            .await?
+            .iter()
+            .filter_map(|r| Uuid::parse_str(&r.id).ok().map(|id| (id, r.status)))
+            .collect())
     }
 
     /// The id of every record on the phone (merging an import needs them).

@@ -68,22 +68,26 @@ fn person_row(p: &Person, testid: &'static str) -> impl IntoView {
 pub fn DueList() -> impl IntoView {
     let i18n = use_i18n();
     let reports = ReportsContext::expect_context();
-    let list = move || {
+    // Computed once per change of the records (or of the day), not per read.
+    let due = Memo::new(move |_| {
         let today = labels::today();
         reports.with(|records| {
             let people = history::people(records, local_offset());
             history::due(&people, today)
                 .into_iter()
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    let list = move || {
+        due.with(|d| {
+            d.iter()
+                .flatten()
                 .map(|p| person_row(p, "due-row"))
                 .collect_view()
         })
     };
-    let empty = move || {
-        reports.with(|records| {
-            let people = history::people(records, local_offset());
-            history::due(&people, labels::today()).is_empty()
-        })
-    };
+    let empty = move || due.with(|d| d.as_ref().map(Vec::is_empty));
     view! {
         <section class="card" data-testid="due-list">
             <h2>{t!(i18n, due_heading)}</h2>
@@ -102,16 +106,17 @@ pub fn People() -> impl IntoView {
     let i18n = use_i18n();
     let reports = ReportsContext::expect_context();
     let query = RwSignal::new(String::new());
+    let people =
+        Memo::new(move |_| reports.with(|records| history::people(records, local_offset())));
     let rows = move || {
         let text = query.get();
-        reports.with(|records| {
-            let people = history::people(records, local_offset());
-            let found = history::search(&people, &text);
+        people.with(|people| {
+            let found = history::search(people.as_ref()?, &text);
             if found.is_empty() {
-                return view! { <p class="empty" data-testid="people-empty">{t!(i18n, people_none)}</p> }.into_any();
+                return Some(view! { <p class="empty" data-testid="people-empty">{t!(i18n, people_none)}</p> }.into_any());
             }
             let rows = found.into_iter().map(|p| person_row(p, "person-row")).collect_view();
-            view! { <ul class="plain-list" data-testid="people-list">{rows}</ul> }.into_any()
+            Some(view! { <ul class="plain-list" data-testid="people-list">{rows}</ul> }.into_any())
         })
     };
     view! {
