@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::model::record::RecordStatus;
 use crate::model::record_kind::RecordKind;
-use crate::state::{RecordsContext, StorageState};
+use crate::state::{RecordsContext, StatusContext, StorageState};
 use crate::storage::{ListQuery, RecordSummary};
 use crate::ui::labels;
 
@@ -17,7 +17,8 @@ const PAGE: u32 = 50;
 pub fn Records() -> impl IntoView {
     let i18n = use_i18n();
     let records = RecordsContext::expect_context();
-    let status = RwSignal::new(None::<RecordStatus>);
+    let status = StatusContext::expect_context();
+    let shown = RwSignal::new(None::<RecordStatus>);
     let form_id = RwSignal::new(None::<String>);
     let site = RwSignal::new(String::new());
     let limit = RwSignal::new(PAGE);
@@ -25,7 +26,7 @@ pub fn Records() -> impl IntoView {
 
     let list = LocalResource::new(move || {
         let query = ListQuery {
-            status: status.get(),
+            status: shown.get(),
             form_id: form_id.get(),
             site: Some(site.get().trim().to_uppercase()).filter(|s| !s.is_empty()),
             offset: 0,
@@ -33,6 +34,9 @@ pub fn Records() -> impl IntoView {
         };
         let ready = matches!(records.state.get(), StorageState::Ready(_));
         changed.track();
+        // Sending (or a confirmed withdrawal) changes the counts in the
+        // background: the list follows.
+        status.0.track();
         async move {
             if !ready {
                 return Vec::new();
@@ -46,8 +50,8 @@ pub fn Records() -> impl IntoView {
 
     let tab = move |value: Option<RecordStatus>, label: &'static str, testid: &'static str| {
         view! {
-            <button type="button" class="tab" data-testid=testid aria-pressed=move || (status.get() == value).to_string()
-                on:click=move |_| { status.set(value); limit.set(PAGE); }>
+            <button type="button" class="tab" data-testid=testid aria-pressed=move || (shown.get() == value).to_string()
+                on:click=move |_| { shown.set(value); limit.set(PAGE); }>
                 {label}
             </button>
         }
