@@ -2,7 +2,6 @@
 
 use chrono::{FixedOffset, Local, Offset};
 use leptos::prelude::*;
-use uuid::Uuid;
 
 use crate::model::record::{Record, RecordStatus};
 use crate::state::records::AppRecords;
@@ -112,12 +111,6 @@ impl ReportsContext {
         self.damaged.try_set(0);
         self.loading.try_set(Loading::Idle);
         self.revision.try_update(|n| *n += 1);
-    }
-
-    /// Whether `id` is among the opened records.
-    pub fn contains(self, id: Uuid) -> bool {
-        self.records
-            .with_value(|r| r.as_ref().is_some_and(|all| all.iter().any(|x| x.id == id)))
     }
 }
 

@@ -3,32 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIST, assertReleaseBuild, byTestId, controlled, launch, ready, serve } from './harness.mjs';
-
-const q = (page, id) => byTestId(page, `question-${id}`);
-const fill = (page, id, value) => page.fill(`#q-${id}`, value);
-const choose = (page, id, label) => q(page, id).locator('label.option, label.scale-point').filter({ hasText: label }).first().click();
-const next = (page) => byTestId(page, 'form-next').click();
-
-async function section(page, id) {
-  await byTestId(page, `section-${id}`).waitFor();
-}
-
-/** Waits until the page says the answers are written to IndexedDB. */
-async function saved(page) {
-  await page.waitForFunction(() => document.querySelector('[data-testid=save-state]')?.textContent.includes('Tersimpan'));
-}
-
-async function start(page, base, slug) {
-  await page.goto(`${base}/new/${slug}`);
-  await ready(page);
-  await byTestId(page, 'start-record').click();
-}
-
-async function finish(page) {
-  await byTestId(page, 'form-finish').click();
-  await page.waitForURL(/\/records\?saved=1/);
-  await byTestId(page, 'record-list').waitFor();
-}
+import { choose, fill, finish, next, q, saved, section, start } from './filling.mjs';
 
 describe('filling records offline', () => {
   let server;

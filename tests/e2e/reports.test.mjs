@@ -7,13 +7,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DIST, assertReleaseBuild, byTestId, controlled, launch, ready, serve } from './harness.mjs';
+import { choose, fill, finish, next, q, saved, section, start } from './filling.mjs';
 
-const q = (page, id) => byTestId(page, `question-${id}`);
-const fill = (page, id, value) => page.fill(`#q-${id}`, value);
-const choose = (page, id, label) => q(page, id).locator('label.option, label.scale-point').filter({ hasText: label }).first().click();
 const tick = (page, id, label) => q(page, id).locator('label', { hasText: label }).click();
-const next = (page) => byTestId(page, 'form-next').click();
-const section = (page, id) => byTestId(page, `section-${id}`).waitFor();
 const WELLBEING = ['psychological', 'social', 'emotional', 'financial', 'spiritual'];
 
 /** A date `days` from today on the phone's calendar, as the date input takes it. */
@@ -24,24 +20,9 @@ const dayFrom = (page, days) =>
     return d.toLocaleDateString('en-CA');
   }, days);
 
-async function saved(page) {
-  await page.waitForFunction(() => document.querySelector('[data-testid=save-state]')?.textContent.includes('Tersimpan'));
-}
-
-async function finish(page) {
-  await byTestId(page, 'form-finish').click();
-  await page.waitForURL(/\/records\?saved=1/);
-}
-
-async function begin(page, base, slug) {
-  await page.goto(`${base}/new/${slug}`);
-  await ready(page);
-  await byTestId(page, 'start-record').click();
-}
-
 /** A needs assessment with consent to follow-up visits; returns her code. */
 async function assessment(page, base, a) {
-  await begin(page, base, 'needs-assessment');
+  await start(page, base, 'needs-assessment');
   await byTestId(page, 'consent').waitFor();
   await byTestId(page, 'consent-assessment').check();
   await byTestId(page, 'consent-follow-up').check();
@@ -82,7 +63,7 @@ async function assessment(page, base, a) {
 }
 
 async function followUp(page, base, f) {
-  await begin(page, base, 'follow-up');
+  await start(page, base, 'follow-up');
   await section(page, 'contact');
   await fill(page, 'participant_code', f.code);
   await fill(page, 'site_code', f.site);
