@@ -327,3 +327,20 @@ fn withdrawing_someone_never_sent_queues_no_message() {
     assert_eq!((done.deleted, done.waiting, done.message), (1, 0, None));
     assert_eq!(records.store().len(), 0);
 }
+
+#[test]
+fn a_withdrawal_queued_by_an_older_build_is_still_finished_once_confirmed() {
+    // Older builds kept no list of waiting withdrawals: the first finish
+    // finds them by a scan.
+    let records = service();
+    let mut sent = assessment(1);
+    sent.status = RecordStatus::Sent;
+    sent.withdraw_consent(t0());
+    let code = sent.participant_code.clone().unwrap();
+    let mut message = Record::withdrawal(Uuid::from_u128(7), code, &[sent.id], t0());
+    message.status = RecordStatus::Sent;
+    block_on(records.save(&sent)).unwrap();
+    block_on(records.save(&message)).unwrap();
+    assert_eq!(block_on(records.finish_withdrawals()).unwrap(), 1);
+    assert!(records.store().is_empty());
+}

@@ -70,6 +70,8 @@ impl Preparer for PlainPreparer {
 /// What the scripted server does with the next request.
 #[derive(Debug, Clone)]
 enum Fault {
+    /// No fault: answered as the protocol says.
+    Answer,
     /// Stores the batch, then the connection drops before the answer.
     DropAfterStore,
     /// Stores the batch, answers too late: the phone has timed out.
@@ -217,7 +219,7 @@ impl Transport for Server {
             }
         }
         match fault {
-            None => Ok(Server::ok(&self.store_batch(&body))),
+            None | Some(Fault::Answer) => Ok(Server::ok(&self.store_batch(&body))),
             Some(Fault::DropAfterStore) => {
                 self.store_batch(&body);
                 Err(TransportError::Failed)
@@ -1173,4 +1175,48 @@ fn relay_fn(
     outbox: &[PendingBatch],
 ) -> Option<jangkau::sync::wire::Relay> {
     relay(ep, sender, outbox, t0())
+}
+
+/// Issue 18: her records stayed on the phone after the server confirmed the
+/// withdrawal whenever the run that delivered it went on to fail (or the
+/// page closed before the app's follow-up step ran): deleting them hung on
+/// the rest of the run.
+#[test]
+fn a_confirmed_withdrawal_deletes_her_records_even_if_the_rest_of_the_run_fails() {
+    use jangkau::model::participant_code::ParticipantCode;
+    let records = Records::new(MemoryStore::new(), IdentityCipher);
+    let code = ParticipantCode::from_random([3, 1, 4, 1, 5, 9]);
+    // Her record, sent on an earlier visit.
+    let mut hers = support::finished(1, "needs_assessment", &code, "KDR-TARIK", t0(), vec![]);
+    hers.status = RecordStatus::Sent;
+    block_on(records.save(&hers)).unwrap();
+    let message = uuid::Uuid::from_u128(50);
+    let done = block_on(records.withdraw(&code, message, t0() + Duration::minutes(1))).unwrap();
+    assert_eq!(done.message, Some(message));
+    // Someone else's record, finished after the withdrawal: the next batch.
+    let mut later = support::site_visit(2, t0() + Duration::minutes(2), "KDR-CERME");
+    later.status = RecordStatus::Final;
+    block_on(records.save(&later)).unwrap();
+
+    let server = Server::jangkau();
+    // The withdrawal's batch is answered; the next one meets a failing server.
+    server.then(&[Fault::Answer, Fault::Status(500, None)]);
+    let ep = endpoint(EndpointKind::JangkauBatch, 1);
+    let sender = sender();
+    let outbox = outbox_for(&records, &server, &ep, &sender);
+    let report = block_on(outbox.run(&mut Ctx::new())).unwrap();
+    assert_eq!(report.delivered, 1, "the withdrawal");
+    assert!(report.failure.is_some(), "the next batch failed");
+    assert!(server.stored_ids().contains(&message.to_string()));
+    assert_eq!(
+        block_on(records.load(hers.id)).unwrap(),
+        None,
+        "her sent record left the phone once the server confirmed"
+    );
+    assert_eq!(
+        block_on(records.load(message)).unwrap(),
+        None,
+        "and the message"
+    );
+    assert!(block_on(records.load(later.id)).unwrap().is_some());
 }

@@ -183,6 +183,11 @@ impl SyncContext {
         let Some(records) = self.service() else {
             return;
         };
+        // The service worker may have delivered a withdrawal while the app
+        // was closed: what the server confirmed leaves the phone now.
+        if let Err(e) = records.finish_withdrawals().await {
+            self.local_error.try_set(Some(e.into()));
+        }
         let mut endpoint = records
             .sealed_meta(META_ENDPOINT)
             .await

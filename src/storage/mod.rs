@@ -19,7 +19,7 @@ mod withdrawal;
 pub use records::{Opened, Records, IMPORT_CHUNK, META_LAST_SENT, OPEN_CHUNK};
 pub use store::{RecordStore, StorageError};
 pub use stored::{ListQuery, RecordSummary, StoredRecord, RECORD_SHAPE};
-pub use withdrawal::Withdrawal;
+pub use withdrawal::{Withdrawal, META_WITHDRAWALS};
 
 use crate::model::record::RecordStatus;
 

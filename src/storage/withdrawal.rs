@@ -9,6 +9,11 @@ use crate::crypto::Cipher;
 use crate::model::participant_code::ParticipantCode;
 use crate::model::record::{Record, RecordStatus, WITHDRAWAL_FORM};
 
+/// Meta key (clear): ids of withdrawal messages waiting for the server's
+/// confirmation, so finishing them reads a few records, not every one.
+/// Record ids only: the record list shows withdrawals in clear already.
+pub const META_WITHDRAWALS: &str = "withdrawals_pending";
+
 /// What a withdrawal of consent did on the phone.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Withdrawal {
@@ -75,6 +80,13 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
         }
         done.waiting = told.len() as u32;
         if !told.is_empty() {
+            // Listed first: a message on the phone is always found again.
+            let mut pending = match self.pending_withdrawals().await? {
+                Some(ids) => ids,
+                None => self.scan_withdrawals().await?,
+            };
+            pending.push(message_id.to_string());
+            self.save_pending_withdrawals(&pending).await?;
             self.save(&Record::withdrawal(message_id, code.clone(), &told, now))
                 .await?;
             done.message = Some(message_id);
@@ -82,35 +94,75 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
         Ok(done)
     }
 
-    /// After a send: each withdrawal the server has confirmed deletes the
-    /// records it names, then itself. Returns how many records were deleted.
+    /// Deletes what the server confirmed: each withdrawal marked sent
+    /// deletes the records it names, then itself. Runs as soon as a batch
+    /// holding one is confirmed, and again at every unlock (the service
+    /// worker may have delivered it while the app was closed). Returns how
+    /// many records were deleted.
     ///
     /// # Errors
     /// When the store cannot be read or written; what was deleted stays deleted.
     pub async fn finish_withdrawals(&self) -> Result<u32, StorageError> {
-        let confirmed = self
-            .store
-            .page(&ListQuery {
-                status: Some(RecordStatus::Sent),
-                form_id: Some(WITHDRAWAL_FORM.to_owned()),
-                offset: 0,
-                limit: u32::MAX,
-                ..Default::default()
-            })
-            .await?;
+        let mut pending = match self.pending_withdrawals().await? {
+            Some(ids) => ids,
+            // Made by a build before the list existed: found once by a scan.
+            None => self.scan_withdrawals().await?,
+        };
+        let before = pending.clone();
         let mut deleted = 0;
-        for stored in confirmed {
+        let mut kept = Vec::new();
+        for id in pending.drain(..) {
+            let Some(stored) = self.store.get(&id).await? else {
+                continue;
+            };
+            if stored.status != RecordStatus::Sent {
+                kept.push(id);
+                continue;
+            }
             let message = self.open(stored).await?;
-            for id in message.withdrawn_ids() {
-                if let Some(r) = self.store.get(&id).await? {
+            for named in message.withdrawn_ids() {
+                if let Some(r) = self.store.get(&named).await? {
                     if r.marked_for_deletion {
-                        self.store.delete(&id).await?;
+                        self.store.delete(&named).await?;
                         deleted += 1;
                     }
                 }
             }
-            self.store.delete(&message.id.to_string()).await?;
+            self.store.delete(&id).await?;
+        }
+        if kept != before {
+            self.save_pending_withdrawals(&kept).await?;
         }
         Ok(deleted)
+    }
+
+    /// Ids of withdrawal messages not yet confirmed and finished; `None`
+    /// when no list was ever written.
+    async fn pending_withdrawals(&self) -> Result<Option<Vec<String>>, StorageError> {
+        match self.store.get_meta(META_WITHDRAWALS).await? {
+            None => Ok(None),
+            Some(text) => serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|e| StorageError::Corrupt(format!("{META_WITHDRAWALS}: {e}"))),
+        }
+    }
+
+    async fn save_pending_withdrawals(&self, ids: &[String]) -> Result<(), StorageError> {
+        let json = serde_json::to_string(ids).map_err(|e| StorageError::Other(e.to_string()))?;
+        self.store.set_meta(META_WITHDRAWALS, &json).await
+    }
+
+    async fn scan_withdrawals(&self) -> Result<Vec<String>, StorageError> {
+        Ok(self
+            .store
+            .page(&ListQuery {
+                form_id: Some(WITHDRAWAL_FORM.to_owned()),
+                limit: u32::MAX,
+                ..Default::default()
+            })
+            .await?
+            .into_iter()
+            .map(|r| r.id)
+            .collect())
     }
 }

@@ -16,7 +16,7 @@ use super::wire::{
     HttpResponse, PendingBatch, Sender,
 };
 use crate::crypto::{Cipher, CryptoError};
-use crate::model::record::{Record, RecordStatus};
+use crate::model::record::{Record, RecordStatus, WITHDRAWAL_FORM};
 use crate::storage::{RecordStore, Records, StorageError, META_LAST_SENT};
 
 /// Meta key (sealed): the batches made and not yet confirmed.
@@ -575,6 +575,16 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
             .store()
             .set_statuses(&confirmed, RecordStatus::Final, RecordStatus::Sent)
             .await?;
+        // A confirmed withdrawal: her records leave the phone now, whatever
+        // happens to the rest of the run.
+        let withdrawal_confirmed = batch
+            .entries
+            .iter()
+            .zip(&deliveries)
+            .any(|(e, d)| d.delivered() && e.form_id == WITHDRAWAL_FORM);
+        if withdrawal_confirmed {
+            self.records.finish_withdrawals().await?;
+        }
         for (entry, delivery) in batch.entries.iter().zip(&deliveries) {
             match delivery {
                 Delivery::Created | Delivery::Duplicate => {

@@ -81,7 +81,11 @@ describe('content security policy', () => {
       await loaded;
       let fetched = false;
       try { await fetch('https://example.org/exfiltrate'); fetched = true; } catch { fetched = false; }
-      await new Promise((r) => setTimeout(r, 100));
+      // Violation reports arrive as events after the fact: wait for both.
+      const seen = (d) => window.__violations.some((v) => v.startsWith(d));
+      for (let i = 0; i < 100 && !(seen('script-src-elem') && seen('connect-src')); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
       return { inline: window.__inlineRan === true, evalRan: window.__probeEval, fetched, violations: window.__violations };
     });
     assert.equal(result.inline, false, 'an injected inline script ran');

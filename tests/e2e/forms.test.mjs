@@ -251,9 +251,9 @@ describe('a crash mid-form', () => {
       await section(page, 'situation');
       await choose(page, 'site_active', 'Masih aktif');
       await page.locator('#q-rooms_count').pressSequentially('42');
-      // A few hundred ms after the last keystroke, the renderer dies with no
-      // pagehide, no unload: as when Android kills the tab.
-      await page.waitForTimeout(700);
+      // Once the last keystroke's write has finished, the renderer dies
+      // with no pagehide, no unload: as when Android kills the tab.
+      await page.waitForFunction(() => document.querySelector('[data-testid=save-state]')?.textContent.includes('Tersimpan'));
       const cdp = await browser.context.newCDPSession(page);
       const crashed = page.waitForEvent('crash', { timeout: 15_000 });
       // The command never answers: its target is gone.

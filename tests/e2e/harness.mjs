@@ -151,4 +151,37 @@ export async function controlled(page) {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
 }
 
+/**
+ * The clear fields of every record in the app's IndexedDB (id, form_id,
+ * status, site, marked_for_deletion), read straight from the store.
+ */
+export function storedRecords(page) {
+  return page.evaluate(
+    () =>
+      new Promise((ok, fail) => {
+        const open = indexedDB.open('jangkau');
+        open.onerror = () => fail(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const all = db.transaction('records').objectStore('records').getAll();
+          all.onsuccess = () => {
+            db.close();
+            ok(all.result.map(({ id, form_id, status, site, marked_for_deletion }) => ({ id, form_id, status, site, marked_for_deletion })));
+          };
+          all.onerror = () => fail(all.error);
+        };
+      }),
+  );
+}
+
+/** Polls `check` (sync or async) every 100 ms until it is truthy; throws after `timeout` ms naming `what`. */
+export async function until(check, what, timeout = 30_000) {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 export const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);

@@ -200,7 +200,9 @@ describe('protection', () => {
     // …and the right PIN during the wait is not even tried.
     await page.fill('[data-testid="unlock-secret"]', TEST_PIN);
     await page.press('[data-testid="unlock-secret"]', 'Enter');
-    await page.waitForTimeout(300);
+    // A negative check: nothing may happen, so there is no event to wait
+    // for; an unlock (≈ 750 ms of PBKDF2) would have shown by now.
+    await page.waitForTimeout(1000);
     await byTestId(page, 'lock-wait').waitFor();
     assert.equal(await byTestId(page, 'nav-home').count(), 0);
     await page.clock.fastForward('00:31');
@@ -219,7 +221,7 @@ describe('protection', () => {
     assert.ok(!text.includes(SECRET) && !text.includes('KDR-LOCK'), text);
     assert.ok(!(await page.evaluate(() => document.body.innerText)).includes('Jangkau'));
     await page.goBack();
-    await page.waitForTimeout(300);
+    await page.waitForSelector('[data-testid="neutral"], [data-testid="unlock"]');
     text = await pageText(page);
     assert.ok(!text.includes(SECRET) && !text.includes('KDR-LOCK'), 'Back showed the form');
     assert.equal(await page.locator('#q-team').count(), 0);
