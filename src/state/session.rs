@@ -114,6 +114,14 @@ pub fn provide_session_context() -> SessionContext {
             ctx.hidden_since.set_value(None);
         }
     });
+    // Leaving the page for another site keeps it in the back-forward cache,
+    // answers and key included, ready to come back on Back: lock first.
+    // (A reload or a closed tab drops everything anyway.)
+    let _ = window_event_listener(ev::pagehide, move |e| {
+        if e.persisted() {
+            ctx.records.lock();
+        }
+    });
     // Timers keep running (slowed) while hidden, so a phone left with the
     // app in the background locks even if nobody returns to it.
     let _ = set_interval_with_handle(move || ctx.check(), CHECK_EVERY);

@@ -63,7 +63,7 @@ export async function serve(dir = DIST, port = 0) {
  * incognito) at 360×640, with an English browser locale on purpose: the app
  * must still start in Bahasa Indonesia.
  */
-export async function launch({ viewport = { width: 360, height: 640 }, profile: reuse, timezoneId } = {}) {
+export async function launch({ viewport = { width: 360, height: 640 }, profile: reuse, timezoneId, ignoreDefaultArgs } = {}) {
   const profile = reuse ?? mkdtempSync(join(tmpdir(), 'jangkau-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -75,6 +75,7 @@ export async function launch({ viewport = { width: 360, height: 640 }, profile: 
     hasTouch: true,
     locale: 'en-US',
     ...(timezoneId ? { timezoneId } : {}),
+    ...(ignoreDefaultArgs ? { ignoreDefaultArgs } : {}),
   });
   const page = context.pages()[0] ?? (await context.newPage());
   // Any uncaught error or panic in the page fails the test that caused it:
@@ -169,6 +170,35 @@ export function storedRecords(page) {
             ok(all.result.map(({ id, form_id, status, site, marked_for_deletion }) => ({ id, form_id, status, site, marked_for_deletion })));
           };
           all.onerror = () => fail(all.error);
+        };
+      }),
+  );
+}
+
+/** Every string and byte array in the app's IndexedDB, decoded as text. */
+export function rawStore(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('jangkau');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction(['records', 'meta'], 'readonly');
+          const out = [];
+          const walk = (v) => {
+            if (typeof v === 'string') out.push(v);
+            else if (v instanceof Uint8Array || v instanceof ArrayBuffer) out.push(new TextDecoder().decode(v));
+            else if (v && typeof v === 'object') Object.entries(v).forEach(([k, x]) => { out.push(k); walk(x); });
+          };
+          let pending = 2;
+          for (const name of ['records', 'meta']) {
+            const req = tx.objectStore(name).getAll();
+            req.onsuccess = () => {
+              req.result.forEach(walk);
+              if (--pending === 0) { db.close(); resolve(out.join('\n')); }
+            };
+          }
         };
       }),
   );

@@ -3,38 +3,9 @@
 // quick exit and Back, changing the PIN, a tampered record, discreet mode.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST, TEST_PIN, assertReleaseBuild, byTestId, launch, ready, serve, unlockWith } from './harness.mjs';
+import { DIST, TEST_PIN, assertReleaseBuild, byTestId, launch, rawStore, ready, serve, unlockWith } from './harness.mjs';
 
 const SECRET = 'Tim RAHASIA-7Q';
-
-/** Every string and byte array in the app's IndexedDB, decoded as text. */
-function rawStore(page) {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('jangkau');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const tx = db.transaction(['records', 'meta'], 'readonly');
-          const out = [];
-          const walk = (v) => {
-            if (typeof v === 'string') out.push(v);
-            else if (v instanceof Uint8Array || v instanceof ArrayBuffer) out.push(new TextDecoder().decode(v));
-            else if (v && typeof v === 'object') Object.entries(v).forEach(([k, x]) => { out.push(k); walk(x); });
-          };
-          let pending = 2;
-          for (const name of ['records', 'meta']) {
-            const req = tx.objectStore(name).getAll();
-            req.onsuccess = () => {
-              req.result.forEach(walk);
-              if (--pending === 0) { db.close(); resolve(out.join('\n')); }
-            };
-          }
-        };
-      }),
-  );
-}
 
 /** All text the page holds: rendered text, markup, and every field's value. */
 function pageText(page) {

@@ -1,7 +1,8 @@
-//! Layout pieces shared by every page: header, banners and warnings, status strip, bottom navigation.
+//! Pieces shared by every page: header, banners and warnings, status strip, bottom navigation, and the only way to make a form field.
 
 mod bottom_nav;
 mod charts;
+mod field;
 mod header;
 mod programme_key;
 mod question;
@@ -15,6 +16,7 @@ mod withdraw;
 
 pub use bottom_nav::BottomNav;
 pub use charts::{Bar, Bars, Trend};
+pub use field::{PrivateInput, PrivateSelect, PrivateTextArea};
 pub use header::Header;
 pub use programme_key::ProgrammeKeySettings;
 pub use question::{QuestionProps, QuestionView, Slot};

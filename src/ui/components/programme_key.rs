@@ -8,6 +8,7 @@ use crate::crypto::CryptoError;
 use crate::i18n::{t, use_i18n};
 use crate::state::RecordsContext;
 use crate::storage::StorageError;
+use crate::ui::components::PrivateTextArea;
 
 #[derive(Clone)]
 enum Outcome {
@@ -66,7 +67,7 @@ pub fn ProgrammeKeySettings() -> impl IntoView {
                 }}
             </p>
             <label class="question-label" for="programme-key-text">{t!(i18n, programme_key_label)}</label>
-            <textarea id="programme-key-text" node_ref=field rows="4" spellcheck="false" autocomplete="off" data-testid="programme-key-text"></textarea>
+            <PrivateTextArea node_ref={field} {..} id="programme-key-text" rows="4" data-testid="programme-key-text" />
             <div class="choices">
                 <button type="button" class="button primary" data-testid="programme-key-save"
                     on:click=move |_| save(field.get_untracked().map(|f| f.value()))>

@@ -9,6 +9,7 @@ use crate::model::answer::{parse_input, AnswerError, AnswerValue};
 use crate::model::form::{Question, QuestionType};
 use crate::platform::geo;
 use crate::state::LanguageContext;
+use crate::ui::components::{PrivateInput, PrivateTextArea};
 use crate::ui::messages;
 
 /// Where an answer goes: the plain answers, or item `n` of a repeat group.
@@ -135,7 +136,7 @@ fn text_control(
     // No `maxlength`: the browser would silently cut a long paste. Too long
     // is refused by `parse_input` with a message, and the last good answer kept.
     if q.kind == QuestionType::LongText {
-        view! { <textarea id=id.to_owned() rows="4" on:input=on_input>{value}</textarea> }
+        view! { <PrivateTextArea value={value} {..} id=id.to_owned() rows="4" on:input=on_input /> }
             .into_any()
     } else {
         let caps = if q.kind == QuestionType::ParticipantCode {
@@ -144,12 +145,12 @@ fn text_control(
             "sentences"
         };
         view! {
-            <input
+            <PrivateInput
+                {..}
                 id=id.to_owned()
                 type=kind
                 inputmode=mode
                 autocapitalize=caps
-                autocomplete="off"
                 value=value
                 on:input=on_input
             />
@@ -178,7 +179,8 @@ fn choice_control(
             let answer = answer.clone();
             view! {
                 <label class="option">
-                    <input
+                    <PrivateInput
+                        {..}
                         type="radio"
                         name=id.to_owned()
                         value=code.clone()
@@ -218,8 +220,10 @@ fn multi_control(
             let checked = chosen.with_value(|s| s.contains(&code));
             view! {
                 <label class="option">
-                    <input
+                    <PrivateInput
+                        {..}
                         type="checkbox"
+                        name=id.to_owned()
                         value=code.clone()
                         checked=checked
                         on:change=move |ev| {
@@ -254,12 +258,12 @@ fn yes_no_control(
     view! {
         <div class="options inline" id=id.to_owned() role="radiogroup">
             <label class="option">
-                <input type="radio" name=id.to_owned() value="yes" checked=current == Some(true)
+                <PrivateInput {..} type="radio" name=id.to_owned() value="yes" checked=current == Some(true)
                     on:change=move |_| yes(Ok(Some(AnswerValue::Bool(true)))) />
                 <span>{t!(i18n, form_yes)}</span>
             </label>
             <label class="option">
-                <input type="radio" name=id.to_owned() value="no" checked=current == Some(false)
+                <PrivateInput {..} type="radio" name=id.to_owned() value="no" checked=current == Some(false)
                     on:change=move |_| no(Ok(Some(AnswerValue::Bool(false)))) />
                 <span>{t!(i18n, form_no)}</span>
             </label>
@@ -285,7 +289,7 @@ fn scale_control(
             let answer = answer.clone();
             view! {
                 <label class="scale-point">
-                    <input type="radio" name=id.to_owned() value=n.to_string() checked=current == Some(n)
+                    <PrivateInput {..} type="radio" name=id.to_owned() value=n.to_string() checked=current == Some(n)
                         on:change=move |_| answer(Ok(Some(AnswerValue::Scale(n)))) />
                     <span>{n}</span>
                 </label>

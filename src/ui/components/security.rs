@@ -9,6 +9,7 @@ use crate::i18n::{t, use_i18n};
 use crate::model::autolock::IDLE_CHOICES_MIN;
 use crate::state::{LanguageContext, RecordsContext, SessionContext};
 use crate::storage::StorageError;
+use crate::ui::components::PrivateInput;
 use crate::ui::messages;
 use crate::ui::pages::{take_secret, KindChoice, SecretInput};
 
@@ -105,7 +106,7 @@ pub fn SecuritySettings() -> impl IntoView {
             <div class="choices">{idle_choices}</div>
             <p class="hint">{t!(i18n, settings_autolock_hidden)}</p>
             <label class="option">
-                <input type="checkbox" data-testid="discreet"
+                <PrivateInput {..} type="checkbox" data-testid="discreet"
                     prop:checked=move || session.discreet.get()
                     on:change=move |ev| session.set_discreet(event_target_checked(&ev)) />
                 <span>
@@ -114,7 +115,7 @@ pub fn SecuritySettings() -> impl IntoView {
                 </span>
             </label>
         </section>
-        <form class="card" data-testid="change-secret" on:submit=change>
+        <form class="card" autocomplete="off" data-testid="change-secret" on:submit=change>
             <h2>{t!(i18n, settings_change_secret)}</h2>
             <p class="warning">{t!(i18n, lock_forget_warning)}</p>
             <Show when=move || { unsent() > 0 }>

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::state::{LanguageContext, Probe, SaveError, SyncContext};
 use crate::sync::endpoint::{Credentials, Endpoint, EndpointForm, EndpointKind, Url};
+use crate::ui::components::PrivateInput;
 use crate::ui::messages;
 
 #[derive(Clone)]
@@ -182,8 +183,8 @@ pub fn ServerSettings() -> impl IntoView {
             {current}
             <label class="field">
                 <span>{t!(i18n, server_url)}</span>
-                <input node_ref=fields[0] type="url" inputmode="url" autocomplete="off" autocapitalize="off"
-                    spellcheck="false" placeholder="https://" data-testid="endpoint-url" />
+                <PrivateInput node_ref={fields[0]} {..} type="url" inputmode="url" autocapitalize="off"
+                    placeholder="https://" data-testid="endpoint-url" />
             </label>
             <p class="field-label">{t!(i18n, server_kind)}</p>
             <div class="choices">
@@ -192,19 +193,19 @@ pub fn ServerSettings() -> impl IntoView {
             </div>
             <label class="field" class:hidden=couch>
                 <span>{t!(i18n, server_token)}</span>
-                <input node_ref=fields[1] type="password" autocomplete="off" data-testid="endpoint-token" />
+                <PrivateInput node_ref={fields[1]} {..} type="password" data-testid="endpoint-token" />
             </label>
             <label class="field" class:hidden=move || !couch()>
                 <span>{t!(i18n, server_user)}</span>
-                <input node_ref=fields[2] type="text" autocomplete="off" autocapitalize="off" data-testid="endpoint-user" />
+                <PrivateInput node_ref={fields[2]} {..} type="text" autocapitalize="off" data-testid="endpoint-user" />
             </label>
             <label class="field" class:hidden=move || !couch()>
                 <span>{t!(i18n, server_password)}</span>
-                <input node_ref=fields[3] type="password" autocomplete="off" data-testid="endpoint-password" />
+                <PrivateInput node_ref={fields[3]} {..} type="password" data-testid="endpoint-password" />
             </label>
             <label class="field">
                 <span>{t!(i18n, server_batch_size)}</span>
-                <input node_ref=fields[4] type="text" inputmode="numeric" placeholder="50" data-testid="endpoint-batch-size" />
+                <PrivateInput node_ref={fields[4]} {..} type="text" inputmode="numeric" placeholder="50" data-testid="endpoint-batch-size" />
             </label>
             <div class="actions">
                 <button type="button" class="button" data-testid="endpoint-save" on:click=save>{t!(i18n, server_save)}</button>

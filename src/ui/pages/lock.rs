@@ -10,6 +10,7 @@ use crate::crypto::CryptoError;
 use crate::i18n::{t, use_i18n};
 use crate::state::{LanguageContext, RecordsContext, SessionContext, StorageState};
 use crate::storage::StorageError;
+use crate::ui::components::PrivateInput;
 use crate::ui::messages;
 
 /// A PIN or passphrase field. Uncontrolled: the secret is read once, on
@@ -23,15 +24,14 @@ pub fn SecretInput(
 ) -> impl IntoView {
     view! {
         <label class="question-label" for=id>{label}</label>
-        <input
+        <PrivateInput
+            node_ref={node}
+            {..}
             id=id
-            node_ref=node
             class="secret"
             type="password"
             data-testid=id
-            autocomplete="off"
             autocapitalize="off"
-            spellcheck="false"
             inputmode=move || match kind.get() {
                 SecretKind::Pin => "numeric",
                 SecretKind::Passphrase => "text",
@@ -115,7 +115,7 @@ pub fn SetUpLock() -> impl IntoView {
     };
 
     view! {
-        <form class="card lock" data-testid="setup-lock" on:submit=submit>
+        <form class="card lock" autocomplete="off" data-testid="setup-lock" on:submit=submit>
             <h1>{t!(i18n, lock_setup_title)}</h1>
             <p>{t!(i18n, lock_setup_body)}</p>
             <p class="warning" data-testid="forget-warning">{t!(i18n, lock_forget_warning)}</p>
@@ -203,7 +203,7 @@ pub fn Unlock() -> impl IntoView {
     };
 
     view! {
-        <form class="card lock" data-testid="unlock" on:submit=submit>
+        <form class="card lock" autocomplete="off" data-testid="unlock" on:submit=submit>
             <h1>{t!(i18n, lock_title)}</h1>
             <SecretInput id="unlock-secret" label=t!(i18n, lock_enter).into_any() kind=kind node=field />
             <Show when=move || empty.get()>

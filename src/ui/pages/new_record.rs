@@ -17,6 +17,7 @@ use crate::model::record::{Record, RecordStatus};
 use crate::model::record_kind::RecordKind;
 use crate::state::{LanguageContext, RecordsContext, StorageState};
 use crate::storage::ListQuery;
+use crate::ui::components::PrivateInput;
 use crate::ui::labels;
 use crate::ui::messages;
 use crate::ui::pages::NotFound;
@@ -180,7 +181,7 @@ fn ConsentStep(on_agree: Callback<Consent>) -> impl IntoView {
         let label = p.label.clone();
         view! {
             <label class="option">
-                <input type="checkbox" data-testid=format!("consent-{}", match purpose {
+                <PrivateInput {..} type="checkbox" name="consent-purpose" data-testid=format!("consent-{}", match purpose {
                     Purpose::Assessment => "assessment",
                     Purpose::FollowUpContact => "follow-up",
                     Purpose::Referral => "referral",
@@ -230,7 +231,7 @@ fn ConsentStep(on_agree: Callback<Consent>) -> impl IntoView {
             <h3>{t!(i18n, consent_purposes)}</h3>
             <div class="options">{purposes}</div>
             <label class="question-label" for="consent-asked-by">{t!(i18n, consent_asked_by)}</label>
-            <input id="consent-asked-by" type="text" maxlength="100" autocomplete="off" data-testid="consent-asked-by"
+            <PrivateInput {..} id="consent-asked-by" type="text" maxlength="100" data-testid="consent-asked-by"
                 on:input=move |ev| asked_by.set(event_target_value(&ev)) />
             {move || problem_text().map(|p| view! { <p class="field-error" role="alert">{p}</p> })}
             <div class="form-nav">

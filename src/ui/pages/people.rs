@@ -12,7 +12,7 @@ use crate::model::form::FormDef;
 use crate::model::record_kind::RecordKind;
 use crate::report::history::{self, History, Person};
 use crate::state::{local_offset, LanguageContext, Loading, RecordsContext, ReportsContext};
-use crate::ui::components::{Trend, WithdrawConsent};
+use crate::ui::components::{PrivateInput, Trend, WithdrawConsent};
 use crate::ui::labels;
 
 /// Shown while the records are being opened, or if they could not be.
@@ -124,7 +124,7 @@ pub fn People() -> impl IntoView {
         <p class="hint">{t!(i18n, people_intro)}</p>
         <ReportLoading />
         <div class="filters">
-            <input type="search" data-testid="people-search" autocapitalize="characters" autocomplete="off" spellcheck="false"
+            <PrivateInput {..} type="search" data-testid="people-search" autocapitalize="characters"
                 placeholder=move || td_string!(i18n.get_locale(), people_search)
                 aria-label=move || td_string!(i18n.get_locale(), people_search)
                 on:input=move |ev| query.set(event_target_value(&ev)) />

@@ -9,6 +9,7 @@ use crate::model::record::RecordStatus;
 use crate::model::record_kind::RecordKind;
 use crate::state::{RecordsContext, StatusContext, StorageState};
 use crate::storage::{ListQuery, RecordSummary};
+use crate::ui::components::{PrivateInput, PrivateSelect};
 use crate::ui::labels;
 
 const PAGE: u32 = 50;
@@ -114,13 +115,13 @@ pub fn Records() -> impl IntoView {
         <h1 data-testid="records-title">{t!(i18n, records_heading)}</h1>
         <div class="tabs" role="group">{tabs}</div>
         <div class="filters">
-            <select aria-label=move || td_string!(i18n.get_locale(), records_all_forms) data-testid="filter-form"
+            <PrivateSelect {..} aria-label=move || td_string!(i18n.get_locale(), records_all_forms) data-testid="filter-form"
                 on:change=move |ev| { let v = event_target_value(&ev); form_id.set(Some(v).filter(|v| !v.is_empty())); }>
                 <option value="">{t!(i18n, records_all_forms)}</option>
                 {form_options}
-            </select>
-            <input type="search" placeholder=move || td_string!(i18n.get_locale(), records_site) data-testid="filter-site"
-                autocapitalize="characters" autocomplete="off"
+            </PrivateSelect>
+            <PrivateInput {..} type="search" placeholder=move || td_string!(i18n.get_locale(), records_site) data-testid="filter-site"
+                autocapitalize="characters"
                 on:change=move |ev| site.set(event_target_value(&ev)) />
         </div>
         {rows}

@@ -9,7 +9,7 @@ use crate::model::language::Language;
 use crate::model::record_kind::RecordKind;
 use crate::report::inventory::{self, Counts, Inventory};
 use crate::state::{local_offset, LanguageContext, ReportsContext};
-use crate::ui::components::{Bar, Bars};
+use crate::ui::components::{Bar, Bars, PrivateSelect};
 use crate::ui::labels;
 use crate::ui::pages::people::ReportLoading;
 
@@ -59,11 +59,11 @@ pub fn SiteNeeds() -> impl IntoView {
         <p class="hint">{t!(i18n, sites_intro)}</p>
         <ReportLoading />
         <div class="filters">
-            <select data-testid="site-choice" aria-label=move || td_string!(i18n.get_locale(), sites_choose)
+            <PrivateSelect {..} data-testid="site-choice" aria-label=move || td_string!(i18n.get_locale(), sites_choose)
                 on:change=move |ev| site.set(event_target_value(&ev))>
                 <option value="">{t!(i18n, sites_all)}</option>
                 {options}
-            </select>
+            </PrivateSelect>
         </div>
         {report}
     }

@@ -12,6 +12,7 @@ use crate::platform::share::{self, OutFile, ShareError};
 use crate::report::transfer::{EntryProblem, ImportError, Selection};
 use crate::state::exchange::{self, Built, ExchangeError, Format, Imported};
 use crate::state::{LanguageContext, RecordsContext, ReportsContext};
+use crate::ui::components::{PrivateInput, PrivateSelect};
 use crate::ui::labels;
 use crate::ui::messages;
 use crate::ui::pages::people::ReportLoading;
@@ -112,7 +113,7 @@ fn ExportSection() -> impl IntoView {
                 let id = k.form_id();
                 view! {
                     <label class="option">
-                        <input type="checkbox" data-testid=format!("export-form-{id}") prop:checked=move || forms.with(|f| f.contains(id))
+                        <PrivateInput {..} type="checkbox" name="export-forms" data-testid=format!("export-form-{id}") prop:checked=move || forms.with(|f| f.contains(id))
                             on:change=move |ev| {
                                 let on = event_target_checked(&ev);
                                 forms.update(|f| { if on { f.insert(id.to_owned()); } else { f.remove(id); } });
@@ -222,27 +223,27 @@ fn ExportSection() -> impl IntoView {
         <section class="card">
             <p class="hint">{t!(i18n, export_intro)}</p>
             <div class="filters">
-                <select data-testid="export-site" aria-label=move || td_string!(i18n.get_locale(), sites_choose)
+                <PrivateSelect {..} data-testid="export-site" aria-label=move || td_string!(i18n.get_locale(), sites_choose)
                     on:change=move |ev| site.set(event_target_value(&ev))>
                     <option value="">{t!(i18n, sites_all)}</option>
                     {sites}
-                </select>
+                </PrivateSelect>
             </div>
             <div class="date-range">
-                <label>{t!(i18n, export_from)} <input type="date" data-testid="export-from" on:change=move |ev| from.set(event_target_value(&ev)) /></label>
-                <label>{t!(i18n, export_to)} <input type="date" data-testid="export-to" on:change=move |ev| to.set(event_target_value(&ev)) /></label>
+                <label>{t!(i18n, export_from)} <PrivateInput {..} type="date" data-testid="export-from" on:change=move |ev| from.set(event_target_value(&ev)) /></label>
+                <label>{t!(i18n, export_to)} <PrivateInput {..} type="date" data-testid="export-to" on:change=move |ev| to.set(event_target_value(&ev)) /></label>
             </div>
             <fieldset class="choices"><legend>{t!(i18n, export_forms)}</legend>{form_boxes}</fieldset>
             <fieldset class="choices"><legend>{t!(i18n, export_format)}</legend>
-                <label class="option"><input type="radio" name="export-format" data-testid="export-csv" prop:checked=move || format.get() == Format::Csv on:change=move |_| format.set(Format::Csv) /><span>{t!(i18n, export_csv)}</span></label>
-                <label class="option"><input type="radio" name="export-format" data-testid="export-json" prop:checked=move || format.get() == Format::Json on:change=move |_| format.set(Format::Json) /><span>{t!(i18n, export_json)}</span></label>
+                <label class="option"><PrivateInput {..} type="radio" name="export-format" data-testid="export-csv" prop:checked=move || format.get() == Format::Csv on:change=move |_| format.set(Format::Csv) /><span>{t!(i18n, export_csv)}</span></label>
+                <label class="option"><PrivateInput {..} type="radio" name="export-format" data-testid="export-json" prop:checked=move || format.get() == Format::Json on:change=move |_| format.set(Format::Json) /><span>{t!(i18n, export_json)}</span></label>
             </fieldset>
             {move || match keyed.get() {
                 Some(true) => view! { <p class="notice" data-testid="export-encrypted-note">{t!(i18n, export_will_encrypt)}</p> }.into_any(),
                 Some(false) => view! {
                     <p class="notice error" data-testid="export-plain-warning">{t!(i18n, export_plain_warning)}</p>
                     <label class="option">
-                        <input type="checkbox" data-testid="export-understood" on:change=move |ev| understood.set(event_target_checked(&ev)) />
+                        <PrivateInput {..} type="checkbox" data-testid="export-understood" on:change=move |ev| understood.set(event_target_checked(&ev)) />
                         <span>{t!(i18n, export_understood)}</span>
                     </label>
                 }.into_any(),
@@ -333,7 +334,7 @@ fn ImportSection() -> impl IntoView {
             <p class="hint">{t!(i18n, import_intro)}</p>
             <label class="button secondary wide file-pick">
                 {t!(i18n, import_pick)}
-                <input type="file" accept=".json,application/json" data-testid="import-file" on:change=picked
+                <PrivateInput {..} type="file" accept=".json,application/json" data-testid="import-file" on:change=picked
                     disabled=move || working.get().is_some() />
             </label>
             {move || working.get().map(|(d, t)| progress_bar(d, t, "import-progress"))}
