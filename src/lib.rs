@@ -3,6 +3,7 @@
 pub mod crypto;
 pub mod model;
 pub mod report;
+pub mod service;
 pub mod storage;
 pub mod sync;
 

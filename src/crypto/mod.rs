@@ -11,6 +11,9 @@ pub mod web;
 
 use thiserror::Error;
 
+use keyfile::KeyFile;
+use secret::SecretKind;
+
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum CryptoError {
     /// Authentication failed: the data was altered, or belongs elsewhere.
@@ -49,6 +52,51 @@ pub trait Cipher {
     /// # Errors
     /// [`CryptoError::Tampered`] when the payload does not authenticate.
     async fn open(&self, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, CryptoError>;
+}
+
+/// Makes, opens and re-wraps the data key from a PIN or passphrase:
+/// PBKDF2 and AES-GCM key wrapping in WebCrypto on the phone
+/// (`web::WebKeys`); a fast stand-in in native tests.
+#[allow(async_fn_in_trait)]
+pub trait KeyMaker {
+    type Cipher: Cipher;
+
+    /// The work factor that costs about [`keyfile::TARGET_MS`] on this
+    /// device, within the key file's bounds.
+    ///
+    /// # Errors
+    /// When the derivation cannot run.
+    async fn calibrate(&self) -> Result<u32, CryptoError>;
+
+    /// A new random data key, and its key file wrapped under `secret`.
+    ///
+    /// # Errors
+    /// When key generation or wrapping fails.
+    async fn create(
+        &self,
+        secret: &str,
+        kind: SecretKind,
+        iterations: u32,
+    ) -> Result<(KeyFile, Self::Cipher), CryptoError>;
+
+    /// Opens the data key.
+    ///
+    /// # Errors
+    /// [`CryptoError::WrongSecret`] when `secret` does not open `file`.
+    async fn unlock(&self, file: &KeyFile, secret: &str) -> Result<Self::Cipher, CryptoError>;
+
+    /// The same data key wrapped under `new` (fresh salt and IV).
+    ///
+    /// # Errors
+    /// [`CryptoError::WrongSecret`] when `old` does not open `file`.
+    async fn rewrap(
+        &self,
+        file: &KeyFile,
+        old: &str,
+        new: &str,
+        kind: SecretKind,
+        iterations: u32,
+    ) -> Result<KeyFile, CryptoError>;
 }
 
 /// No encryption: the payload is stored as it is. Only for reading records

@@ -296,6 +296,43 @@ pub async fn calibrate() -> Result<u32, CryptoError> {
     Ok(keyfile::iterations_for(PROBE, ms, keyfile::TARGET_MS))
 }
 
+/// The data key made, opened and re-wrapped by WebCrypto (PBKDF2-SHA-256
+/// and AES-GCM key wrapping).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WebKeys;
+
+impl super::KeyMaker for WebKeys {
+    type Cipher = AesGcmCipher;
+
+    async fn calibrate(&self) -> Result<u32, CryptoError> {
+        calibrate().await
+    }
+
+    async fn create(
+        &self,
+        secret: &str,
+        kind: SecretKind,
+        iterations: u32,
+    ) -> Result<(KeyFile, AesGcmCipher), CryptoError> {
+        create(secret, kind, iterations).await
+    }
+
+    async fn unlock(&self, file: &KeyFile, secret: &str) -> Result<AesGcmCipher, CryptoError> {
+        unlock(file, secret).await
+    }
+
+    async fn rewrap(
+        &self,
+        file: &KeyFile,
+        old: &str,
+        new: &str,
+        kind: SecretKind,
+        iterations: u32,
+    ) -> Result<KeyFile, CryptoError> {
+        rewrap(file, old, new, kind, iterations).await
+    }
+}
+
 /// SHA-256 of `bytes`, by WebCrypto (no hashing code in the download).
 ///
 /// # Errors
@@ -443,4 +480,51 @@ pub async fn seal_for_programme(
     .await
     .map_err(failed)?;
     Ok(Envelope::new(&programme.kid, &epk, &iv, &to_vec(&ct)))
+}
+
+/// Batch entries made in the browser: encrypted to the programme key when
+/// one is set, fingerprinted with WebCrypto's SHA-256.
+pub struct WebPreparer {
+    programme: Option<ProgrammeKey>,
+}
+
+impl crate::sync::engine::Preparer for WebPreparer {
+    async fn prepare(
+        &self,
+        record: &crate::model::record::Record,
+    ) -> Result<crate::sync::wire::Entry, CryptoError> {
+        use crate::sync::wire::{hex, Content, Entry};
+        let content = Content::of(record).to_bytes();
+        match &self.programme {
+            Some(key) => {
+                let envelope = seal_for_programme(key, &content).await?;
+                let json = envelope.to_json();
+                let value =
+                    serde_json::from_str(&json).map_err(|e| CryptoError::Failed(e.to_string()))?;
+                Ok(Entry::encrypted(
+                    record,
+                    value,
+                    hex(&sha256(json.as_bytes()).await?),
+                ))
+            }
+            None => Ok(Entry::plain(record, hex(&sha256(&content).await?))),
+        }
+    }
+}
+
+/// The programme key, imported by WebCrypto, behind the sending service's seam.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WebProgramme;
+
+impl crate::service::sending::Programme for WebProgramme {
+    type Preparer = WebPreparer;
+
+    async fn preparer(&self, key: Option<&str>) -> Result<WebPreparer, CryptoError> {
+        Ok(WebPreparer {
+            programme: match key {
+                Some(text) => Some(import_programme_key(text).await?),
+                None => None,
+            },
+        })
+    }
 }

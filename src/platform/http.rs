@@ -78,6 +78,33 @@ impl Transport for FetchTransport {
     }
 }
 
+/// What sending needs from the browser besides `fetch`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BrowserHost;
+
+impl crate::service::sending::Host for BrowserHost {
+    fn online(&self) -> bool {
+        platform::is_online()
+    }
+    fn connect_sources(&self) -> Option<Vec<String>> {
+        connect_sources()
+    }
+    fn page_origin(&self) -> String {
+        page_origin()
+    }
+    async fn reachable_without_cors(&self, url: &str, timeout_ms: u32) -> bool {
+        reachable_without_cors(url, timeout_ms).await
+    }
+    async fn request_background_sync(&self) {
+        // Without Background Sync (or a worker) the prepared batches wait
+        // for the app's next start, which sends them: nothing to tell.
+        let _ = platform::service_worker::request_background_sync(SYNC_TAG).await;
+    }
+}
+
+/// The Background Sync tag public/sw.js answers.
+pub const SYNC_TAG: &str = "jangkau-send";
+
 /// After a request failed with no answer: whether the server answers at
 /// all when asked without CORS. If it does, the server is up but does not
 /// allow this app's origin (CORS) — a server setting to fix.

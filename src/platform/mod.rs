@@ -1,5 +1,6 @@
 //! Thin wrappers over browser APIs the app needs at start-up (panic guard, ready mark, base path).
 
+pub mod clock;
 pub mod geo;
 pub mod http;
 pub mod locks;

@@ -4,13 +4,14 @@ mod clock;
 mod connectivity;
 pub mod exchange;
 mod language;
-mod records;
+pub(crate) mod records;
 mod reports;
 mod session;
 mod status;
 pub(crate) mod sync;
 mod update;
 
+pub use crate::service::sending::{HeldView, Probe, SaveError};
 pub use clock::{provide_clock_context, ClockContext};
 pub use connectivity::{provide_connectivity_context, ConnectivityContext};
 pub use language::{locale_of, provide_language_context, LanguageContext};
@@ -18,7 +19,7 @@ pub use records::{provide_records_context, AppRecords, Gate, RecordsContext, Sto
 pub use reports::{local_offset, provide_reports_context, Loading, ReportsContext};
 pub use session::{provide_session_context, SessionContext};
 pub use status::{provide_status_context, StatusContext};
-pub use sync::{provide_sync_context, HeldView, Phase, Probe, SaveError, SyncContext};
+pub use sync::{provide_sync_context, Phase, SyncContext};
 pub use update::{provide_update_context, UpdateContext};
 
 /// Provides every app-wide context; called once, at the root.

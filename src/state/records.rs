@@ -1,34 +1,36 @@
-//! The record storage the app runs on: opened at start, unlocked with the PIN, locked again; the programme key, export, and the counts it feeds.
+//! The record storage the app runs on, as reactive state: opened at start, unlocked and locked through the vault, written through the one writer; the programme key and the counts it feeds.
 
 use std::rc::Rc;
-use std::time::Duration;
 
-use chrono::Utc;
 use leptos::prelude::*;
-use uuid::Uuid;
 
-use crate::crypto::keyfile::KeyFile;
-use crate::crypto::secret::{SecretKind, Throttle};
-use crate::crypto::web::{self, AesGcmCipher, ProgrammeKey};
-use crate::crypto::{CryptoError, IdentityCipher};
+use crate::crypto::secret::SecretKind;
+use crate::crypto::web::{self, AesGcmCipher, ProgrammeKey, WebKeys};
+use crate::crypto::CryptoError;
 use crate::model::participant_code::ParticipantCode;
 use crate::model::record::Record;
+use crate::platform::clock::{BrowserClock, LocalSpawn};
 use crate::platform::{self, storage_manager};
+use crate::service::sending::META_PROGRAMME_KEY;
+use crate::service::vault::{Start, Vault};
+use crate::service::writer::Writer;
+use crate::service::Clock;
 use crate::state::ReportsContext;
 use crate::state::StatusContext;
 use crate::storage::idb::{IdbStore, DB_NAME};
-use crate::storage::{unsent, RecordStore, Records, StorageError, Withdrawal};
+use crate::storage::{RecordStore, Records, StorageError, Withdrawal};
 
-pub type AppRecords = Records<Rc<IdbStore>, AesGcmCipher>;
+pub type AppStore = Rc<IdbStore>;
+pub type AppRecords = Records<AppStore, AesGcmCipher>;
+pub type AppWriter = Writer<AppStore, AesGcmCipher>;
+type AppVault = Vault<AppStore, WebKeys>;
 
-/// Meta key: the wrapped data key ([`KeyFile`] as JSON).
-pub const META_KEYFILE: &str = "keyfile";
-/// Meta key: wrong unlock attempts ([`Throttle`] as JSON).
-pub const META_THROTTLE: &str = "unlock_throttle";
-/// Meta key: the programme's public key as pasted (PEM or JWK); empty when removed.
-pub const META_PROGRAMME_KEY: &str = "programme_key";
-/// Meta key: set once every record from before the PIN is resealed.
-pub const META_RESEALED: &str = "resealed";
+/// The record service and its one writer, while unlocked.
+#[derive(Clone)]
+pub struct Unlocked {
+    pub records: Rc<AppRecords>,
+    pub writer: Rc<AppWriter>,
+}
 
 #[derive(Clone)]
 pub enum StorageState {
@@ -39,10 +41,7 @@ pub enum StorageState {
         unsent: u32,
     },
     Locked,
-    Ready(Rc<AppRecords>),
-    /// Locking: pages are unmounting and write what they hold with this,
-    /// then it is dropped (and the key with it).
-    Closing(Rc<AppRecords>),
+    Ready(Unlocked),
     /// IndexedDB cannot be used, or the stored key is damaged: the app shows
     /// why instead of pages.
     Unavailable(StorageError),
@@ -68,8 +67,9 @@ pub struct RecordsContext {
     persist_asked: StoredValue<bool>,
     /// When (ms since 1970) the next unlock attempt is allowed.
     pub unlock_not_before: RwSignal<f64>,
-    /// The open database, kept while locked (it holds nothing readable).
-    store: StoredValue<Option<Rc<IdbStore>>, LocalStorage>,
+    /// The open database and its key, kept while locked (they hold
+    /// nothing readable without the PIN).
+    vault: StoredValue<Option<Rc<AppVault>>, LocalStorage>,
     /// Captured when provided: contexts cannot be looked up from async tasks.
     status: StatusContext,
     reports: ReportsContext,
@@ -79,22 +79,35 @@ fn not_open() -> StorageError {
     StorageError::Unavailable("not open".into())
 }
 
+fn locked() -> StorageError {
+    StorageError::Crypto(CryptoError::Locked)
+}
+
 impl RecordsContext {
     pub fn expect_context() -> Self {
         expect_context::<Self>()
     }
 
-    /// The record service, while unlocked (or while locking, so pages can
-    /// write what they hold as they unmount).
-    pub fn records(self) -> Option<Rc<AppRecords>> {
+    fn unlocked(self) -> Option<Unlocked> {
         match self.state.try_get_untracked()? {
-            StorageState::Ready(records) | StorageState::Closing(records) => Some(records),
+            StorageState::Ready(unlocked) => Some(unlocked),
             _ => None,
         }
     }
 
-    fn store(self) -> Result<Rc<IdbStore>, StorageError> {
-        self.store.get_value().ok_or_else(not_open)
+    /// The record service, while unlocked.
+    pub fn records(self) -> Option<Rc<AppRecords>> {
+        self.unlocked().map(|u| u.records)
+    }
+
+    /// The one writer of records, while unlocked. A page keeps the one it
+    /// was given: writes it queues as the app locks still finish.
+    pub fn writer(self) -> Option<Rc<AppWriter>> {
+        self.unlocked().map(|u| u.writer)
+    }
+
+    fn vault(self) -> Result<Rc<AppVault>, StorageError> {
+        self.vault.get_value().ok_or_else(not_open)
     }
 
     /// Re-reads the counts behind the status strip.
@@ -104,67 +117,67 @@ impl RecordsContext {
         };
         let status = self.status;
         leptos::task::spawn_local(async move {
+            // On failure the strip keeps its last counts: the next change
+            // reads them again, and a failing store shows on the page that
+            // tried to write.
             if let Ok(summary) = records.summary().await {
                 status.0.set(summary);
             }
         });
     }
 
-    /// Saves a record and refreshes the status-strip counts. The first
-    /// save also asks the browser to keep the app's data (persistent
-    /// storage), so it is not evicted while unsent.
+    /// Writes a record through the writer (a new draft, the first draft of
+    /// an edit, a finished record); the returned future waits for it, then
+    /// the reports and counts follow. The record is queued at once, before
+    /// the future is first polled. The first save also asks the browser to
+    /// keep the app's data (persistent storage), so it is not evicted while
+    /// unsent.
     ///
     /// # Errors
     /// The [`StorageError`]; the caller keeps its in-memory copy.
-    pub async fn save(self, record: &Record) -> Result<(), StorageError> {
-        let records = self
-            .records()
-            .ok_or(StorageError::Crypto(CryptoError::Locked))?;
-        self.save_with(&records, record).await?;
-        self.reports.saved(record);
+    pub fn save(
+        self,
+        record: &Record,
+    ) -> impl std::future::Future<Output = Result<(), StorageError>> + 'static {
+        let written = self.writer().map(|w| w.save(record.clone()));
+        let record = record.clone();
+        async move {
+            written.ok_or_else(locked)?.await?;
+            self.reports.saved(&record);
+            self.refresh_status();
+            // Asked once per session: some browsers prompt the user.
+            if self.persisted.get_untracked() != Some(true) && !self.persist_asked.get_value() {
+                self.persist_asked.set_value(true);
+                let granted = storage_manager::request_persistence().await;
+                self.persisted.try_set(granted);
+            }
+            Ok(())
+        }
+    }
+
+    /// Deletes a draft through the writer; the counts follow.
+    ///
+    /// # Errors
+    /// `NotDeletable` for a finished record, or a storage failure.
+    pub async fn delete(self, id: uuid::Uuid) -> Result<(), StorageError> {
+        let writer = self.writer().ok_or_else(locked)?;
+        writer.delete(id).await?;
         self.refresh_status();
         Ok(())
     }
 
-    /// Writes a draft's answers with a service taken earlier: a write queued
-    /// before the app locked still finishes under the key it was made with.
-    /// Runs on every change, so it leaves the counts alone (answers change
-    /// none of them).
-    ///
-    /// # Errors
-    /// The [`StorageError`]; the caller keeps its in-memory copy.
-    pub async fn save_with(
-        self,
-        records: &AppRecords,
-        record: &Record,
-    ) -> Result<(), StorageError> {
-        records.save(record).await?;
-        // Asked once per session: some browsers prompt the user.
-        if self.persisted.get_untracked() != Some(true) && !self.persist_asked.get_value() {
-            self.persist_asked.set_value(true);
-            let granted = storage_manager::request_persistence().await;
-            self.persisted.set(granted);
-        }
-        Ok(())
-    }
-
-    /// First run: makes the data key, stores it wrapped under `secret`, then
-    /// seals any records written before there was a PIN. The key file is
-    /// stored before anything is sealed with its key.
+    /// First run: sets the PIN or passphrase and opens the records.
     ///
     /// # Errors
     /// When WebCrypto or storage fails; nothing is sealed then.
     pub async fn set_up(self, secret: String, kind: SecretKind) -> Result<(), StorageError> {
-        let store = self.store()?;
-        if store.get_meta(META_KEYFILE).await?.is_some() {
-            // Another tab set a PIN meanwhile: never replace a key in use.
-            self.state.set(StorageState::Locked);
-            return Ok(());
+        let vault = self.vault()?;
+        match vault.set_up(&secret, kind).await? {
+            Some(records) => self.opened(records),
+            // Another tab set a PIN meanwhile: unlock with that one.
+            None => self.state.set(StorageState::Locked),
         }
-        let iterations = web::calibrate().await?;
-        let (file, cipher) = web::create(&secret, kind, iterations).await?;
-        store.set_meta(META_KEYFILE, &file.to_json()).await?;
-        self.open_with(store, cipher).await
+        Ok(())
     }
 
     /// Unlocks with the PIN or passphrase, at `now_ms` (ms since 1970).
@@ -173,76 +186,46 @@ impl RecordsContext {
     /// `Crypto(WrongSecret)` (and the wait grows), `Crypto(Locked)` while a
     /// wait is running, `Crypto(BadKeyFile)`, or a storage failure.
     pub async fn unlock(self, secret: String, now_ms: f64) -> Result<(), StorageError> {
-        let store = self.store()?;
-        let throttle = throttle(&store).await?;
-        if throttle.wait_ms(now_ms) > 0.0 {
-            self.unlock_not_before
-                .set(now_ms + throttle.wait_ms(now_ms));
-            return Err(CryptoError::Locked.into());
-        }
-        let file = self.key_file(&store).await?;
-        match web::unlock(&file, &secret).await {
-            Ok(cipher) => {
-                if throttle.failures > 0 {
-                    store
-                        .set_meta(META_THROTTLE, &json(&Throttle::default()))
-                        .await?;
-                }
+        let vault = self.vault()?;
+        match vault.unlock(&secret, now_ms).await {
+            Ok(records) => {
                 self.unlock_not_before.set(0.0);
-                self.open_with(store, cipher).await
+                self.opened(records);
+                Ok(())
             }
             Err(e) => {
-                if e == CryptoError::WrongSecret {
-                    let next = throttle.failed(now_ms);
-                    store.set_meta(META_THROTTLE, &json(&next)).await?;
-                    self.unlock_not_before.set(now_ms + next.wait_ms(now_ms));
-                }
-                Err(e.into())
+                self.load_throttle(now_ms).await;
+                Err(e)
             }
         }
     }
 
-    /// Shows a wait still running from wrong attempts before a reload.
+    /// Shows a wait still running from wrong attempts (before a reload too).
     pub async fn load_throttle(self, now_ms: f64) {
-        let Ok(store) = self.store() else { return };
-        let Ok(throttle) = throttle(&store).await else {
-            return;
-        };
-        let wait = throttle.wait_ms(now_ms);
-        if wait > 0.0 {
-            self.unlock_not_before.try_set(now_ms + wait);
+        let Ok(vault) = self.vault() else { return };
+        // No wait, or the count cannot be read: then the next attempt
+        // reads it again (and fails the same way, visibly).
+        if let Ok(wait) = vault.wait_ms(now_ms).await {
+            if wait > 0.0 {
+                self.unlock_not_before.try_set(now_ms + wait);
+            }
         }
     }
 
-    async fn key_file(self, store: &IdbStore) -> Result<KeyFile, StorageError> {
-        let text = store
-            .get_meta(META_KEYFILE)
-            .await?
-            .ok_or_else(|| CryptoError::BadKeyFile("missing".into()))?;
-        Ok(KeyFile::parse(&text)?)
-    }
-
-    async fn open_with(
-        self,
-        store: Rc<IdbStore>,
-        cipher: AesGcmCipher,
-    ) -> Result<(), StorageError> {
-        let records = Records::new(Rc::clone(&store), cipher);
-        if store.get_meta(META_RESEALED).await?.is_none() {
-            records.reseal_from(&IdentityCipher).await?;
-            store.set_meta(META_RESEALED, "1").await?;
-        }
+    fn opened(self, records: AppRecords) {
         let records = Rc::new(records);
-        self.state.set(StorageState::Ready(Rc::clone(&records)));
+        let writer = Writer::new(Rc::clone(&records), Rc::new(LocalSpawn));
+        self.state.set(StorageState::Ready(Unlocked {
+            records: Rc::clone(&records),
+            writer,
+        }));
         self.refresh_status();
         // The follow-up list on the home screen needs them: open them now,
         // in the background.
         self.reports.ensure(records);
-        Ok(())
     }
 
-    /// A new PIN or passphrase; the old one is required. Records are not
-    /// re-encrypted: only the data key is wrapped anew.
+    /// A new PIN or passphrase; the old one is required.
     ///
     /// # Errors
     /// `Crypto(WrongSecret)` when `old` is wrong, or a storage failure.
@@ -252,20 +235,16 @@ impl RecordsContext {
         new: String,
         kind: SecretKind,
     ) -> Result<(), StorageError> {
-        let store = self.store()?;
-        let file = self.key_file(&store).await?;
-        let iterations = web::calibrate().await?;
-        let next = web::rewrap(&file, &old, &new, kind, iterations).await?;
-        store.set_meta(META_KEYFILE, &next.to_json()).await
+        self.vault()?.change_secret(&old, &new, kind).await
     }
 
-    /// The programme key's fingerprint, if one is set.
+    /// The programme key, if one is set.
     ///
     /// # Errors
     /// When storage fails or the stored key no longer imports.
     pub async fn programme_key(self) -> Result<Option<ProgrammeKey>, StorageError> {
-        let store = self.store()?;
-        match store.get_meta(META_PROGRAMME_KEY).await? {
+        let vault = self.vault()?;
+        match vault.store().get_meta(META_PROGRAMME_KEY).await? {
             Some(text) if !text.is_empty() => Ok(Some(web::import_programme_key(&text).await?)),
             _ => Ok(None),
         }
@@ -279,35 +258,41 @@ impl RecordsContext {
         self,
         text: Option<String>,
     ) -> Result<Option<ProgrammeKey>, StorageError> {
-        let store = self.store()?;
+        let vault = self.vault()?;
         let key = match &text {
             Some(t) => Some(web::import_programme_key(t).await?),
             None => None,
         };
-        store
+        vault
+            .store()
             .set_meta(META_PROGRAMME_KEY, text.as_deref().unwrap_or(""))
             .await?;
         Ok(key)
     }
 
-    /// Consent withdrawn: her records are marked or deleted, a withdrawal
-    /// is queued for the server when some were sent, and the reports and
+    /// Consent withdrawn: her records are marked or deleted (through the
+    /// writer, so no queued snapshot brings one back), a withdrawal is
+    /// queued for the server when some were sent, and the reports and
     /// counts follow.
     ///
     /// # Errors
     /// `Crypto(Locked)` while locked, or a storage failure.
     pub async fn withdraw(self, code: &ParticipantCode) -> Result<Withdrawal, StorageError> {
-        let records = self
-            .records()
-            .ok_or(StorageError::Crypto(CryptoError::Locked))?;
-        let done = records.withdraw(code, Uuid::new_v4(), Utc::now()).await?;
-        self.reports.reload(records);
+        let unlocked = self.unlocked().ok_or_else(locked)?;
+        let clock = BrowserClock;
+        let done = unlocked
+            .writer
+            .withdraw(code, clock.new_id(), clock.now())
+            .await?;
+        self.reports.reload(unlocked.records);
         self.refresh_status();
         Ok(done)
     }
 
     /// Stores records from another phone's export; the reports and counts
-    /// follow. `progress` hears how many are stored.
+    /// follow. `progress` hears how many are stored. These records are new
+    /// to this phone (merged by id), so no page holds them and they need
+    /// not queue behind the writer.
     ///
     /// # Errors
     /// `Crypto(Locked)` while locked, or a storage failure (records stored
@@ -317,9 +302,7 @@ impl RecordsContext {
         add: &[Record],
         progress: impl FnMut(usize),
     ) -> Result<u32, StorageError> {
-        let records = self
-            .records()
-            .ok_or(StorageError::Crypto(CryptoError::Locked))?;
+        let records = self.records().ok_or_else(locked)?;
         let result = records.import(add, progress).await;
         self.reports.reload(records);
         self.refresh_status();
@@ -331,46 +314,20 @@ impl RecordsContext {
     /// # Errors
     /// When the key file cannot be read.
     pub async fn secret_kind(self) -> Result<SecretKind, StorageError> {
-        let store = self.store()?;
-        Ok(self.key_file(&store).await?.kind)
+        self.vault()?.secret_kind().await
     }
 
-    /// Locks: pages unmount (and write what they hold), then the key is
-    /// dropped. Does nothing unless unlocked.
+    /// Locks: the opened records leave memory and pages unmount; each
+    /// writes what it holds through the writer it was given, which keeps
+    /// the key until those writes are done, then drops it. Does nothing
+    /// unless unlocked.
     pub fn lock(self) {
-        let Some(StorageState::Ready(records)) = self.state.try_get_untracked() else {
+        if self.unlocked().is_none() {
             return;
-        };
+        }
         self.reports.clear();
-        self.state.set(StorageState::Closing(records));
-        // A macrotask runs after every microtask the unmounting queued, so
-        // the last writes have taken their own handle by then.
-        set_timeout(
-            move || {
-                if matches!(
-                    self.state.try_get_untracked(),
-                    Some(StorageState::Closing(_))
-                ) {
-                    self.state.try_set(StorageState::Locked);
-                }
-            },
-            Duration::ZERO,
-        );
+        self.state.set(StorageState::Locked);
     }
-}
-
-/// Wrong attempts so far; none if never stored (or unreadable, which
-/// only someone editing storage could cause — and they could delete it).
-async fn throttle(store: &IdbStore) -> Result<Throttle, StorageError> {
-    Ok(store
-        .get_meta(META_THROTTLE)
-        .await?
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_default())
-}
-
-fn json(t: &Throttle) -> String {
-    serde_json::to_string(t).expect("a throttle always serialises")
 }
 
 pub fn provide_records_context() -> RecordsContext {
@@ -380,14 +337,14 @@ pub fn provide_records_context() -> RecordsContext {
         gate: Memo::new(move |_| match &*state.read() {
             StorageState::Opening => Gate::Opening,
             StorageState::NeedsSetup { .. } => Gate::Setup,
-            StorageState::Locked | StorageState::Closing(_) => Gate::Locked,
+            StorageState::Locked => Gate::Locked,
             StorageState::Ready(_) => Gate::Open,
             StorageState::Unavailable(_) => Gate::Unavailable,
         }),
         persisted: RwSignal::new(None),
         persist_asked: StoredValue::new(false),
         unlock_not_before: RwSignal::new(0.0),
-        store: StoredValue::new_local(None),
+        vault: StoredValue::new_local(None),
         status: StatusContext::expect_context(),
         reports: ReportsContext::expect_context(),
     };
@@ -409,16 +366,11 @@ async fn open(ctx: RecordsContext) -> Result<StorageState, StorageError> {
         return Err(CryptoError::InsecureContext.into());
     }
     let store = Rc::new(IdbStore::open(DB_NAME).await?);
-    ctx.store.set_value(Some(Rc::clone(&store)));
-    Ok(match store.get_meta(META_KEYFILE).await? {
-        None => StorageState::NeedsSetup {
-            unsent: unsent(&store).await?,
-        },
-        Some(text) => {
-            // A damaged key file cannot be repaired, and must not be
-            // replaced: records sealed under it would be lost for good.
-            KeyFile::parse(&text)?;
-            StorageState::Locked
-        }
+    let vault = Rc::new(Vault::new(store, WebKeys));
+    let start = vault.start().await?;
+    ctx.vault.set_value(Some(vault));
+    Ok(match start {
+        Start::NeedsSetup { unsent } => StorageState::NeedsSetup { unsent },
+        Start::Locked => StorageState::Locked,
     })
 }

@@ -1,4 +1,4 @@
-//! Sending, as app state: the endpoint while unlocked, when to send (unlock, signal back, new records, timers, a tap), progress, held records and history.
+//! Sending, as reactive state: the endpoint while unlocked, when to send (unlock, signal back, new records, timers, a tap), progress, held records and history — the decisions are the sending service's.
 
 use std::rc::Rc;
 use std::time::Duration;
@@ -7,89 +7,31 @@ use chrono::{DateTime, Utc};
 use leptos::ev;
 use leptos::prelude::*;
 
-use crate::crypto::web::{self, ProgrammeKey};
-use crate::crypto::CryptoError;
-use crate::model::record::{Record, RecordStatus};
-use crate::platform::{self, http, service_worker};
+use crate::crypto::web::WebProgramme;
+use crate::platform::clock::BrowserClock;
+use crate::platform::http::{BrowserHost, FetchTransport, SYNC_TAG};
+use crate::platform::{self};
+use crate::service::sending::{should_send, HeldView, Probe, SaveError, Sending};
+use crate::service::Clock;
+use crate::state::records::AppStore;
 use crate::state::{AppRecords, Gate, RecordsContext, StatusContext};
-use crate::storage::{RecordStore, StorageError};
-use crate::sync::endpoint::{
-    connect_allowed, DeploymentDefaults, Endpoint, EndpointError, EndpointForm, EndpointKind, Url,
-};
-use crate::sync::engine::{
-    self, held_reasons, load_history, load_state, HeldReason, Outbox, Preparer, Progress,
-    RunContext, SyncError, Transport, TransportError, META_DEVICE_ID, META_ENDPOINT, META_RELAY,
-    META_SYNC_STATE,
-};
-use crate::sync::policy::{classify_status, Failure, HistoryEntry, StatusClass, SyncState};
-use crate::sync::wire::{self, hex, Content, Entry, Sender};
+use crate::storage::StorageError;
+use crate::sync::endpoint::{Endpoint, EndpointForm};
+use crate::sync::engine::{Progress, RunContext, SyncError};
+use crate::sync::policy::{HistoryEntry, SyncState};
+use crate::sync::wire::Sender;
 
 /// The Web Lock held while sending (the service worker takes it too).
-const SEND_LOCK: &str = "jangkau-send";
-/// The Background Sync tag public/sw.js answers.
-const SYNC_TAG: &str = "jangkau-send";
-/// At most this many records are prepared for the worker at a time.
-const RELAY_MAX_RECORDS: u32 = 500;
+const SEND_LOCK: &str = SYNC_TAG;
 
 /// How often the app checks whether a retry is due.
 const TICK: Duration = Duration::from_secs(5);
-
-/// Builds batch entries in the browser: encrypted to the programme key
-/// when one is set, fingerprinted with WebCrypto's SHA-256.
-struct WebPreparer {
-    programme: Option<ProgrammeKey>,
-}
-
-impl Preparer for WebPreparer {
-    async fn prepare(&self, record: &Record) -> Result<Entry, CryptoError> {
-        let content = Content::of(record).to_bytes();
-        match &self.programme {
-            Some(key) => {
-                let envelope = web::seal_for_programme(key, &content).await?;
-                let json = envelope.to_json();
-                let value =
-                    serde_json::from_str(&json).map_err(|e| CryptoError::Failed(e.to_string()))?;
-                Ok(Entry::encrypted(
-                    record,
-                    value,
-                    hex(&web::sha256(json.as_bytes()).await?),
-                ))
-            }
-            None => Ok(Entry::plain(record, hex(&web::sha256(&content).await?))),
-        }
-    }
-}
 
 /// What the send page shows right now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Phase {
     Idle,
     Sending(Progress),
-}
-
-/// A held record as the send page lists it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HeldView {
-    pub id: String,
-    pub form_id: String,
-    pub site: Option<String>,
-    pub reason: Option<HeldReason>,
-}
-
-/// What "Test connection" found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Probe {
-    Ok,
-    Invalid(EndpointError),
-    Offline,
-    Timeout,
-    /// The server answers, but not to this app: CORS is not set up for it.
-    CorsRefused,
-    Unreachable,
-    Credentials(u16),
-    Status(u16),
-    /// A 2xx that is not this kind of server's answer (a login page?).
-    NotAnAnswer,
 }
 
 #[derive(Clone, Copy)]
@@ -106,6 +48,24 @@ pub struct SyncContext {
     status: StatusContext,
 }
 
+type AppSending<'a> = Sending<
+    'a,
+    AppStore,
+    crate::crypto::web::AesGcmCipher,
+    FetchTransport,
+    BrowserHost,
+    WebProgramme,
+>;
+
+fn service(records: &AppRecords) -> AppSending<'_> {
+    Sending {
+        records,
+        transport: &FetchTransport,
+        host: &BrowserHost,
+        programme: &WebProgramme,
+    }
+}
+
 struct AppRun {
     records: RecordsContext,
     phase: RwSignal<Phase>,
@@ -113,13 +73,13 @@ struct AppRun {
 
 impl RunContext for AppRun {
     fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        BrowserClock.now()
     }
     fn new_batch_id(&mut self) -> String {
-        uuid::Uuid::new_v4().to_string()
+        BrowserClock.new_id().to_string()
     }
     fn jitter(&mut self) -> f64 {
-        js_sys::Math::random()
+        BrowserClock.random()
     }
     /// Stops between batches once the app locks.
     fn keep_going(&self) -> bool {
@@ -130,39 +90,12 @@ impl RunContext for AppRun {
     }
 }
 
-async fn device_id(records: &AppRecords) -> Result<String, StorageError> {
-    let store = records.store();
-    if let Some(id) = store.get_meta(META_DEVICE_ID).await? {
-        return Ok(id);
-    }
-    let id = uuid::Uuid::new_v4().to_string();
-    store.set_meta(META_DEVICE_ID, &id).await?;
-    Ok(id)
-}
-
+/// This install's id and the build, for batches and exports.
+///
+/// # Errors
+/// When the store cannot be read or written.
 pub(crate) async fn sender(records: &AppRecords) -> Result<Sender, StorageError> {
-    Ok(Sender {
-        device_id: device_id(records).await?,
-        app_version: env!("CARGO_PKG_VERSION").to_owned(),
-    })
-}
-
-/// Reads `config.json` beside the app, if the deployment shipped one.
-async fn deployment_defaults() -> Option<DeploymentDefaults> {
-    let request = wire::HttpRequest {
-        method: "GET",
-        // Relative: resolved against <base>, so sub-path deployments work.
-        url: "config.json".into(),
-        headers: Vec::new(),
-        body: None,
-        timeout_ms: 5_000,
-    };
-    // Same origin: works offline when the service worker cached it.
-    let response = http::FetchTransport.send(&request).await.ok()?;
-    if response.status != 200 {
-        return None;
-    }
-    DeploymentDefaults::parse(std::str::from_utf8(&response.body).ok()?).ok()
+    service(records).sender(&BrowserClock).await
 }
 
 impl SyncContext {
@@ -170,168 +103,115 @@ impl SyncContext {
         expect_context::<Self>()
     }
 
-    fn service(self) -> Option<Rc<AppRecords>> {
+    fn unlocked(self) -> Option<Rc<AppRecords>> {
         if self.records.gate.get_untracked() != Gate::Open {
             return None;
         }
         self.records.records()
     }
 
-    /// After unlocking: the endpoint (or the deployment's default), the
-    /// remembered state, then an attempt if one is due.
+    /// After unlocking: the endpoint, the remembered state, then an attempt
+    /// if one is due.
     async fn load(self) {
-        let Some(records) = self.service() else {
+        let Some(records) = self.unlocked() else {
             return;
         };
-        // The service worker may have delivered a withdrawal while the app
-        // was closed: what the server confirmed leaves the phone now.
-        if let Err(e) = records.finish_withdrawals().await {
-            self.local_error.try_set(Some(e.into()));
-        }
-        let mut endpoint = records
-            .sealed_meta(META_ENDPOINT)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|bytes| serde_json::from_slice::<Endpoint>(&bytes).ok());
-        if endpoint.is_none() {
-            if let Some(Ok(Some(shipped))) = deployment_defaults().await.map(|d| d.endpoint()) {
-                // Adopted and kept sealed, so it works offline from then on.
-                if store_endpoint(&records, &shipped).await.is_ok() {
-                    endpoint = Some(shipped);
-                }
+        match service(&records).load().await {
+            Ok(endpoint) => {
+                self.endpoint.try_set(endpoint);
+            }
+            Err(e) => {
+                self.local_error.try_set(Some(e));
             }
         }
-        self.endpoint.try_set(endpoint);
         self.reload(&records).await;
         self.auto();
         self.prepare_for_worker();
     }
 
     async fn reload(self, records: &AppRecords) {
-        if let Ok(state) = load_state(records.store()).await {
-            self.state.try_set(state);
+        match service(records).overview().await {
+            Ok(overview) => {
+                self.state.try_set(overview.state);
+                self.history.try_set(overview.history);
+                self.held.try_set(overview.held);
+            }
+            Err(e) => {
+                self.local_error.try_set(Some(e.into()));
+            }
         }
-        if let Ok(history) = load_history(records.store()).await {
-            self.history.try_set(history);
-        }
-        self.held
-            .try_set(held_list(records).await.unwrap_or_default());
     }
 
     /// Sends if there is something to send and nothing says wait.
     pub fn auto(self) {
-        if self.running.get_value() || !platform::is_online() {
+        if self.running.get_value() {
             return;
         }
-        if self.endpoint.get_untracked().is_none() {
-            return;
+        let endpoint = self.endpoint.get_untracked();
+        if should_send(
+            platform::is_online(),
+            endpoint.as_ref(),
+            self.status.0.get_untracked().waiting_to_send,
+            &self.state.get_untracked(),
+            BrowserClock.now(),
+        ) {
+            self.send();
         }
-        if self.status.0.get_untracked().waiting_to_send == 0 {
-            return;
-        }
-        if !self.state.get_untracked().may_try(Utc::now()) {
-            return;
-        }
-        self.send();
     }
 
     /// The user's tap: sends now, whatever the timers say.
     pub fn send(self) {
-        if self.running.get_value() {
-            return;
-        }
-        let (Some(records), Some(endpoint)) = (self.service(), self.endpoint.get_untracked())
-        else {
-            return;
-        };
-        self.running.set_value(true);
-        self.local_error.set(None);
-        let ctx = self;
-        leptos::task::spawn_local(async move {
-            // One sender across tabs: two tabs building batches at once
-            // would each seal a record for the programme differently, and
-            // the second copy would look like a conflict to the server.
-            let result =
-                platform::locks::if_available(SEND_LOCK, || ctx.run(&records, &endpoint, true))
-                    .await;
-            if let Some(Err(e)) = result {
-                ctx.local_error.try_set(Some(e));
-            }
-            ctx.reload(&records).await;
-            ctx.records.refresh_status();
-            ctx.phase.try_set(Phase::Idle);
-            ctx.running.set_value(false);
-        });
-    }
-
-    /// Sends (`send`), or only prepares batches for the service worker,
-    /// then mirrors the outbox into the relay where that is allowed.
-    async fn run(
-        self,
-        records: &AppRecords,
-        endpoint: &Endpoint,
-        send: bool,
-    ) -> Result<(), SyncError> {
-        let programme = self.records.programme_key().await?;
-        let encrypted = programme.is_some();
-        let preparer = WebPreparer { programme };
-        let sender = sender(records).await?;
-        let outbox = Outbox {
-            records,
-            transport: &http::FetchTransport,
-            preparer: &preparer,
-            endpoint,
-            sender: &sender,
-        };
-        let mut run = AppRun {
-            records: self.records,
-            phase: self.phase,
-        };
-        if send {
-            outbox.run(&mut run).await?;
-        } else if encrypted && endpoint.kind == EndpointKind::JangkauBatch {
-            outbox.prepare(&mut run, RELAY_MAX_RECORDS).await?;
-        }
-        // A withdrawal the server (or the worker) confirmed: her records go.
-        records.finish_withdrawals().await?;
-        let pending = engine::load_outbox(records).await?;
-        let relay = wire::relay(endpoint, &sender, &pending, Utc::now());
-        let store = records.store();
-        match relay {
-            Some(relay) => {
-                let json = serde_json::to_string(&relay)
-                    .map_err(|e| StorageError::Other(e.to_string()))?;
-                store.set_meta(META_RELAY, &json).await?;
-                service_worker::request_background_sync(SYNC_TAG).await;
-            }
-            None => store.set_meta(META_RELAY, "").await?,
-        }
-        Ok(())
+        self.start(true);
     }
 
     /// Offline, with records waiting: makes their batches now, so the
     /// service worker can send them when signal returns even if the app
-    /// has been closed by then (only where [`wire::relay`] allows).
+    /// has been closed by then (only where `wire::relay` allows).
     fn prepare_for_worker(self) {
-        if self.running.get_value() || platform::is_online() {
-            return;
-        }
-        let (Some(records), Some(endpoint)) = (self.service(), self.endpoint.get_untracked())
+        let (Some(records), Some(endpoint)) = (self.unlocked(), self.endpoint.get_untracked())
         else {
             return;
         };
-        if endpoint.kind != EndpointKind::JangkauBatch {
+        if service(&records).may_prepare(&endpoint) {
+            self.start(false);
+        }
+    }
+
+    fn start(self, send: bool) {
+        if self.running.get_value() {
             return;
         }
+        let (Some(records), Some(endpoint)) = (self.unlocked(), self.endpoint.get_untracked())
+        else {
+            return;
+        };
         self.running.set_value(true);
+        if send {
+            self.local_error.set(None);
+        }
         let ctx = self;
         leptos::task::spawn_local(async move {
-            let result =
-                platform::locks::if_available(SEND_LOCK, || ctx.run(&records, &endpoint, false))
-                    .await;
+            let mut run = AppRun {
+                records: ctx.records,
+                phase: ctx.phase,
+            };
+            // One sender across tabs: two tabs building batches at once
+            // would each seal a record for the programme differently, and
+            // the second copy would look like a conflict to the server.
+            let sending = service(&records);
+            let result = platform::locks::if_available(SEND_LOCK, || {
+                sending.run(&endpoint, &mut run, &BrowserClock, send)
+            })
+            .await;
+            // `None`: another tab or the service worker holds the lock and
+            // is sending these records now; this tab tries again later.
             if let Some(Err(e)) = result {
                 ctx.local_error.try_set(Some(e));
+            }
+            if send {
+                ctx.reload(&records).await;
+                ctx.records.refresh_status();
+                ctx.phase.try_set(Phase::Idle);
             }
             ctx.running.set_value(false);
         });
@@ -340,17 +220,12 @@ impl SyncContext {
     /// Checks and stores new settings; a credentials stop is lifted.
     ///
     /// # Errors
-    /// The [`EndpointError`] (nothing stored), or a storage failure.
+    /// The reason nothing was stored.
     pub async fn save(self, form: EndpointForm) -> Result<(), SaveError> {
-        let endpoint = checked(&form)?;
-        let records = self.service().ok_or(SaveError::Locked)?;
-        store_endpoint(&records, &endpoint).await?;
-        // New settings deserve a fresh attempt.
-        records
-            .store()
-            .set_meta(META_SYNC_STATE, "{}")
-            .await
-            .map_err(SaveError::Storage)?;
+        let records = self.unlocked().ok_or(SaveError::Storage(
+            crate::crypto::CryptoError::Locked.into(),
+        ))?;
+        let endpoint = service(&records).save(&form).await?;
         self.state.set(SyncState::default());
         self.endpoint.set(Some(endpoint));
         self.auto();
@@ -362,132 +237,56 @@ impl SyncContext {
     /// # Errors
     /// When storage fails.
     pub async fn remove(self) -> Result<(), SaveError> {
-        let records = self.service().ok_or(SaveError::Locked)?;
-        records
-            .store()
-            .set_meta(META_ENDPOINT, "")
-            .await
-            .map_err(SaveError::Storage)?;
+        let records = self.unlocked().ok_or(SaveError::Storage(
+            crate::crypto::CryptoError::Locked.into(),
+        ))?;
+        service(&records).remove().await?;
         self.endpoint.set(None);
         Ok(())
     }
 
     /// "Test connection": what happens when the app talks to this server.
     pub async fn probe(self, form: EndpointForm) -> Probe {
-        let endpoint = match checked(&form) {
-            Ok(e) => e,
-            Err(SaveError::Invalid(e)) => return Probe::Invalid(e),
-            Err(_) => return Probe::Unreachable,
-        };
-        let Some(records) = self.service() else {
+        let Some(records) = self.unlocked() else {
             return Probe::Unreachable;
         };
-        let Ok(sender) = sender(&records).await else {
-            return Probe::Unreachable;
-        };
-        let id = format!("probe-{}", uuid::Uuid::new_v4());
-        let request = wire::probe_request(&endpoint, &sender, &id);
-        match http::FetchTransport.send(&request).await {
-            Err(TransportError::Offline) => Probe::Offline,
-            Err(TransportError::Timeout) => Probe::Timeout,
-            Err(TransportError::Failed) => {
-                if http::reachable_without_cors(&endpoint.url, request.timeout_ms).await {
-                    Probe::CorsRefused
-                } else {
-                    Probe::Unreachable
-                }
-            }
-            Ok(response) => match classify_status(response.status) {
-                StatusClass::Answer
-                    if wire::probe_answer_ok(endpoint.kind, &id, &response.body) =>
-                {
-                    Probe::Ok
-                }
-                StatusClass::Answer => Probe::NotAnAnswer,
-                StatusClass::Failed(Failure::Credentials { status }) => Probe::Credentials(status),
-                StatusClass::TooLarge => Probe::Status(413),
-                StatusClass::Failed(_) => Probe::Status(response.status),
-            },
-        }
+        service(&records).probe(&form, &BrowserClock).await
     }
 
     /// After consent was withdrawn: records deleted from the phone leave the
     /// outbox and the worker's relay before anything can send them.
     pub fn after_withdrawal(self) {
-        let (Some(records), endpoint) = (self.service(), self.endpoint.get_untracked()) else {
+        let Some(records) = self.unlocked() else {
             return;
         };
         leptos::task::spawn_local(async move {
-            if engine::prune_outbox(&records).await.is_ok() && endpoint.is_some() {
-                self.prepare_for_worker();
+            match service(&records).after_withdrawal().await {
+                Ok(_) => self.prepare_for_worker(),
+                Err(e) => {
+                    self.local_error.try_set(Some(e.into()));
+                }
             }
         });
     }
 
     /// Puts a held record back in the queue (the user's decision).
     pub fn release(self, id: String) {
-        let Some(records) = self.service() else {
+        let Some(records) = self.unlocked() else {
             return;
         };
         leptos::task::spawn_local(async move {
-            if engine::release_held(&records, &id).await.is_ok() {
-                self.reload(&records).await;
-                self.records.refresh_status();
-                self.auto();
+            match service(&records).release(&id).await {
+                Ok(_) => {
+                    self.reload(&records).await;
+                    self.records.refresh_status();
+                    self.auto();
+                }
+                Err(e) => {
+                    self.local_error.try_set(Some(e.into()));
+                }
             }
         });
     }
-}
-
-/// Why settings were not saved.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SaveError {
-    Invalid(EndpointError),
-    Locked,
-    Storage(StorageError),
-}
-
-impl From<StorageError> for SaveError {
-    fn from(e: StorageError) -> Self {
-        SaveError::Storage(e)
-    }
-}
-
-/// The form's checks, plus this build's connect policy.
-fn checked(form: &EndpointForm) -> Result<Endpoint, SaveError> {
-    let endpoint = form.check().map_err(SaveError::Invalid)?;
-    if let Some(sources) = http::connect_sources() {
-        let url = Url::parse(&endpoint.url).map_err(SaveError::Invalid)?;
-        let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
-        if !connect_allowed(&sources, &http::page_origin(), &url) {
-            return Err(SaveError::Invalid(EndpointError::NotAllowedByBuild {
-                origin: url.origin(),
-            }));
-        }
-    }
-    Ok(endpoint)
-}
-
-async fn store_endpoint(records: &AppRecords, endpoint: &Endpoint) -> Result<(), StorageError> {
-    let json = serde_json::to_vec(endpoint).map_err(|e| StorageError::Other(e.to_string()))?;
-    records.put_sealed_meta(META_ENDPOINT, &json).await
-}
-
-async fn held_list(records: &AppRecords) -> Result<Vec<HeldView>, StorageError> {
-    let reasons = held_reasons(records).await?;
-    let ids = records.store().oldest_ids(RecordStatus::Held, 500).await?;
-    let mut out = Vec::new();
-    for id in ids {
-        if let Some(stored) = records.store().get(&id).await? {
-            out.push(HeldView {
-                reason: reasons.get(&id).cloned(),
-                id,
-                form_id: stored.form_id,
-                site: stored.site,
-            });
-        }
-    }
-    Ok(out)
 }
 
 pub fn provide_sync_context() -> SyncContext {
@@ -525,6 +324,7 @@ pub fn provide_sync_context() -> SyncContext {
         waiting
     });
     // Signal back: try at once, whatever the backoff said about "offline".
+    // The listener and the timer live as long as the app.
     let _ = window_event_listener(ev::online, move |_| ctx.auto());
     let _ = set_interval_with_handle(move || ctx.auto(), TICK);
     ctx

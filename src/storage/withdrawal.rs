@@ -19,6 +19,8 @@ pub const META_WITHDRAWALS: &str = "withdrawals_pending";
 pub struct Withdrawal {
     /// Records deleted at once (never sent).
     pub deleted: u32,
+    /// Their ids.
+    pub deleted_ids: Vec<Uuid>,
     /// Sent records kept, marked, until the server confirms the withdrawal.
     pub waiting: u32,
     /// The withdrawal record queued for the server, if any was needed.
@@ -73,6 +75,7 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
             if record.deletable() {
                 self.store.delete(&record.id.to_string()).await?;
                 done.deleted += 1;
+                done.deleted_ids.push(record.id);
             } else {
                 self.save(&record).await?;
                 told.push(record.id);

@@ -7,6 +7,9 @@ use jangkau::model::record::Record;
 use jangkau::model::record_kind::RecordKind;
 use uuid::Uuid;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod keys;
+
 /// A site-visit draft with its required answers filled, id `n`, made at `at`.
 pub fn site_visit(n: u128, at: DateTime<Utc>, site: &str) -> Record {
     let form = builtin::form(RecordKind::SiteVisit).unwrap();

@@ -152,10 +152,6 @@ pub fn ServerSettings() -> impl IntoView {
                 Outcome::Refused(SaveError::Storage(e)) => {
                     ("notice error", messages::storage_error(lang, &e).into_any())
                 }
-                Outcome::Refused(SaveError::Locked) => (
-                    "notice error",
-                    td_string!(i18n.get_locale(), err_storage_failed).into_any(),
-                ),
                 Outcome::Probed(p) => (
                     if p == Probe::Ok {
                         "notice ok"

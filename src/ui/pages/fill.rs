@@ -1,6 +1,5 @@
 //! Filling a record: one section per screen, every answer saved as it is given, validation, finalising, read-only view.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -18,25 +17,12 @@ use crate::model::builtin;
 use crate::model::fill::FieldError;
 use crate::model::form::{FormDef, QuestionType, Section};
 use crate::model::record::{Record, RecordError, RecordStatus};
-use crate::state::{AppRecords, LanguageContext, RecordsContext, StorageState};
+use crate::service::writer::WriteState;
+use crate::state::{LanguageContext, RecordsContext, StorageState};
 use crate::storage::StorageError;
 use crate::ui::components::{QuestionProps, QuestionView, Slot, WithdrawConsent};
 use crate::ui::labels;
 use crate::ui::messages;
-
-/// Writes of one draft, one at a time. Sealing is asynchronous (WebCrypto),
-/// so a write cannot finish inside `pagehide`; instead every change starts a
-/// write at once (about 2 ms each, see BENCHMARKS.md), and a change made
-/// while one is running is written right after it. A tab killed just after
-/// a keystroke loses only what was typed during the write in flight. Each
-/// queued snapshot keeps the record service it was queued with, so writes
-/// still queued when the app locks (and the page is gone) finish with the
-/// key they were made under.
-#[derive(Default)]
-struct WriteQueue {
-    next: Option<(Record, Rc<AppRecords>)>,
-    running: bool,
-}
 
 type ErrorKey = (Option<usize>, String);
 
@@ -119,46 +105,6 @@ pub fn FillRecord() -> impl IntoView {
     }
 }
 
-#[derive(Clone, PartialEq)]
-enum SaveState {
-    Saved,
-    Saving,
-    Failed(StorageError),
-}
-
-/// Writes queued snapshots until none is left. The page may be gone by now
-/// (written on leaving or locking), hence `try_` throughout.
-async fn drain(
-    queue: Rc<RefCell<WriteQueue>>,
-    ctx: RecordsContext,
-    dirty: StoredValue<bool>,
-    save_state: RwSignal<SaveState>,
-) {
-    loop {
-        let next = {
-            let mut q = queue.borrow_mut();
-            let next = q.next.take();
-            q.running = next.is_some();
-            next
-        };
-        let Some((snapshot, service)) = next else {
-            return;
-        };
-        match ctx.save_with(&service, &snapshot).await {
-            Ok(()) => {
-                if queue.borrow().next.is_none() {
-                    save_state.try_set(SaveState::Saved);
-                }
-            }
-            Err(e) => {
-                // Keep the answers in memory and try again on the next change.
-                dirty.try_set_value(true);
-                save_state.try_set(SaveState::Failed(e));
-            }
-        }
-    }
-}
-
 #[component]
 fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> impl IntoView {
     let i18n = use_i18n();
@@ -169,9 +115,11 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
     let form = StoredValue::new_local(form);
     let record = RwSignal::new(record);
     let errors = RwSignal::new(BTreeMap::<ErrorKey, AnswerError>::new());
-    let save_state = RwSignal::new(SaveState::Saved);
+    let save_state = RwSignal::new(WriteState::Saved);
     let dirty = StoredValue::new(false);
-    let queue = StoredValue::new_local(Rc::new(RefCell::new(WriteQueue::default())));
+    // The writer this page was given: writes it queues as the app locks
+    // (and the page unmounts) finish under the key they were made with.
+    let writer = StoredValue::new_local(records.writer());
     let show_fix = RwSignal::new(false);
 
     // Queues the current record for writing (if anything changed). It also
@@ -181,24 +129,26 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
         if !dirty.try_get_value().unwrap_or(false) {
             return;
         }
-        let (Some(snapshot), Some(queue)) = (record.try_get_untracked(), queue.try_get_value())
-        else {
+        let Some(snapshot) = record.try_get_untracked() else {
             return;
         };
-        let Some(service) = records.records() else {
-            save_state.try_set(SaveState::Failed(StorageError::Crypto(CryptoError::Locked)));
+        let Some(writer) = writer.try_get_value().flatten() else {
+            save_state.try_set(WriteState::Failed(StorageError::Crypto(
+                CryptoError::Locked,
+            )));
             return;
         };
         dirty.try_set_value(false);
-        save_state.try_set(SaveState::Saving);
-        let start = {
-            let mut q = queue.borrow_mut();
-            q.next = Some((snapshot, service));
-            !std::mem::replace(&mut q.running, true)
-        };
-        if start {
-            leptos::task::spawn_local(drain(queue, records, dirty, save_state));
-        }
+        let notify = Rc::new(move |state: WriteState| {
+            if matches!(state, WriteState::Failed(_)) {
+                // Keep the answers in memory and try again on the next change.
+                dirty.try_set_value(true);
+            }
+            save_state.try_set(state);
+        });
+        // Refused only once the record was finished or deleted: then this
+        // snapshot must not be written, and nothing is lost by dropping it.
+        let _ = writer.change(snapshot, notify);
     };
     let schedule = move || {
         dirty.set_value(true);
@@ -314,16 +264,21 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
             let result = form.with_value(|f| done.finalize(f, labels::today(), now));
             match result {
                 Ok(()) => {
+                    // Queued behind every draft write of this record, which
+                    // can then never land after it.
                     dirty.set_value(false);
-                    save_state.set(SaveState::Saving);
+                    save_state.set(WriteState::Saving);
                     let navigate = navigate.clone();
+                    let written = records.save(&done);
                     leptos::task::spawn_local(async move {
-                        match records.save(&done).await {
+                        match written.await {
                             Ok(()) => {
-                                record.set(done);
+                                record.try_set(done);
                                 navigate("/records?saved=1", Default::default());
                             }
-                            Err(e) => save_state.set(SaveState::Failed(e)),
+                            Err(e) => {
+                                save_state.try_set(WriteState::Failed(e));
+                            }
                         }
                     });
                 }
@@ -362,9 +317,9 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
         }
     };
     let save_text = move || match save_state.get() {
-        SaveState::Saved => td_string!(i18n.get_locale(), form_saved).into_any(),
-        SaveState::Saving => td_string!(i18n.get_locale(), form_saving).into_any(),
-        SaveState::Failed(e) => messages::storage_error(language.get(), &e).into_any(),
+        WriteState::Saved => td_string!(i18n.get_locale(), form_saved).into_any(),
+        WriteState::Saving => td_string!(i18n.get_locale(), form_saving).into_any(),
+        WriteState::Failed(e) => messages::storage_error(language.get(), &e).into_any(),
     };
     let is_last = move || next_visible(index()).is_none();
     let has_prev = move || prev_visible(index()).is_some();
@@ -374,7 +329,7 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
             <h1 class="form-title">{title}</h1>
             {progress}
         </div>
-        <p class="save-state" class:failed=move || matches!(save_state.get(), SaveState::Failed(_)) data-testid="save-state" aria-live="polite">
+        <p class="save-state" class:failed=move || matches!(save_state.get(), WriteState::Failed(_)) data-testid="save-state" aria-live="polite">
             {save_text}
         </p>
         <Show when=move || show_fix.get() && !errors.with(BTreeMap::is_empty)>

@@ -79,14 +79,13 @@ pub fn Records() -> impl IntoView {
         let ok = web_sys::window()
             .and_then(|w| w.confirm_with_message(confirm).ok())
             .unwrap_or(false);
-        let (Some(store), Ok(uuid)) = (records.records(), Uuid::parse_str(&id)) else {
+        let Ok(uuid) = Uuid::parse_str(&id) else {
             return;
         };
         if ok {
             leptos::task::spawn_local(async move {
-                if store.delete(uuid).await.is_ok() {
+                if records.delete(uuid).await.is_ok() {
                     changed.update(|n| *n += 1);
-                    records.refresh_status();
                 }
             });
         }
