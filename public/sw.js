@@ -115,6 +115,18 @@ async function markSent(db, ids, batchId, now) {
   });
 }
 
+/**
+ * The records of `batch` that `answer` says arrived (created or duplicate).
+ * Only the batch's own records: an answer naming any other record (a buggy
+ * or hostile server) must never make a record that was not sent look sent.
+ */
+function confirmed(batch, answer) {
+  const carried = new Set(JSON.parse(batch.body).records.map((r) => r.record_id));
+  return answer.results
+    .filter((r) => r && (r.status === 'created' || r.status === 'duplicate') && carried.has(r.record_id))
+    .map((r) => r.record_id);
+}
+
 async function sendRelay() {
   const db = await idb(indexedDB.open(DB));
   try {
@@ -135,10 +147,7 @@ async function sendRelay() {
       if (!answer || answer.batch_id !== batch.batch_id || !Array.isArray(answer.results)) {
         throw new Error('not an answer to this batch');
       }
-      const delivered = answer.results
-        .filter((r) => r && (r.status === 'created' || r.status === 'duplicate'))
-        .map((r) => r.record_id);
-      await markSent(db, delivered, batch.batch_id, new Date().toISOString());
+      await markSent(db, confirmed(batch, answer), batch.batch_id, new Date().toISOString());
     }
   } finally {
     db.close();

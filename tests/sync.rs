@@ -98,6 +98,9 @@ struct Server {
     posted: RefCell<Vec<String>>,
     /// batch id → the answer given (replayed for a repeat).
     answers: RefCell<BTreeMap<String, Value>>,
+    /// batch id → the first body's bytes, `sent_at` cut out: a resend must
+    /// carry the same bytes.
+    bodies: RefCell<BTreeMap<String, Vec<u8>>>,
     faults: RefCell<VecDeque<Fault>>,
     /// Batches larger than this get 413.
     max_records: Option<usize>,
@@ -188,6 +191,25 @@ impl Server {
         json!({ "rows": rows })
     }
 
+    /// Fails the test when a batch id comes back with other bytes than the
+    /// first time (only `sent_at` may differ).
+    fn check_resend(&self, body: &Value, raw: &[u8]) {
+        let (Some(id), Some(sent_at)) = (body["batch_id"].as_str(), body["sent_at"].as_str()) else {
+            return;
+        };
+        let text = std::str::from_utf8(raw).unwrap();
+        let same = text
+            .replace(&format!("\"sent_at\":\"{sent_at}\""), "")
+            .into_bytes();
+        if let Some(first) = self.bodies.borrow().get(id) {
+            assert!(
+                *first == same,
+                "batch {id} was sent again with other bytes"
+            );
+        }
+        self.bodies.borrow_mut().insert(id.to_owned(), same);
+    }
+
     fn ok(value: &Value) -> HttpResponse {
         HttpResponse {
             status: 200,
@@ -203,6 +225,9 @@ impl Transport for Server {
         let body: Value = serde_json::from_slice(request.body.as_deref().unwrap_or(b"{}")).unwrap();
         if request.url.contains("_all_docs") {
             return Ok(Server::ok(&self.lookup(&body)));
+        }
+        if !self.couch {
+            self.check_resend(&body, request.body.as_deref().unwrap_or_default());
         }
         let fault = self.faults.borrow_mut().pop_front();
         let records = body
@@ -976,6 +1001,26 @@ fn the_settings_form_is_checked_before_saving() {
             token: "abc".into()
         }
     );
+    // Issue 12: a token the browser cannot put in a header was saved, then
+    // every send failed as if the server refused this app (CORS).
+    for unusable in ["tökén", "abc def", "abc\u{200b}", "✓✓✓", "ab\u{7f}"] {
+        assert_eq!(
+            bad(EndpointForm {
+                token: unusable.into(),
+                ..token.clone()
+            }),
+            EndpointError::BadToken,
+            "{unusable:?}"
+        );
+    }
+    // A CouchDB login is base64-encoded UTF-8: any letters work there.
+    assert!(EndpointForm {
+        user: "pendampíng".into(),
+        password: "kata sandi ✓".into(),
+        ..form.clone()
+    }
+    .check()
+    .is_ok());
 
     let defaults = DeploymentDefaults::parse(
         r#"{"endpoint_url":"https://x.org/b","endpoint_kind":"couch_db","batch_size":20}"#,
@@ -1109,7 +1154,7 @@ fn records_deleted_after_withdrawal_leave_the_outbox_unsent() {
     block_on(records.store().set_meta(META_RELAY, "{\"stale\":true}")).unwrap();
     let gone = uuid::Uuid::from_u128(2).to_string();
     block_on(records.store().delete(&gone)).unwrap();
-    assert_eq!(block_on(prune_outbox(&records)).unwrap(), 1);
+    assert_eq!(block_on(prune_outbox(&records, || "b-new".into())).unwrap(), 1);
     assert_eq!(
         block_on(records.store().get_meta(META_RELAY))
             .unwrap()
@@ -1219,4 +1264,69 @@ fn a_confirmed_withdrawal_deletes_her_records_even_if_the_rest_of_the_run_fails(
         "and the message"
     );
     assert!(block_on(records.load(later.id)).unwrap().is_some());
+}
+
+#[test]
+fn the_scripted_server_fails_a_resend_that_carries_other_bytes() {
+    // "Same bytes on every retry" is checked by the server, so the check
+    // itself must be able to fail.
+    let server = Server::jangkau();
+    let body = |sent_at: &str, site: &str| {
+        format!(r#"{{"schema":"jangkau.batch/1","batch_id":"b-1","sent_at":"{sent_at}","records":[{{"record_id":"r","payload_sha256":"{site}"}}]}}"#)
+    };
+    let request = |b: String| HttpRequest {
+        method: "POST",
+        url: "https://data.example.org/b".into(),
+        headers: Vec::new(),
+        body: Some(b.into_bytes()),
+        timeout_ms: 1000,
+    };
+    block_on(server.send(&request(body("2026-11-23T09:00:00Z", "a")))).unwrap();
+    // A later sent_at alone is fine.
+    block_on(server.send(&request(body("2026-11-23T09:05:00Z", "a")))).unwrap();
+    let other = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        block_on(server.send(&request(body("2026-11-23T09:06:00Z", "b")))).unwrap();
+    }));
+    assert!(other.is_err(), "a resend with other content was accepted");
+}
+
+/// Issue 12: an outbox batch that lost a record (deleted after a
+/// withdrawal) was sent again under its old id with other bytes — a server
+/// that stored the first attempt would take it for the same batch.
+#[test]
+fn a_batch_that_loses_a_record_goes_out_under_a_new_id() {
+    let records = phone(3);
+    let server = Server::jangkau();
+    let ep = endpoint(EndpointKind::JangkauBatch, 50);
+    let sender = sender();
+    let outbox = outbox_for(&records, &server, &ep, &sender);
+    // Stored by the server, the answer lost: the batch stays in the outbox.
+    server.then(&[Fault::DropAfterStore]);
+    let report = block_on(outbox.run(&mut Ctx::new())).unwrap();
+    assert_eq!(report.delivered, 0);
+    let first = block_on(load_outbox(&records)).unwrap()[0].batch_id.clone();
+    block_on(records.store().delete(&uuid::Uuid::from_u128(2).to_string())).unwrap();
+    let report = block_on(outbox.run(&mut Ctx::new())).unwrap();
+    assert_eq!(report.delivered, 2);
+    let ids = server.batch_ids();
+    assert_eq!(ids.len(), 2);
+    assert_eq!(ids[0], first);
+    assert_ne!(ids[1], first, "other bytes under the same batch id");
+}
+
+#[test]
+fn batches_the_worker_already_delivered_leave_the_outbox() {
+    let records = phone(2);
+    let server = Server::jangkau();
+    let ep = endpoint(EndpointKind::JangkauBatch, 1);
+    let sender = sender();
+    let outbox = outbox_for(&records, &server, &ep, &sender);
+    block_on(outbox.prepare(&mut Ctx::new(), 500)).unwrap();
+    assert_eq!(block_on(load_outbox(&records)).unwrap().len(), 2);
+    // The worker confirmed the first record while the app was closed.
+    let one = uuid::Uuid::from_u128(1).to_string();
+    block_on(records.set_status(&one, RecordStatus::Final, RecordStatus::Sent)).unwrap();
+    block_on(outbox.run(&mut Ctx::new())).unwrap();
+    assert!(!server.posted.borrow().contains(&one), "sent again");
+    assert_eq!(server.stored_ids(), vec![uuid::Uuid::from_u128(2).to_string()]);
 }

@@ -85,6 +85,34 @@ pub enum SaveError {
     Storage(#[from] StorageError),
 }
 
+/// Why the endpoint could not be loaded or adopted: shown in Settings and
+/// on the send page until the user acts.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum LoadProblem {
+    /// The stored settings do not open: they must be entered again.
+    #[error("the stored server settings are damaged: {0}")]
+    Damaged(StorageError),
+    /// The deployment's `config.json` cannot be used.
+    #[error("the shipped settings cannot be used: {0}")]
+    Defaults(EndpointError),
+}
+
+/// The endpoint after unlocking, and what stood in its way.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Loaded {
+    pub endpoint: Option<Endpoint>,
+    pub problem: Option<LoadProblem>,
+}
+
+impl Loaded {
+    fn problem(problem: LoadProblem) -> Loaded {
+        Loaded {
+            endpoint: None,
+            problem: Some(problem),
+        }
+    }
+}
+
 /// What the send page shows besides the endpoint.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Overview {
@@ -123,34 +151,46 @@ impl<S: RecordStore, C: Cipher, T: Transport, H: Host, P: Programme> Sending<'_,
     }
 
     /// After unlocking: what the server confirmed while the app was closed
-    /// leaves the phone, then the endpoint — the stored one, or the
-    /// deployment's default, adopted and kept sealed.
+    /// leaves the phone, then the endpoint — the stored one, or, if none
+    /// was ever stored, the deployment's default, checked like a typed one
+    /// and adopted (kept sealed, so it works offline from then on). A
+    /// removed endpoint stays removed; damaged settings are reported and
+    /// kept, never replaced.
     ///
     /// # Errors
     /// When storage fails.
-    pub async fn load(&self) -> Result<Option<Endpoint>, SyncError> {
+    pub async fn load(&self) -> Result<Loaded, SyncError> {
         self.records.finish_withdrawals().await?;
-        let mut endpoint = self
-            .records
-            .sealed_meta(META_ENDPOINT)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|bytes| serde_json::from_slice::<Endpoint>(&bytes).ok());
-        if endpoint.is_none() {
-            if let Some(Ok(Some(shipped))) = self.deployment_defaults().await.map(|d| d.endpoint())
-            {
-                // Adopted and kept sealed, so it works offline from then on.
-                if self.store_endpoint(&shipped).await.is_ok() {
-                    endpoint = Some(shipped);
-                }
-            }
+        // Absent: never set (the shipped default may be adopted). Empty:
+        // removed by the user.
+        match self.records.store().get_meta(META_ENDPOINT).await? {
+            Some(text) if text.is_empty() => Ok(Loaded::default()),
+            Some(_) => Ok(match self.stored_endpoint().await {
+                Ok(endpoint) => Loaded {
+                    endpoint: Some(endpoint),
+                    problem: None,
+                },
+                Err(e) => Loaded {
+                    endpoint: None,
+                    problem: Some(LoadProblem::Damaged(e)),
+                },
+            }),
+            None => self.adopt_defaults().await,
         }
-        Ok(endpoint)
     }
 
-    /// Reads `config.json` beside the app, if the deployment shipped one.
-    async fn deployment_defaults(&self) -> Option<DeploymentDefaults> {
+    async fn stored_endpoint(&self) -> Result<Endpoint, StorageError> {
+        let bytes = self
+            .records
+            .sealed_meta(META_ENDPOINT)
+            .await?
+            .ok_or_else(|| StorageError::Corrupt("endpoint".into()))?;
+        serde_json::from_slice(&bytes).map_err(|e| StorageError::Corrupt(format!("endpoint: {e}")))
+    }
+
+    /// Reads `config.json` beside the app, if the deployment shipped one,
+    /// and adopts the endpoint it names when that passes every check.
+    async fn adopt_defaults(&self) -> Result<Loaded, SyncError> {
         let request = wire::HttpRequest {
             method: "GET",
             // Relative: resolved against <base>, so sub-path deployments work.
@@ -159,12 +199,30 @@ impl<S: RecordStore, C: Cipher, T: Transport, H: Host, P: Programme> Sending<'_,
             body: None,
             timeout_ms: 5_000,
         };
-        // Same origin: works offline when the service worker cached it.
-        let response = self.transport.send(&request).await.ok()?;
-        if response.status != 200 {
-            return None;
+        // Same origin, cached by the service worker: no answer means the
+        // phone has never had it (offline at the first start); the next
+        // unlock asks again. Any status but 200 means none was shipped.
+        let response = match self.transport.send(&request).await {
+            Ok(r) if r.status == 200 => r,
+            _ => return Ok(Loaded::default()),
+        };
+        let shipped = std::str::from_utf8(&response.body)
+            .map_err(|e| EndpointError::BadDefaults(e.to_string()))
+            .and_then(DeploymentDefaults::parse)
+            .and_then(|d| d.endpoint());
+        let endpoint = match shipped {
+            Ok(Some(endpoint)) => endpoint,
+            Ok(None) => return Ok(Loaded::default()),
+            Err(e) => return Ok(Loaded::problem(LoadProblem::Defaults(e))),
+        };
+        if let Err(e) = self.allowed(&endpoint) {
+            return Ok(Loaded::problem(LoadProblem::Defaults(e)));
         }
-        DeploymentDefaults::parse(std::str::from_utf8(&response.body).ok()?).ok()
+        self.store_endpoint(&endpoint).await?;
+        Ok(Loaded {
+            endpoint: Some(endpoint),
+            problem: None,
+        })
     }
 
     /// The remembered state, history and held records.
@@ -350,8 +408,8 @@ impl<S: RecordStore, C: Cipher, T: Transport, H: Host, P: Programme> Sending<'_,
     ///
     /// # Errors
     /// When storage fails.
-    pub async fn after_withdrawal(&self) -> Result<u32, StorageError> {
-        engine::prune_outbox(self.records).await
+    pub async fn after_withdrawal(&self, clock: &impl Clock) -> Result<u32, StorageError> {
+        engine::prune_outbox(self.records, || clock.new_id().to_string()).await
     }
 }
 

@@ -11,7 +11,7 @@ use crate::crypto::web::WebProgramme;
 use crate::platform::clock::BrowserClock;
 use crate::platform::http::{BrowserHost, FetchTransport, SYNC_TAG};
 use crate::platform::{self};
-use crate::service::sending::{should_send, HeldView, Probe, SaveError, Sending};
+use crate::service::sending::{should_send, HeldView, LoadProblem, Probe, SaveError, Sending};
 use crate::service::Clock;
 use crate::state::records::AppStore;
 use crate::state::{AppRecords, Gate, RecordsContext, StatusContext};
@@ -43,6 +43,8 @@ pub struct SyncContext {
     pub held: RwSignal<Vec<HeldView>>,
     /// A problem on the phone itself (storage, encryption) in the last run.
     pub local_error: RwSignal<Option<SyncError>>,
+    /// Why the stored or shipped settings were not used at unlock.
+    pub problem: RwSignal<Option<LoadProblem>>,
     running: StoredValue<bool>,
     records: RecordsContext,
     status: StatusContext,
@@ -117,8 +119,9 @@ impl SyncContext {
             return;
         };
         match service(&records).load().await {
-            Ok(endpoint) => {
-                self.endpoint.try_set(endpoint);
+            Ok(loaded) => {
+                self.endpoint.try_set(loaded.endpoint);
+                self.problem.try_set(loaded.problem);
             }
             Err(e) => {
                 self.local_error.try_set(Some(e));
@@ -226,6 +229,7 @@ impl SyncContext {
             crate::crypto::CryptoError::Locked.into(),
         ))?;
         let endpoint = service(&records).save(&form).await?;
+        self.problem.set(None);
         self.state.set(SyncState::default());
         self.endpoint.set(Some(endpoint));
         self.auto();
@@ -241,6 +245,7 @@ impl SyncContext {
             crate::crypto::CryptoError::Locked.into(),
         ))?;
         service(&records).remove().await?;
+        self.problem.set(None);
         self.endpoint.set(None);
         Ok(())
     }
@@ -260,7 +265,7 @@ impl SyncContext {
             return;
         };
         leptos::task::spawn_local(async move {
-            match service(&records).after_withdrawal().await {
+            match service(&records).after_withdrawal(&BrowserClock).await {
                 Ok(_) => self.prepare_for_worker(),
                 Err(e) => {
                     self.local_error.try_set(Some(e.into()));
@@ -299,6 +304,7 @@ pub fn provide_sync_context() -> SyncContext {
         history: RwSignal::new(Vec::new()),
         held: RwSignal::new(Vec::new()),
         local_error: RwSignal::new(None),
+        problem: RwSignal::new(None),
         running: StoredValue::new(false),
         records,
         status,
@@ -312,6 +318,7 @@ pub fn provide_sync_context() -> SyncContext {
             ctx.endpoint.set(None);
             ctx.held.set(Vec::new());
             ctx.local_error.set(None);
+            ctx.problem.set(None);
         }
     });
     // New finished records, or a count refreshed after sending.

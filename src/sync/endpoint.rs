@@ -94,6 +94,11 @@ pub enum EndpointError {
     NotAllowedByBuild { origin: String },
     #[error("the settings file is not valid: {0}")]
     BadDefaults(String),
+    /// Browsers send only Latin-1 in a header, and tokens are ASCII: a
+    /// token with other characters (often a copy-paste accident) would
+    /// fail every request as if the server refused the app.
+    #[error("a token holds only letters, digits and punctuation, with no spaces")]
+    BadToken,
 }
 
 /// A web address split into the parts the checks need.
@@ -251,6 +256,9 @@ impl EndpointForm {
         let credentials = match self.kind {
             EndpointKind::JangkauBatch => match self.token.trim() {
                 "" => Credentials::None,
+                t if !t.chars().all(|c| c.is_ascii_graphic()) => {
+                    return Err(EndpointError::BadToken)
+                }
                 t => Credentials::Bearer {
                     token: t.to_owned(),
                 },

@@ -241,28 +241,41 @@ async fn save_outbox<S: RecordStore, C: Cipher>(
     }
 }
 
-/// Drops from the outbox (and the worker's relay) every record no longer
-/// on the phone — deleted after consent was withdrawn — so it is never
-/// sent. Returns how many were dropped; the relay is rebuilt by the next
-/// run or preparation.
+/// Drops from the outbox every entry whose record no longer waits to be
+/// sent: deleted after consent was withdrawn (so it is never sent), or
+/// already confirmed by the service worker. A batch that loses some entries
+/// goes out under a new id from `new_id` — a batch id always stands for the
+/// same bytes, and the server may have stored the first one — and the
+/// worker's relay is cleared (the next run or preparation rebuilds it).
+/// Returns how many entries were dropped.
 ///
 /// # Errors
 /// When storage fails.
 pub async fn prune_outbox<S: RecordStore, C: Cipher>(
     records: &Records<S, C>,
+    mut new_id: impl FnMut() -> String,
 ) -> Result<u32, StorageError> {
     let mut outbox = load_outbox(records).await?;
+    let ids: Vec<String> = outbox
+        .iter()
+        .flat_map(|b| b.entries.iter().map(|e| e.record_id.clone()))
+        .collect();
+    let stored = records.store().get_many(&ids).await?;
+    let waiting: std::collections::BTreeSet<&String> = ids
+        .iter()
+        .zip(&stored)
+        .filter(|(_, s)| s.as_ref().is_some_and(|s| s.status == RecordStatus::Final))
+        .map(|(id, _)| id)
+        .collect();
     let mut dropped = 0;
     for batch in &mut outbox {
-        let mut kept = Vec::new();
-        for entry in batch.entries.drain(..) {
-            if records.store().get(&entry.record_id).await?.is_some() {
-                kept.push(entry);
-            } else {
-                dropped += 1;
-            }
+        let before = batch.entries.len();
+        batch.entries.retain(|e| waiting.contains(&e.record_id));
+        let lost = before - batch.entries.len();
+        if lost > 0 && !batch.entries.is_empty() {
+            batch.batch_id = new_id();
         }
-        batch.entries = kept;
+        dropped += lost as u32;
     }
     if dropped > 0 {
         outbox.retain(|b| !b.entries.is_empty());
@@ -299,7 +312,7 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
     /// failing server is not an error but a [`Report::failure`].
     pub async fn run<X: RunContext>(&self, ctx: &mut X) -> Result<Report, SyncError> {
         let store = self.records.store();
-        prune_outbox(self.records).await?;
+        prune_outbox(self.records, || ctx.new_batch_id()).await?;
         let mut report = Report::default();
         let mut progress = Progress {
             done: 0,
@@ -458,6 +471,7 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
         ctx: &mut X,
         max_records: u32,
     ) -> Result<Vec<PendingBatch>, SyncError> {
+        prune_outbox(self.records, || ctx.new_batch_id()).await?;
         let mut outbox = load_outbox(self.records).await?;
         let queued: std::collections::BTreeSet<String> = outbox
             .iter()

@@ -8,6 +8,7 @@ use crate::i18n::{td, td_string, Locale};
 use crate::model::answer::{AnswerError, AnswerValue};
 use crate::model::form::{Question, QuestionType};
 use crate::model::language::Language;
+use crate::service::sending::LoadProblem;
 use crate::state::{locale_of, Probe};
 use crate::storage::StorageError;
 use crate::sync::endpoint::EndpointError;
@@ -186,6 +187,19 @@ pub fn endpoint_error(language: Language, error: &EndpointError) -> AnyView {
             td!(l, err_not_allowed_by_build, origin = move || o.clone()).into_any()
         }
         EndpointError::BadDefaults(_) => td_string!(l, err_bad_defaults).into_any(),
+        EndpointError::BadToken => td_string!(l, err_bad_token).into_any(),
+    }
+}
+
+/// Why the server settings could not be loaded or adopted at unlock.
+pub fn load_problem(language: Language, problem: &LoadProblem) -> AnyView {
+    let l = locale_of(language);
+    match problem {
+        LoadProblem::Damaged(_) => td_string!(l, err_settings_damaged).into_any(),
+        LoadProblem::Defaults(e) => {
+            let e = e.clone();
+            td!(l, err_defaults_refused, reason = move || endpoint_error(language, &e)).into_any()
+        }
     }
 }
 

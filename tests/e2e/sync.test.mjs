@@ -201,6 +201,7 @@ describe('sending to a Jangkau receiver', () => {
     const state = receiver.state();
     assert.equal(state.stored.length, 10, 'every record arrived');
     assert.equal(state.posted.length, 10, 'and each was stored once');
+    assert.deepEqual(state.mismatched, [], 'a batch id came back with other content');
     assert.deepEqual(new Set(Object.values(state.records).map((r) => r.site)), new Set(sites));
     const repeats = state.batches.filter((id, i) => state.batches.indexOf(id) !== i);
     assert.equal(repeats.length, 2, `the lost answers were asked for again with the same batch id: ${state.batches}`);
@@ -248,8 +249,9 @@ describe('sending to a Jangkau receiver', () => {
     await page.goto(server.url + '/');
     await ready(page);
     await until(async () => (await waiting(page)) === 0, 'the phone to learn the batch arrived');
-    const { batches, posted, stored } = receiver.state();
+    const { batches, posted, stored, mismatched } = receiver.state();
     assert.equal(batches.at(-1), batches.at(-2), 'same batch id after the restart');
+    assert.deepEqual(mismatched, [], 'the restart resent other bytes under the same batch id');
     assert.equal(stored.length, 14);
     // 10 + the rejected one twice + its neighbour + these two, each once.
     assert.equal(posted.length, 15);
@@ -499,6 +501,47 @@ describe('sending with the app closed (Background Sync)', () => {
     await until(async () => (await waiting(page)) === 0, 'both shown as sent');
     assert.equal(receiver.state().stored.length, 2);
     assert.equal(receiver.state().posted.length, 2);
+    browser.assertNoErrors();
+  });
+
+  // Issue 12: the worker marked sent any final record an answer named, not
+  // only the records of that batch — a buggy server could make a record
+  // that never left the phone look sent, and it would never be sent.
+  test('the worker marks sent only the records of the batch the server answered', async () => {
+    let page = browser.context.pages().find((p) => p.url().startsWith(server.url));
+    // One record per batch, so the second record is in a batch of its own.
+    assert.match(await setServer(page, { url: receiver.url, token: TOKEN, batch: '1' }), /Tersimpan/);
+    await browser.context.setOffline(true);
+    await siteVisit(page, 'SBY-KLAIM-1');
+    await siteVisit(page, 'SBY-KLAIM-2');
+    const ids = (site) => storedRecords(page).then((all) => all.filter((r) => r.site === site).map((r) => r.id));
+    const [first] = await ids('SBY-KLAIM-1');
+    const [second] = await ids('SBY-KLAIM-2');
+    await until(async () => JSON.parse((await relayOf(page)) || '{"batches":[]}').batches.length === 2, 'two relay batches');
+    // The answer to the first batch also claims the second record, which
+    // the server itself refuses (so it never has it, however often the
+    // browser wakes the worker).
+    receiver.faults([`claim:${second}`]);
+    receiver.rejectSite('SBY-KLAIM-2');
+    const posted = receiver.state().batches.length;
+    const blank = await browser.context.newPage();
+    await page.close();
+    await browser.context.setOffline(false);
+    const cdp = await browser.context.newCDPSession(blank);
+    const registrations = [];
+    cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => registrations.push(...e.registrations));
+    await cdp.send('ServiceWorker.enable');
+    await until(() => registrations.some((r) => r.scopeURL.startsWith(server.url)), 'the worker registration');
+    const { registrationId } = registrations.find((r) => r.scopeURL.startsWith(server.url));
+    await cdp.send('ServiceWorker.dispatchSyncEvent', { origin: server.url, registrationId, tag: 'jangkau-send', lastChance: false });
+    await until(() => receiver.state().batches.length >= posted + 2, 'both batches posted');
+    page = await browser.context.newPage();
+    await page.goto(server.url + '/manifest.webmanifest');
+    await until(async () => (await storedRecords(page)).find((r) => r.id === first)?.status === 'sent', 'the first record marked sent');
+    assert.ok(!receiver.state().stored.includes(second));
+    assert.equal((await storedRecords(page)).find((r) => r.id === second).status, 'final', 'a record the server never had was marked sent');
+    receiver.rejectSite(null);
+    assert.deepEqual(receiver.state().mismatched, []);
     browser.assertNoErrors();
   });
 });

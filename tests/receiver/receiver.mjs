@@ -11,7 +11,14 @@
 // GET /_control/state reports what is stored; POST /_control/reset.
 // Faults: drop (store, then cut the connection mid-answer), drop-before (cut without
 // storing), hang (store, never answer), slow:<ms> (store, answer late),
-// 500, 503:<retry-after>, 401, 413, portal (200 + HTML), malformed.
+// 500, 503:<retry-after>, 401, 413, portal (200 + HTML), malformed,
+// claim:<record id> (answer as usual, and also claim that record created —
+// a buggy server naming a record the batch did not carry).
+//
+// A batch id sent again must carry the same records, byte for byte, as the
+// first time (only `sent_at` may change): a resend that differs is refused
+// with 409 and listed in state().mismatched, so "same bytes on every retry"
+// is tested, not assumed.
 //
 // CLI: node tests/receiver/receiver.mjs [--port N] [--token T]
 //      [--idle-exit SECONDS]; stops when stdin closes or after that idle time.
@@ -34,6 +41,8 @@ export function newStore() {
   return {
     records: new Map(), // record_id → { sha, record, times }
     answers: new Map(), // batch_id → the answer given
+    bodies: new Map(), // batch_id → the first body, without sent_at
+    mismatched: [], // batch ids resent with a different body
     batches: [], // every batch id received, in order (repeats included)
     posted: [], // every record id received (repeats included)
   };
@@ -62,6 +71,13 @@ export function handleBatch(store, body, idempotencyKey, rules = {}) {
   if (!Array.isArray(body.records)) return [400, { error: 'records must be an array' }];
   // Empty batches are connection tests: answered, never remembered.
   if (body.records.length) store.batches.push(body.batch_id);
+  const { sent_at: _sentAt, ...same } = body;
+  const canonical = JSON.stringify(same);
+  const first = store.bodies.get(body.batch_id);
+  if (first !== undefined && first !== canonical) {
+    store.mismatched.push(body.batch_id);
+    return [409, { error: 'this batch_id was sent before with other content' }];
+  }
   const earlier = store.answers.get(body.batch_id);
   if (earlier) return [200, earlier];
   const results = body.records.map((r) => {
@@ -78,7 +94,10 @@ export function handleBatch(store, body, idempotencyKey, rules = {}) {
     return { record_id: r.record_id, status: 'created' };
   });
   const answer = { batch_id: body.batch_id, results };
-  if (body.records.length) store.answers.set(body.batch_id, answer);
+  if (body.records.length) {
+    store.answers.set(body.batch_id, answer);
+    store.bodies.set(body.batch_id, canonical);
+  }
   return [200, answer];
 }
 
@@ -166,6 +185,9 @@ export async function startReceiver({ port = 0, token = null, path = '/batches',
       if (fault.startsWith('slow')) {
         await new Promise((ok) => setTimeout(ok, Number(fault.split(':')[1] ?? 10_000)));
       }
+      if (fault.startsWith('claim:') && status === 200) {
+        return send(res, status, { ...answer, results: [...answer.results, { record_id: fault.slice(6), status: 'created' }] });
+      }
       return send(res, status, answer);
     } catch (e) {
       return send(res, 500, { error: String(e.message).slice(0, 100) });
@@ -181,6 +203,7 @@ export async function startReceiver({ port = 0, token = null, path = '/batches',
       records: Object.fromEntries([...store.records].map(([id, v]) => [id, v.record])),
       batches: store.batches,
       posted: store.posted,
+      mismatched: store.mismatched,
       pendingFaults: queue.length,
     };
   }

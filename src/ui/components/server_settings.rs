@@ -177,6 +177,9 @@ pub fn ServerSettings() -> impl IntoView {
             <h2>{t!(i18n, server_heading)}</h2>
             <p class="hint">{t!(i18n, server_intro)}</p>
             {current}
+            {move || sync.problem.get().map(|p| view! {
+                <p class="notice error" role="alert" data-testid="endpoint-problem">{messages::load_problem(language.get(), &p)}</p>
+            })}
             <label class="field">
                 <span>{t!(i18n, server_url)}</span>
                 <PrivateInput node_ref={fields[0]} {..} type="url" inputmode="url" autocapitalize="off"

@@ -34,7 +34,10 @@ pub fn Send() -> impl IntoView {
     let state_line = move || {
         let lang = language.get();
         if sync.endpoint.get().is_none() {
-            return view! { <p class="notice" data-testid="sync-state" data-state="no-endpoint">{t!(i18n, send_no_endpoint)}</p> }.into_any();
+            let problem = sync.problem.get().map(|p| {
+                view! { <p class="notice error" role="alert" data-testid="endpoint-problem">{messages::load_problem(lang, &p)}</p> }
+            });
+            return view! { {problem} <p class="notice" data-testid="sync-state" data-state="no-endpoint">{t!(i18n, send_no_endpoint)}</p> }.into_any();
         }
         if let Some(e) = sync.local_error.get() {
             let detail = match &e {
