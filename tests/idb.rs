@@ -10,6 +10,7 @@ use jangkau::model::record_kind::RecordKind;
 use jangkau::storage::idb::{IdbStore, DB_VERSION};
 use jangkau::storage::{ListQuery, RecordStore, Records, StorageError, RECORD_SHAPE};
 use uuid::Uuid;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 mod support;
@@ -254,5 +255,76 @@ async fn the_send_queue_reads_oldest_first_and_marks_a_batch_in_one_write() {
     let first = opened[0].1.clone().unwrap().unwrap();
     assert_eq!(first.status, RecordStatus::Sent);
     assert_eq!(first.answers, record(1, 1, "A", true).answers);
+    IdbStore::delete_database(&name).await.unwrap();
+}
+
+/// What another build might do: add a field to a stored record, and maybe
+/// give it a newer shape, straight in IndexedDB.
+async fn patch(name: &str, id: &str, shape: Option<u32>) {
+    let db = jangkau::storage::idb::layout(name, DB_VERSION)
+        .build()
+        .await
+        .unwrap();
+    let tx = db
+        .transaction(&["records"], rexie::TransactionMode::ReadWrite)
+        .unwrap();
+    let os = tx.store("records").unwrap();
+    let value = os.get(JsValue::from_str(id)).await.unwrap().unwrap();
+    js_sys::Reflect::set(&value, &"added_later".into(), &"keep me".into()).unwrap();
+    if let Some(shape) = shape {
+        js_sys::Reflect::set(&value, &"shape".into(), &shape.into()).unwrap();
+    }
+    os.put(&value, None).await.unwrap();
+    tx.done().await.unwrap();
+    db.close();
+}
+
+/// Issue 12: a status change must never rewrite a record a newer build
+/// wrote (its fields would be dropped); fields it does not know survive.
+#[wasm_bindgen_test]
+async fn a_status_change_keeps_unknown_fields_and_leaves_newer_records_alone() {
+    let name = format!("jangkau-test-newer-{}", Uuid::new_v4());
+    let store = IdbStore::open(&name).await.unwrap();
+    let records = Records::new(store, IdentityCipher);
+    let mut r1 = record(1, 1, "A", true);
+    r1.status = RecordStatus::Final;
+    let mut r2 = record(2, 2, "A", true);
+    r2.status = RecordStatus::Final;
+    records.save(&r1).await.unwrap();
+    records.save(&r2).await.unwrap();
+    records.store().close();
+    let (id1, id2) = (r1.id.to_string(), r2.id.to_string());
+    patch(&name, &id1, None).await;
+    patch(&name, &id2, Some(RECORD_SHAPE + 1)).await;
+    let moved = records
+        .store()
+        .set_statuses(
+            &[id1.clone(), id2.clone()],
+            RecordStatus::Final,
+            RecordStatus::Sent,
+        )
+        .await
+        .unwrap();
+    assert_eq!(moved, 1, "the newer record was changed");
+    records.store().close();
+    let db = jangkau::storage::idb::layout(&name, DB_VERSION)
+        .build()
+        .await
+        .unwrap();
+    let tx = db
+        .transaction(&["records"], rexie::TransactionMode::ReadOnly)
+        .unwrap();
+    let os = tx.store("records").unwrap();
+    for (id, status) in [(id1, "sent"), (id2, "final")] {
+        let value = os.get(JsValue::from_str(&id)).await.unwrap().unwrap();
+        let get = |k: &str| js_sys::Reflect::get(&value, &k.into()).unwrap().as_string();
+        assert_eq!(get("status").as_deref(), Some(status));
+        assert_eq!(
+            get("added_later").as_deref(),
+            Some("keep me"),
+            "a field was dropped"
+        );
+    }
+    db.close();
     IdbStore::delete_database(&name).await.unwrap();
 }

@@ -153,7 +153,10 @@ fn the_shipped_server_is_adopted_once_and_a_removal_stays_removed() {
     assert_eq!(loaded.problem, None);
     block_on(svc.remove()).unwrap();
     let again = block_on(svc.load()).unwrap();
-    assert_eq!(again.endpoint, None, "the shipped server came back after removal");
+    assert_eq!(
+        again.endpoint, None,
+        "the shipped server came back after removal"
+    );
     assert_eq!(again.problem, None);
 }
 
@@ -246,7 +249,10 @@ fn saved_settings_are_checked_against_the_build_and_read_back() {
     let saved = block_on(svc.save(&form("https://data.example.org/jangkau"))).unwrap();
     assert_eq!(saved.batch_size, 20);
     assert_eq!(block_on(svc.load()).unwrap().endpoint, Some(saved));
-    assert!(script.asked.borrow().is_empty(), "config.json read while a server is set");
+    assert!(
+        script.asked.borrow().is_empty(),
+        "config.json read while a server is set"
+    );
 }
 
 /// Issue 18: a withdrawal the service worker delivered while the app was
@@ -269,7 +275,11 @@ fn unlocking_finishes_a_withdrawal_the_worker_delivered() {
     ))
     .unwrap();
     block_on(sending(&records, &script, &host).load()).unwrap();
-    assert_eq!(records.store().len(), 0, "her records are still on the phone");
+    assert_eq!(
+        records.store().len(),
+        0,
+        "her records are still on the phone"
+    );
 }
 
 #[test]

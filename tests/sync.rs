@@ -194,7 +194,8 @@ impl Server {
     /// Fails the test when a batch id comes back with other bytes than the
     /// first time (only `sent_at` may differ).
     fn check_resend(&self, body: &Value, raw: &[u8]) {
-        let (Some(id), Some(sent_at)) = (body["batch_id"].as_str(), body["sent_at"].as_str()) else {
+        let (Some(id), Some(sent_at)) = (body["batch_id"].as_str(), body["sent_at"].as_str())
+        else {
             return;
         };
         let text = std::str::from_utf8(raw).unwrap();
@@ -202,10 +203,7 @@ impl Server {
             .replace(&format!("\"sent_at\":\"{sent_at}\""), "")
             .into_bytes();
         if let Some(first) = self.bodies.borrow().get(id) {
-            assert!(
-                *first == same,
-                "batch {id} was sent again with other bytes"
-            );
+            assert!(*first == same, "batch {id} was sent again with other bytes");
         }
         self.bodies.borrow_mut().insert(id.to_owned(), same);
     }
@@ -1154,7 +1152,10 @@ fn records_deleted_after_withdrawal_leave_the_outbox_unsent() {
     block_on(records.store().set_meta(META_RELAY, "{\"stale\":true}")).unwrap();
     let gone = uuid::Uuid::from_u128(2).to_string();
     block_on(records.store().delete(&gone)).unwrap();
-    assert_eq!(block_on(prune_outbox(&records, || "b-new".into())).unwrap(), 1);
+    assert_eq!(
+        block_on(prune_outbox(&records, || "b-new".into())).unwrap(),
+        1
+    );
     assert_eq!(
         block_on(records.store().get_meta(META_RELAY))
             .unwrap()
@@ -1272,7 +1273,9 @@ fn the_scripted_server_fails_a_resend_that_carries_other_bytes() {
     // itself must be able to fail.
     let server = Server::jangkau();
     let body = |sent_at: &str, site: &str| {
-        format!(r#"{{"schema":"jangkau.batch/1","batch_id":"b-1","sent_at":"{sent_at}","records":[{{"record_id":"r","payload_sha256":"{site}"}}]}}"#)
+        format!(
+            r#"{{"schema":"jangkau.batch/1","batch_id":"b-1","sent_at":"{sent_at}","records":[{{"record_id":"r","payload_sha256":"{site}"}}]}}"#
+        )
     };
     let request = |b: String| HttpRequest {
         method: "POST",
@@ -1305,7 +1308,12 @@ fn a_batch_that_loses_a_record_goes_out_under_a_new_id() {
     let report = block_on(outbox.run(&mut Ctx::new())).unwrap();
     assert_eq!(report.delivered, 0);
     let first = block_on(load_outbox(&records)).unwrap()[0].batch_id.clone();
-    block_on(records.store().delete(&uuid::Uuid::from_u128(2).to_string())).unwrap();
+    block_on(
+        records
+            .store()
+            .delete(&uuid::Uuid::from_u128(2).to_string()),
+    )
+    .unwrap();
     let report = block_on(outbox.run(&mut Ctx::new())).unwrap();
     assert_eq!(report.delivered, 2);
     let ids = server.batch_ids();
@@ -1328,5 +1336,47 @@ fn batches_the_worker_already_delivered_leave_the_outbox() {
     block_on(records.set_status(&one, RecordStatus::Final, RecordStatus::Sent)).unwrap();
     block_on(outbox.run(&mut Ctx::new())).unwrap();
     assert!(!server.posted.borrow().contains(&one), "sent again");
-    assert_eq!(server.stored_ids(), vec![uuid::Uuid::from_u128(2).to_string()]);
+    assert_eq!(
+        server.stored_ids(),
+        vec![uuid::Uuid::from_u128(2).to_string()]
+    );
+}
+
+/// Issue 12: a record written by a newer build was set aside as "damaged"
+/// by a send run and rewritten through this build's shape, dropping what
+/// the newer build had added.
+#[test]
+fn a_record_from_a_newer_build_is_left_as_it_is_and_reported() {
+    let records = phone(2);
+    let id = uuid::Uuid::from_u128(1).to_string();
+    let mut newer = block_on(records.store().get(&id)).unwrap().unwrap();
+    newer.shape = jangkau::storage::RECORD_SHAPE + 1;
+    newer.sealed = b"sealed the newer way".to_vec();
+    records.store().put_raw(newer.clone());
+    let server = Server::jangkau();
+    let ep = endpoint(EndpointKind::JangkauBatch, 50);
+    let sender = sender();
+    let report =
+        block_on(outbox_for(&records, &server, &ep, &sender).run(&mut Ctx::new())).unwrap();
+    assert_eq!(report.delivered, 1);
+    assert_eq!(report.held, 0, "set aside as damaged");
+    assert_eq!(report.newer, 1);
+    assert_eq!(
+        block_on(records.store().get(&id)).unwrap().unwrap(),
+        newer,
+        "rewritten by this build"
+    );
+    assert!(block_on(held_reasons(&records)).unwrap().is_empty());
+    // Nor does any status change rewrite it.
+    assert!(block_on(records.set_status(&id, RecordStatus::Final, RecordStatus::Held)).is_err());
+    assert_eq!(
+        block_on(records.store().set_statuses(
+            &[id.clone()],
+            RecordStatus::Final,
+            RecordStatus::Sent
+        ))
+        .unwrap(),
+        0
+    );
+    assert_eq!(block_on(records.store().get(&id)).unwrap().unwrap(), newer);
 }

@@ -9,7 +9,7 @@ use rexie::{Direction, Index, KeyRange, ObjectStore, Rexie, TransactionMode, Tra
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
-use super::{ListQuery, RecordStatus, RecordStore, StorageError, StoredRecord};
+use super::{ListQuery, RecordStatus, RecordStore, StorageError, StoredRecord, RECORD_SHAPE};
 
 pub const DB_NAME: &str = "jangkau";
 /// The layout version this build opens. See [`layout`] for what each adds.
@@ -437,14 +437,25 @@ impl RecordStore for IdbStore {
             let store = tx.store(RECORDS).map_err(wrap)?;
             let values = join_all(ids.iter().map(|id| store.get(JsValue::from_str(id)))).await;
             let mut changed = Vec::new();
+            let status_key = JsValue::from_str("status");
             for value in values {
                 let Some(value) = value.map_err(wrap)?.filter(|v| !v.is_undefined()) else {
                     continue;
                 };
-                let mut record: StoredRecord = from_js(value)?;
-                if record.status == from {
-                    record.status = to;
-                    changed.push(to_js(&record)?);
+                // The stored object is changed in place, not rebuilt from
+                // this build's StoredRecord: fields it does not know stay.
+                let status = js_sys::Reflect::get(&value, &status_key)
+                    .ok()
+                    .and_then(|s| s.as_string());
+                let shape = js_sys::Reflect::get(&value, &JsValue::from_str("shape"))
+                    .ok()
+                    .and_then(|s| s.as_f64())
+                    .unwrap_or(f64::MAX);
+                // A newer build's record is never touched (RECORD_SHAPE).
+                if status.as_deref() == Some(from.code()) && shape <= f64::from(RECORD_SHAPE) {
+                    js_sys::Reflect::set(&value, &status_key, &JsValue::from_str(to.code()))
+                        .map_err(|_| StorageError::Other("status not writable".into()))?;
+                    changed.push(value);
                 }
             }
             let moved = changed.len() as u32;

@@ -3,7 +3,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
-use super::{ListQuery, RecordStatus, RecordStore, StorageError, StoredRecord};
+use super::{ListQuery, RecordStatus, RecordStore, StorageError, StoredRecord, RECORD_SHAPE};
 
 #[derive(Default)]
 pub struct MemoryStore {
@@ -130,7 +130,11 @@ impl RecordStore for MemoryStore {
         let mut records = self.records.borrow_mut();
         let mut moved = 0;
         for id in ids {
-            if let Some(r) = records.get_mut(id).filter(|r| r.status == from) {
+            // A newer build's record is never rewritten (see RECORD_SHAPE).
+            if let Some(r) = records
+                .get_mut(id)
+                .filter(|r| r.status == from && r.shape <= RECORD_SHAPE)
+            {
                 r.status = to;
                 moved += 1;
             }

@@ -266,6 +266,11 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
         to: RecordStatus,
     ) -> Result<bool, StorageError> {
         match self.store.get(id).await? {
+            // A newer build's record: rewriting it through this build's
+            // shape would drop what that build added.
+            Some(stored) if stored.shape > RECORD_SHAPE => Err(StorageError::NewerData {
+                shape: stored.shape,
+            }),
             Some(mut stored) if stored.status == from => {
                 stored.status = to;
                 self.store.put(&stored).await?;

@@ -116,6 +116,8 @@ pub struct Report {
     pub held: u32,
     /// Batches posted (a resend counts again).
     pub requests: u32,
+    /// Records written by a newer Jangkau: left as they are, for it to send.
+    pub newer: u32,
     /// Why the run stopped early; `None` when everything was sent.
     pub failure: Option<Failure>,
     /// The run stopped because the app locked (or was told to stop).
@@ -376,7 +378,7 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
         if report.delivered > 0 {
             store.set_meta(META_LAST_SENT, &now.to_rfc3339()).await?;
         }
-        if report.delivered > 0 || report.held > 0 || report.failure.is_some() {
+        if report.delivered > 0 || report.held > 0 || report.newer > 0 || report.failure.is_some() {
             let mut history = load_history(store).await?;
             push_history(
                 &mut history,
@@ -385,6 +387,7 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
                     delivered: report.delivered,
                     duplicates: report.duplicates,
                     held: report.held,
+                    newer: report.newer,
                     failure: report.failure.clone(),
                 },
             );
@@ -431,11 +434,18 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
                         ready.push(record);
                     }
                     Ok(_) => {}
-                    // Kept, never deleted, and out of the queue: it would
-                    // otherwise block every batch after it.
                     Err(StorageError::Crypto(CryptoError::Locked)) => {
                         return Err(CryptoError::Locked.into())
                     }
+                    // Not ours to send or to touch: a newer Jangkau wrote
+                    // it (an open tab of the new version, or a rollback),
+                    // and rewriting it here would drop what it added.
+                    Err(StorageError::NewerData { .. }) => {
+                        report.newer += 1;
+                        progress.done += 1;
+                    }
+                    // Kept, never deleted, and out of the queue: it would
+                    // otherwise block every batch after it.
                     Err(_) => {
                         self.hold(&id, HeldKind::Damaged, String::new(), ctx.now())
                             .await?;

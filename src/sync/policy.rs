@@ -166,8 +166,15 @@ pub struct HistoryEntry {
     pub duplicates: u32,
     /// Set aside: rejected, or a conflict.
     pub held: u32,
+    /// Left for a newer Jangkau to send (it wrote them).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub newer: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<Failure>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// Adds `entry` in front, keeping the newest [`HISTORY_LEN`].

@@ -198,7 +198,12 @@ pub fn load_problem(language: Language, problem: &LoadProblem) -> AnyView {
         LoadProblem::Damaged(_) => td_string!(l, err_settings_damaged).into_any(),
         LoadProblem::Defaults(e) => {
             let e = e.clone();
-            td!(l, err_defaults_refused, reason = move || endpoint_error(language, &e)).into_any()
+            td!(
+                l,
+                err_defaults_refused,
+                reason = move || endpoint_error(language, &e)
+            )
+            .into_any()
         }
     }
 }

@@ -112,7 +112,7 @@ pub fn Send() -> impl IntoView {
         entries
             .into_iter()
             .map(|h| {
-                let (d, dup, held) = (h.delivered, h.duplicates, h.held);
+                let (d, dup, held, newer) = (h.delivered, h.duplicates, h.held, h.newer);
                 let code = h.failure.as_ref().map(failure_code);
                 view! {
                     <li data-testid="history-row" data-delivered=d data-failure=code>
@@ -120,6 +120,7 @@ pub fn Send() -> impl IntoView {
                         {(d > 0).then(|| t!(i18n, history_delivered, n = move || d))} " "
                         {(dup > 0).then(|| t!(i18n, history_duplicates, n = move || dup))} " "
                         {(held > 0).then(|| t!(i18n, history_held, n = move || held))} " "
+                        {(newer > 0).then(|| t!(i18n, history_newer, n = move || newer))} " "
                         {h.failure.map(|f| messages::failure(lang, &f))}
                     </li>
                 }
