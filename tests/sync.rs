@@ -1371,7 +1371,7 @@ fn a_record_from_a_newer_build_is_left_as_it_is_and_reported() {
     assert!(block_on(records.set_status(&id, RecordStatus::Final, RecordStatus::Held)).is_err());
     assert_eq!(
         block_on(records.store().set_statuses(
-            &[id.clone()],
+            std::slice::from_ref(&id),
             RecordStatus::Final,
             RecordStatus::Sent
         ))
