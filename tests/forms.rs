@@ -389,10 +389,8 @@ fn huge_pastes_control_characters_html_and_emoji() {
         parse_input(&single, html).unwrap(),
         Some(AnswerValue::Text(html.into()))
     );
-    assert_eq!(
-        clean_text("  \u{200B}ok\u{1b}[0m  ", false),
-        "\u{200B}ok[0m"
-    );
+    // Invisible formatting characters go with the control characters.
+    assert_eq!(clean_text("  \u{200B}ok\u{1b}[0m  ", false), "ok[0m");
 }
 
 #[test]
@@ -799,5 +797,39 @@ fn patterns_are_checked_when_parsing_and_when_answering() {
             .iter()
             .any(|p| p.contains("pattern does not apply")),
         "{misplaced:?}"
+    );
+}
+
+/// Issue 12: a right-to-left override or a zero-width character in a site
+/// code made one site look like another ("KDR\u{202E}-01" showed as
+/// "KDR10-") and split the site reports.
+#[test]
+fn site_codes_are_normalised_and_lookalikes_refused() {
+    let site = builtin::form(RecordKind::SiteVisit).unwrap();
+    let code = question(&site, "site_code");
+    let text = |s: &str| Ok(Some(AnswerValue::Text(s.into())));
+    assert_eq!(parse_input(&code, "KDR\u{202E}-01"), text("KDR-01"));
+    assert_eq!(parse_input(&code, "kdr-\u{200B}cerme"), text("KDR-CERME"));
+    assert_eq!(parse_input(&code, " kdr  cerme "), text("KDR CERME"));
+    // Letters that only look Latin, and dashes that only look like "-".
+    for lookalike in ["КDR-CERME", "KDR–CERME", "KDR·CERME", "KDR-CËRME"] {
+        assert_eq!(
+            parse_input(&code, lookalike),
+            Err(AnswerError::BadSiteCode),
+            "{lookalike}"
+        );
+    }
+    // Stored as typed by an older build, or in an imported file: refused
+    // by the same check the finished record must pass.
+    let check =
+        |s: &str| jangkau::model::answer::check(&code, &AnswerValue::Text(s.into()), today());
+    assert_eq!(check("KDR-CERME"), Ok(()));
+    assert_eq!(check("KDR\u{202E}-01"), Err(AnswerError::BadSiteCode));
+    assert_eq!(check("kdr-cerme"), Err(AnswerError::BadSiteCode));
+    // Free text keeps its letters, but loses the invisible controls.
+    let notes = question(&site, "notes");
+    assert_eq!(
+        parse_input(&notes, "Ibu \u{202E}Wulan\u{200B} ✓"),
+        text("Ibu Wulan ✓")
     );
 }

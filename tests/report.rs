@@ -586,13 +586,18 @@ fn export_file(records: &[Record]) -> Vec<u8> {
     batch_body(&batch, &sender, at(11, 23))
 }
 
-fn known(form_id: &str) -> bool {
-    builtin::kind_of(form_id).is_some()
+/// The forms this phone knows, and no record of its own.
+fn read(bytes: &[u8]) -> Result<jangkau::report::transfer::Incoming, ImportError> {
+    read_export(bytes, &builtin::forms(), |_| false)
 }
 
 #[test]
 fn an_export_reads_back_on_another_phone_and_merges_by_id() {
-    let records: Vec<Record> = current(&fixture()).into_iter().cloned().collect();
+    let records: Vec<Record> = current(&fixture())
+        .into_iter()
+        .cloned()
+        .map(support::completed)
+        .collect();
     let file = export_file(&records);
     let body: serde_json::Value = serde_json::from_slice(&file).unwrap();
     assert_eq!(
@@ -600,7 +605,7 @@ fn an_export_reads_back_on_another_phone_and_merges_by_id() {
         "the endpoint's own format"
     );
 
-    let incoming = read_export(&file, known).unwrap();
+    let incoming = read(&file).unwrap();
     assert!(incoming.refused.is_empty());
     assert_eq!(incoming.records.len(), records.len());
     for (back, sent) in incoming.records.iter().zip(&records) {
@@ -639,20 +644,24 @@ fn an_export_reads_back_on_another_phone_and_merges_by_id() {
 
 #[test]
 fn bad_import_files_say_why_and_bad_records_do_not_cost_the_good_ones() {
+    assert_eq!(read(b"not json"), Err(ImportError::NotAnExport));
     assert_eq!(
-        read_export(b"not json", known),
+        read(br#"{"schema":"other/1","records":[]}"#),
         Err(ImportError::NotAnExport)
     );
     assert_eq!(
-        read_export(br#"{"schema":"other/1","records":[]}"#, known),
-        Err(ImportError::NotAnExport)
-    );
-    assert_eq!(
-        read_export(br#"{"jangkau_envelope":1,"alg":"x"}"#, known),
+        read(br#"{"jangkau_envelope":1,"alg":"x"}"#),
         Err(ImportError::Encrypted)
     );
 
-    let good = finished(1, ASSESSMENT, &code(1), "KDR-A", at(10, 1), vec![]);
+    let good = support::completed(finished(
+        1,
+        ASSESSMENT,
+        &code(1),
+        "KDR-A",
+        at(10, 1),
+        vec![],
+    ));
     let mut file: serde_json::Value =
         serde_json::from_slice(&export_file(std::slice::from_ref(&good))).unwrap();
     let entries = file["records"].as_array_mut().unwrap();
@@ -664,7 +673,7 @@ fn bad_import_files_say_why_and_bad_records_do_not_cost_the_good_ones() {
     entries.push(sealed);
     entries.push(serde_json::json!({"record_id": 5}));
     entries.push(strange);
-    let incoming = read_export(file.to_string().as_bytes(), known).unwrap();
+    let incoming = read(file.to_string().as_bytes()).unwrap();
     assert_eq!(
         incoming.records,
         vec![Record {
@@ -752,4 +761,77 @@ fn an_export_takes_the_chosen_site_forms_and_days_and_never_a_withdrawn_record()
         vec![12],
         "dated by its visit date, not when it was typed"
     );
+}
+
+/// Issue 12: imports were not checked against the form — a scale of 255, a
+/// capital of i64::MAX and a made-up choice code were stored and shown in
+/// the site needs; a record claiming to replace one of this phone's own
+/// replaced it in the reports; a UTF-8 byte-order mark was refused.
+#[test]
+fn imported_answers_are_checked_like_typed_ones_record_by_record() {
+    let good = support::completed(finished(
+        1,
+        ASSESSMENT,
+        &code(1),
+        "KDR-A",
+        at(10, 1),
+        vec![("capital_needed", Integer(1_500_000))],
+    ));
+    let mut file: serde_json::Value =
+        serde_json::from_slice(&export_file(std::slice::from_ref(&good))).unwrap();
+    let entry = file["records"][0].clone();
+    let variant = |n: u128, change: &dyn Fn(&mut serde_json::Value)| {
+        let mut e = entry.clone();
+        e["record_id"] = Uuid::from_u128(n).to_string().into();
+        change(&mut e);
+        e
+    };
+    let entries = file["records"].as_array_mut().unwrap();
+    entries.push(variant(2, &|e| {
+        e["answers"]["values"]["wb_social"] = serde_json::json!({"type": "scale", "value": 255});
+    }));
+    entries.push(variant(3, &|e| {
+        e["answers"]["values"]["capital_needed"] =
+            serde_json::json!({"type": "integer", "value": i64::MAX});
+    }));
+    entries.push(variant(4, &|e| {
+        e["answers"]["values"]["work_status"] =
+            serde_json::json!({"type": "choice", "value": "astronaut"});
+    }));
+    entries.push(variant(5, &|e| {
+        e["supersedes"] = Uuid::from_u128(900).to_string().into();
+    }));
+    entries.push(variant(6, &|e| e["form_version"] = 7.into()));
+    entries.push(variant(7, &|e| {
+        e["answers"]["values"]["not_a_question"] =
+            serde_json::json!({"type": "text", "value": "x"});
+    }));
+    // The clear site field is not trusted: it comes from the answers.
+    entries.push(variant(8, &|e| e["site"] = "KDR-LAIN".into()));
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(file.to_string().as_bytes());
+    let own = |id: &Uuid| *id == Uuid::from_u128(900);
+    let incoming = read_export(&bytes, &builtin::forms(), own).unwrap();
+    let taken: Vec<u128> = incoming.records.iter().map(|r| r.id.as_u128()).collect();
+    assert_eq!(taken, vec![1, 8]);
+    assert_eq!(incoming.records[1].site.as_deref(), Some("KDR-A"));
+    let why: Vec<(usize, String)> = incoming
+        .refused
+        .iter()
+        .map(|(i, p)| (*i, format!("{p:?}")))
+        .collect();
+    let expect = |i: usize, part: &str| {
+        assert!(
+            why.iter().any(|(n, p)| *n == i && p.contains(part)),
+            "record {i}: {why:?}"
+        );
+    };
+    expect(2, "wb_social");
+    expect(2, "AboveMax");
+    expect(3, "capital_needed");
+    expect(4, "UnknownChoice");
+    expect(5, "SupersedesOwn");
+    expect(6, "NewerFormVersion");
+    expect(7, "Malformed");
+    assert_eq!(why.len(), 6);
 }

@@ -885,6 +885,23 @@ fn retry_after_reads_seconds_and_dates() {
         Some(Duration::zero())
     );
     assert_eq!(retry_after("99999999", now), Some(Duration::hours(6)));
+    // Issue 12: a number too large for a duration panicked, on every send.
+    assert_eq!(
+        retry_after("9300000000000000", now),
+        Some(Duration::hours(6))
+    );
+    assert_eq!(
+        retry_after(&i64::MAX.to_string(), now),
+        Some(Duration::hours(6))
+    );
+    assert_eq!(
+        retry_after("-9300000000000000", now),
+        Some(Duration::zero())
+    );
+    assert_eq!(
+        retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now),
+        Some(Duration::hours(6))
+    );
     assert_eq!(retry_after("soon", now), None);
 }
 

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::form::{Question, QuestionType};
+use super::form::{Question, QuestionType, Role};
 use super::participant_code::ParticipantCode;
 
 /// A site location. Site level only — never a person's home.
@@ -106,6 +106,10 @@ pub enum AnswerError {
     BadLocation,
     #[error("not a valid participant code")]
     BadCode,
+    /// A site code holds only Latin capitals, digits, spaces and `- _ . /`:
+    /// anything else can make one site look like another.
+    #[error("not a valid site code")]
+    BadSiteCode,
     #[error("this answer does not fit the question")]
     WrongType,
 }
@@ -118,18 +122,58 @@ impl AnswerError {
     }
 }
 
+/// Characters that change how text is shown without being seen: bidi
+/// overrides, embeddings, isolates and marks, zero-width spaces and joiners
+/// of words, the byte-order mark and the soft hyphen. (Zero-width joiners
+/// stay: emoji need them.)
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{200B}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
 /// Cleans typed or pasted text: drops control characters (keeping line
-/// breaks where the question allows several lines), normalises line breaks
-/// and trims the ends. HTML and emoji stay as typed: the UI renders text as
-/// text, never as markup.
+/// breaks where the question allows several lines) and invisible
+/// formatting characters, normalises line breaks and trims the ends. HTML
+/// and emoji stay as typed: the UI renders text as text, never as markup.
 pub fn clean_text(raw: &str, multiline: bool) -> String {
     let unified = raw.replace("\r\n", "\n").replace('\r', "\n");
     let kept: String = unified
         .chars()
         .map(|c| if c == '\t' { ' ' } else { c })
-        .filter(|&c| !c.is_control() || (multiline && c == '\n'))
+        .filter(|&c| (!c.is_control() || (multiline && c == '\n')) && !invisible(c))
         .collect();
     kept.trim().to_owned()
+}
+
+/// A site code as it is kept: upper case, one space between words.
+///
+/// # Errors
+/// [`AnswerError::BadSiteCode`] for any character but Latin letters,
+/// digits, spaces and `- _ . /`.
+pub fn site_code(text: &str) -> Result<String, AnswerError> {
+    let code = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_uppercase();
+    if code
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.' | '/'))
+    {
+        Ok(code)
+    } else {
+        Err(AnswerError::BadSiteCode)
+    }
 }
 
 /// Turns what was typed into a value for a text-entry question (text, long
@@ -151,6 +195,7 @@ pub fn parse_input(q: &Question, raw: &str) -> Result<Option<AnswerValue>, Answe
         return Ok(None);
     }
     let value = match q.kind {
+        QuestionType::Text if q.role == Some(Role::Site) => AnswerValue::Text(site_code(&text)?),
         QuestionType::Text | QuestionType::LongText => AnswerValue::Text(text),
         QuestionType::Integer => AnswerValue::Integer(parse_integer(&text)?),
         QuestionType::Decimal => {
@@ -220,6 +265,9 @@ pub fn check(q: &Question, value: &AnswerValue, today: NaiveDate) -> Result<(), 
     use QuestionType as T;
     match (q.kind, value) {
         (T::Text | T::LongText, V::Text(s)) => {
+            if q.role == Some(Role::Site) && site_code(s).as_deref() != Ok(s.as_str()) {
+                return Err(AnswerError::BadSiteCode);
+            }
             let len = s.chars().count() as u32;
             if len > q.max_text_length() {
                 return Err(AnswerError::TooLong {

@@ -22,6 +22,14 @@ pub fn form(kind: RecordKind) -> Result<FormDef, FormError> {
     })
 }
 
+/// Every built-in form that parses (all of them: the tests say so).
+pub fn forms() -> Vec<FormDef> {
+    RecordKind::ALL
+        .into_iter()
+        .filter_map(|k| form(k).ok())
+        .collect()
+}
+
 /// The kind a built-in form id belongs to.
 pub fn kind_of(form_id: &str) -> Option<RecordKind> {
     RecordKind::ALL.into_iter().find(|k| k.form_id() == form_id)

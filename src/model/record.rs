@@ -191,6 +191,13 @@ impl Record {
         Ok(())
     }
 
+    /// Takes the site code and participant code from the answers (as a
+    /// record from a file must: its clear fields are not trusted).
+    pub fn reindex(&mut self, form: &FormDef) {
+        let answers = self.answers.clone();
+        self.refresh_index_fields(form, &answers);
+    }
+
     /// Takes the site code and participant code from `answers`.
     fn refresh_index_fields(&mut self, form: &FormDef, answers: &Answers) {
         self.site = form

@@ -8,6 +8,9 @@ use thiserror::Error;
 use uuid::Uuid;
 
 use super::{current, record_day};
+use crate::model::answer::AnswerError;
+use crate::model::consent::gate;
+use crate::model::form::FormDef;
 use crate::model::record::{Record, RecordStatus, WITHDRAWAL_FORM};
 use crate::sync::wire::{Entry, SCHEMA};
 
@@ -23,10 +26,13 @@ pub enum ImportError {
     Encrypted,
     #[error("the file is not a Jangkau JSON export")]
     NotAnExport,
+    /// The phone could not read the file itself (moved, deleted, no access).
+    #[error("the file could not be read")]
+    Unreadable,
 }
 
 /// Why one record in a file was not taken.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Error)]
 pub enum EntryProblem {
     #[error("its content is encrypted to the programme key")]
     Encrypted,
@@ -34,6 +40,21 @@ pub enum EntryProblem {
     Malformed(String),
     #[error("form {0} is not known to this version of Jangkau")]
     UnknownForm(String),
+    /// The form is known, but this record was made with a later version
+    /// of it than this phone has.
+    #[error("it was made with version {version} of form {form}, newer than this phone has")]
+    NewerFormVersion { form: String, version: u32 },
+    /// An answer that would be refused if typed: the record is not taken
+    /// (reports would count it as it is).
+    #[error("answer {question:?} is not valid: {error}")]
+    Invalid {
+        question: String,
+        error: AnswerError,
+    },
+    /// It claims to replace a record made on this phone; only this phone
+    /// edits its own records.
+    #[error("it claims to replace a record made on this phone")]
+    SupersedesOwn,
 }
 
 /// What a file holds: the records that can be taken, and each one that
@@ -42,6 +63,54 @@ pub enum EntryProblem {
 pub struct Incoming {
     pub records: Vec<Record>,
     pub refused: Vec<(usize, EntryProblem)>,
+}
+
+/// Checks a record from a file like a finished one typed here: every answer
+/// fits its question and its constraints, nothing answers a question the
+/// form does not show, consent is there where the form needs it; and the
+/// clear fields (site, participant code) are taken from the answers, not
+/// from the file.
+fn validated(mut record: Record, forms: &[FormDef]) -> Result<Record, EntryProblem> {
+    let form = match forms
+        .iter()
+        .find(|f| f.id == record.form_id && f.version == record.form_version)
+    {
+        Some(form) => form,
+        None => {
+            let newest = forms
+                .iter()
+                .filter(|f| f.id == record.form_id)
+                .map(|f| f.version)
+                .max();
+            return Err(match newest {
+                Some(v) if v < record.form_version => EntryProblem::NewerFormVersion {
+                    form: record.form_id,
+                    version: record.form_version,
+                },
+                _ => EntryProblem::UnknownForm(record.form_id),
+            });
+        }
+    };
+    if gate(form, record.consent.as_ref()).is_err() {
+        return Err(EntryProblem::Malformed("no consent for this form".into()));
+    }
+    // Date bounds such as "not after today" are checked against the day it
+    // was finished, on the earliest calendar on Earth (UTC+14), so a record
+    // finished just after midnight anywhere still passes.
+    let today = (record.updated_at + chrono::Duration::hours(14)).date_naive();
+    if let Some(problem) = form.validate(&record.answers, today).into_iter().next() {
+        return Err(EntryProblem::Invalid {
+            question: problem.question,
+            error: problem.error,
+        });
+    }
+    if form.visible_answers(&record.answers) != record.answers {
+        return Err(EntryProblem::Malformed(
+            "answers to questions the form does not show".into(),
+        ));
+    }
+    record.reindex(form);
+    Ok(record)
 }
 
 fn record(entry: Entry) -> Result<Record, EntryProblem> {
@@ -71,19 +140,24 @@ fn record(entry: Entry) -> Result<Record, EntryProblem> {
     })
 }
 
-/// Reads an export. Each record is checked on its own, so one damaged
-/// record does not cost the others. `known_form` says which form ids this
-/// build can show.
+/// Reads an export. Each record is checked on its own, against the form
+/// it was made with among `forms` (every form this phone knows, every
+/// version), so one bad record does not cost the others. `own` says which
+/// record ids this phone made itself: a record claiming to replace one of
+/// those is refused.
 ///
 /// # Errors
 /// When the file as a whole is not an export this phone can read.
 pub fn read_export(
     bytes: &[u8],
-    known_form: impl Fn(&str) -> bool,
+    forms: &[FormDef],
+    own: impl Fn(&Uuid) -> bool,
 ) -> Result<Incoming, ImportError> {
     if bytes.len() > MAX_IMPORT_BYTES {
         return Err(ImportError::TooLarge(MAX_IMPORT_BYTES >> 20));
     }
+    // Spreadsheet tools and some editors start UTF-8 files with a BOM.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let body: Value = serde_json::from_slice(bytes).map_err(|_| ImportError::NotAnExport)?;
     if body.get("jangkau_envelope").is_some() {
         return Err(ImportError::Encrypted);
@@ -99,12 +173,10 @@ pub fn read_export(
         let taken = serde_json::from_value::<Entry>(value.clone())
             .map_err(|e| EntryProblem::Malformed(e.to_string()))
             .and_then(record)
-            .and_then(|r| {
-                if known_form(&r.form_id) {
-                    Ok(r)
-                } else {
-                    Err(EntryProblem::UnknownForm(r.form_id))
-                }
+            .and_then(|r| validated(r, forms))
+            .and_then(|r| match r.supersedes {
+                Some(earlier) if own(&earlier) => Err(EntryProblem::SupersedesOwn),
+                _ => Ok(r),
             });
         match taken {
             Ok(r) => incoming.records.push(r),

@@ -204,9 +204,15 @@ pub async fn import(
     progress: impl Fn(usize, usize),
 ) -> Result<Imported, ExchangeError> {
     let service = records.records().ok_or(ExchangeError::NotReady)?;
-    let incoming = transfer::read_export(bytes, |id| builtin::kind_of(id).is_some())
-        .map_err(ExchangeError::Import)?;
-    let have = service.ids().await?;
+    let statuses = service.statuses().await?;
+    let own = |id: &uuid::Uuid| {
+        statuses
+            .get(id)
+            .is_some_and(|s| *s != crate::model::record::RecordStatus::Imported)
+    };
+    let incoming =
+        transfer::read_export(bytes, &builtin::forms(), own).map_err(ExchangeError::Import)?;
+    let have = statuses.keys().copied().collect();
     let plan = merge(&have, incoming.records);
     let total = plan.add.len();
     progress(0, total);

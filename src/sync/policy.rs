@@ -96,13 +96,16 @@ pub fn backoff(failures: u32, jitter: f64) -> Duration {
 /// past means "now"; anything beyond [`RETRY_AFTER_CAP_MS`] is capped.
 pub fn retry_after(header: &str, now: DateTime<Utc>) -> Option<Duration> {
     let header = header.trim();
+    let cap = Duration::milliseconds(RETRY_AFTER_CAP_MS);
     let wait = if let Ok(seconds) = header.parse::<i64>() {
-        Duration::seconds(seconds.max(0))
+        // Clamped before it becomes a duration: a server's number can be
+        // anything, and an out-of-range duration panics.
+        Duration::seconds(seconds.clamp(0, cap.num_seconds()))
     } else {
         let at = DateTime::parse_from_rfc2822(header).ok()?;
         (at.with_timezone(&Utc) - now).max(Duration::zero())
     };
-    Some(wait.min(Duration::milliseconds(RETRY_AFTER_CAP_MS)))
+    Some(wait.min(cap))
 }
 
 /// Remembered between runs and restarts (meta `sync_state`).

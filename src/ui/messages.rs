@@ -75,6 +75,7 @@ pub fn answer_error(language: Language, error: &AnswerError, q: Option<&Question
         }
         AnswerError::BadLocation => td_string!(l, err_bad_location).into_any(),
         AnswerError::BadCode => td_string!(l, err_bad_code).into_any(),
+        AnswerError::BadSiteCode => td_string!(l, err_bad_site_code).into_any(),
         AnswerError::WrongType => td_string!(l, err_wrong_type).into_any(),
     }
 }

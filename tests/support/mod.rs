@@ -92,3 +92,63 @@ pub fn finished(
         marked_for_deletion: false,
     }
 }
+
+/// `record` made complete enough to be finished on a phone: every required
+/// question it shows answered (the first choice, the lowest number, "no",
+/// the day it was made), consent recorded where the form needs it, and
+/// answers to questions it does not show dropped. What it already holds
+/// stays. Panics if the record's form is not built in.
+#[allow(dead_code)] // used by the report and import tests
+pub fn completed(mut record: Record) -> Record {
+    use jangkau::model::form::QuestionType as T;
+    let form = builtin::forms()
+        .into_iter()
+        .find(|f| f.id == record.form_id)
+        .expect("a built-in form");
+    if form.requires_consent && record.consent.is_none() {
+        let text = builtin::consent_text().unwrap();
+        record.consent = Some(
+            jangkau::model::consent::Consent::record(
+                &text,
+                jangkau::model::language::Language::Indonesian,
+                [jangkau::model::consent::Purpose::Assessment].into(),
+                "Pendamping Sari",
+                record.created_at,
+            )
+            .unwrap(),
+        );
+    }
+    let day = record.updated_at.date_naive();
+    // Each pass may show questions the last one's answers opened.
+    for _ in 0..5 {
+        let answers = record.answers.clone();
+        for section in form.sections.iter().filter(|s| s.repeat.is_none()) {
+            if !form.section_visible(section, &answers) {
+                continue;
+            }
+            for q in &section.questions {
+                if !q.required
+                    || record.answers.values.contains_key(&q.id)
+                    || !form.question_visible(q, &answers, None)
+                {
+                    continue;
+                }
+                let value = match q.kind {
+                    T::SingleChoice => AnswerValue::Choice(q.choices[0].code.clone()),
+                    T::MultipleChoice => AnswerValue::Choices(vec![q.choices[0].code.clone()]),
+                    T::YesNo => AnswerValue::Bool(false),
+                    T::Scale => AnswerValue::Scale(q.scale_range().0 as u8),
+                    T::Integer => AnswerValue::Integer(q.min.unwrap_or(0.0) as i64),
+                    T::Decimal => AnswerValue::Decimal(q.min.unwrap_or(0.0)),
+                    T::Date => AnswerValue::Date(day),
+                    T::Text | T::LongText => AnswerValue::Text("ISI".into()),
+                    _ => continue,
+                };
+                record.answers.values.insert(q.id.clone(), value);
+            }
+        }
+    }
+    record.answers = form.visible_answers(&record.answers);
+    record.reindex(&form);
+    record
+}

@@ -60,6 +60,9 @@ fn error_text(
         ExchangeError::Import(ImportError::NotAnExport) => {
             td_string!(locale, import_not_export).to_owned()
         }
+        ExchangeError::Import(ImportError::Unreadable) => {
+            td_string!(locale, import_unreadable).to_owned()
+        }
     }
 }
 
@@ -286,7 +289,7 @@ fn ImportSection() -> impl IntoView {
                     })
                     .await
                 }
-                Err(_) => Err(ExchangeError::Import(ImportError::NotAnExport)),
+                Err(_) => Err(ExchangeError::Import(ImportError::Unreadable)),
             };
             working.try_set(None);
             outcome.try_set(Some(result));
@@ -303,9 +306,16 @@ fn ImportSection() -> impl IntoView {
                     .map(|(i, p)| {
                         let l = i18n.get_locale();
                         let why = match p {
-                            EntryProblem::Encrypted => td_string!(l, import_entry_encrypted),
-                            EntryProblem::Malformed(_) => td_string!(l, import_entry_malformed),
-                            EntryProblem::UnknownForm(_) => td_string!(l, import_entry_unknown_form),
+                            EntryProblem::Encrypted => td_string!(l, import_entry_encrypted).into_any(),
+                            EntryProblem::Malformed(_) => td_string!(l, import_entry_malformed).into_any(),
+                            EntryProblem::UnknownForm(_) => td_string!(l, import_entry_unknown_form).into_any(),
+                            EntryProblem::NewerFormVersion { .. } => td_string!(l, import_entry_newer_form).into_any(),
+                            EntryProblem::SupersedesOwn => td_string!(l, import_entry_supersedes_own).into_any(),
+                            EntryProblem::Invalid { question, error } => {
+                                let (question, error) = (question.clone(), error.clone());
+                                let lang = language.get_untracked();
+                                view! { {td_string!(l, import_entry_invalid)} " " <code class="break">{question}</code> ": " {messages::answer_error(lang, &error, None)} }.into_any()
+                            }
                         };
                         let i = *i;
                         view! { <li>{t!(i18n, import_entry, n = move || i)} " " {why}</li> }
