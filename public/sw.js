@@ -115,6 +115,37 @@ async function markSent(db, ids, batchId, now) {
   });
 }
 
+/** No answer is longer than this (src/sync/wire.rs, MAX_ANSWER_BYTES). */
+const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
+/** The answer as JSON, or null; reading stops past MAX_ANSWER_BYTES. */
+async function readAnswer(response) {
+  const reader = response.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > MAX_ANSWER_BYTES) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The records of `batch` that `answer` says arrived (created or duplicate).
  * Only the batch's own records: an answer naming any other record (a buggy
@@ -139,11 +170,15 @@ async function sendRelay() {
         body: batch.body,
         cache: 'no-store',
         credentials: 'omit',
+        // Never followed: another server's "created" would mark records
+        // sent that the programme's server never had.
+        redirect: 'manual',
         signal: AbortSignal.timeout(relay.timeout_ms),
       });
       // Throwing makes the browser try again later, with its own backoff.
+      if (response.type === 'opaqueredirect') throw new Error('redirected');
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const answer = await response.json().catch(() => null);
+      const answer = await readAnswer(response);
       if (!answer || answer.batch_id !== batch.batch_id || !Array.isArray(answer.results)) {
         throw new Error('not an answer to this batch');
       }

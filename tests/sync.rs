@@ -85,6 +85,10 @@ enum Fault {
     OtherBatch,
     /// Answers for every record but the first.
     OmitFirst,
+    /// A valid answer to this batch naming only records it did not carry.
+    NamesOthers,
+    /// A 3xx (the transport never follows it).
+    Redirect,
 }
 
 /// A receiver following docs/endpoint.md (or CouchDB's `_bulk_docs`), in
@@ -270,6 +274,11 @@ impl Transport for Server {
             Some(Fault::OtherBatch) => Ok(Server::ok(
                 &json!({"batch_id": "someone-else", "results": []}),
             )),
+            Some(Fault::NamesOthers) => Ok(Server::ok(&json!({
+                "batch_id": body["batch_id"],
+                "results": [{"record_id": uuid::Uuid::from_u128(777).to_string(), "status": "created"}]
+            }))),
+            Some(Fault::Redirect) => Err(TransportError::Redirected),
             Some(Fault::OmitFirst) => {
                 let mut answer = self.store_batch(&body);
                 answer["results"].as_array_mut().unwrap().remove(0);
@@ -730,7 +739,12 @@ fn an_answer_that_leaves_records_out_does_not_mark_them() {
     let ep = endpoint(EndpointKind::JangkauBatch, 50);
     let report = run(&records, &server, &ep, &mut Ctx::new());
     assert_eq!(report.delivered, 2);
-    assert!(report.failure.is_some());
+    assert_eq!(
+        report.failure,
+        Some(Failure::NotAnAnswer {
+            why: NotAnswerKind::Unconfirmed
+        })
+    );
     assert_eq!(status_of(&records, 1), RecordStatus::Final);
     server.answers.borrow_mut().clear();
     let report = run(&records, &server, &ep, &mut Ctx::new());
@@ -853,7 +867,7 @@ fn status_codes_are_classified() {
             StatusClass::Failed(Failure::Busy { status: s })
         );
     }
-    for s in [400, 404, 405, 422, 301] {
+    for s in [400, 404, 405, 422, 409] {
         assert_eq!(
             classify_status(s),
             StatusClass::Failed(Failure::Refused { status: s })
@@ -1396,4 +1410,53 @@ fn a_record_from_a_newer_build_is_left_as_it_is_and_reported() {
         0
     );
     assert_eq!(block_on(records.store().get(&id)).unwrap().unwrap(), newer);
+}
+
+/// Issue 12: an answer naming none of the batch's records got the message
+/// for a Wi-Fi login page; it has its own reason now, and nothing is marked.
+#[test]
+fn an_answer_naming_none_of_the_batch_has_its_own_reason() {
+    let records = phone(2);
+    let server = Server::jangkau();
+    server.then(&[Fault::NamesOthers]);
+    let ep = endpoint(EndpointKind::JangkauBatch, 50);
+    let report = run(&records, &server, &ep, &mut Ctx::new());
+    assert_eq!(report.delivered, 0);
+    assert_eq!(
+        report.failure,
+        Some(Failure::NotAnAnswer {
+            why: NotAnswerKind::Unconfirmed
+        })
+    );
+    assert_eq!(count(&records, RecordStatus::Final), 2);
+}
+
+/// Issue 12: a redirect to another origin was followed and its "created"
+/// marked the records sent. The transport never follows one; a 3xx, or a
+/// redirect the transport reports, stops sending until the user checks the
+/// address.
+#[test]
+fn a_redirect_is_refused_and_waits_for_the_user() {
+    for fault in [
+        Fault::Redirect,
+        Fault::Status(307, None),
+        Fault::Status(301, None),
+    ] {
+        let records = phone(2);
+        let server = Server::jangkau();
+        server.then(&[fault.clone()]);
+        let ep = endpoint(EndpointKind::JangkauBatch, 50);
+        let report = run(&records, &server, &ep, &mut Ctx::new());
+        assert_eq!(report.failure, Some(Failure::Redirected), "{fault:?}");
+        assert_eq!(count(&records, RecordStatus::Final), 2);
+        let state = block_on(load_state(records.store())).unwrap();
+        assert!(
+            !state.may_try(t0() + Duration::days(1)),
+            "retried by itself"
+        );
+    }
+    assert_eq!(
+        classify_status(308),
+        StatusClass::Failed(Failure::Redirected)
+    );
 }

@@ -4,12 +4,13 @@ use js_sys::Uint8Array;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    AbortSignal, Headers, RequestCache, RequestCredentials, RequestInit, RequestMode, Response,
+    AbortSignal, Headers, RequestCache, RequestCredentials, RequestInit, RequestMode,
+    RequestRedirect, Response, ResponseType,
 };
 
 use crate::platform;
 use crate::sync::engine::{Transport, TransportError};
-use crate::sync::wire::{HttpRequest, HttpResponse};
+use crate::sync::wire::{HttpRequest, HttpResponse, MAX_ANSWER_BYTES};
 
 /// Sends requests with `fetch`. Cookies are never sent (credentials come
 /// only from the settings), nothing is cached, and each request is aborted
@@ -49,8 +50,58 @@ fn init(request: &HttpRequest) -> Result<RequestInit, JsValue> {
     init.set_cache(RequestCache::NoStore);
     init.set_credentials(RequestCredentials::Omit);
     init.set_mode(RequestMode::Cors);
+    // A redirect is never followed (see TransportError::Redirected).
+    init.set_redirect(RequestRedirect::Manual);
+    // The time limit covers reading the body too: an answer that never
+    // ends is cut off with the request.
     init.set_signal(Some(&AbortSignal::timeout_with_u32(request.timeout_ms)));
     Ok(init)
+}
+
+/// Calls `object.name()` and awaits the promise it returns.
+async fn call(object: &JsValue, name: &str) -> Result<JsValue, JsValue> {
+    let method: js_sys::Function =
+        js_sys::Reflect::get(object, &JsValue::from_str(name))?.dyn_into()?;
+    let promise: js_sys::Promise = method.call0(object)?.dyn_into()?;
+    JsFuture::from(promise).await
+}
+
+/// Reads the body chunk by chunk, stopping (and cancelling the download)
+/// past [`MAX_ANSWER_BYTES`].
+async fn read_body(response: &Response) -> Result<Vec<u8>, TransportError> {
+    let declared = response
+        .headers()
+        .get("Content-Length")
+        .ok()
+        .flatten()
+        .and_then(|n| n.trim().parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_ANSWER_BYTES) {
+        return Err(TransportError::TooLarge);
+    }
+    let Some(stream) = response.body() else {
+        return Ok(Vec::new());
+    };
+    let reader: JsValue = stream.get_reader().into();
+    let mut body = Vec::new();
+    loop {
+        let chunk = call(&reader, "read").await.map_err(|e| failed(&e))?;
+        let done = js_sys::Reflect::get(&chunk, &JsValue::from_str("done"))
+            .map(|d| d.is_truthy())
+            .unwrap_or(true);
+        if done {
+            return Ok(body);
+        }
+        let value = js_sys::Reflect::get(&chunk, &JsValue::from_str("value"))
+            .map_err(|_| TransportError::Failed)?;
+        let bytes: Uint8Array = value.dyn_into().map_err(|_| TransportError::Failed)?;
+        if body.len() + bytes.length() as usize > MAX_ANSWER_BYTES {
+            // Cancelling tells the browser to stop downloading; whether it
+            // manages to is not ours to wait for.
+            let _ = call(&reader, "cancel").await;
+            return Err(TransportError::TooLarge);
+        }
+        body.extend(bytes.to_vec());
+    }
 }
 
 impl Transport for FetchTransport {
@@ -65,15 +116,17 @@ impl Transport for FetchTransport {
                 .await
                 .map_err(|e| failed(&e))?
                 .unchecked_into();
+        if response.type_() == ResponseType::Opaqueredirect
+            || (300..400).contains(&response.status())
+        {
+            return Err(TransportError::Redirected);
+        }
         // Readable only when the server exposes it (docs/endpoint.md).
         let retry_after = response.headers().get("Retry-After").ok().flatten();
-        let buffer = JsFuture::from(response.array_buffer().map_err(|e| failed(&e))?)
-            .await
-            .map_err(|e| failed(&e))?;
         Ok(HttpResponse {
             status: response.status(),
             retry_after,
-            body: Uint8Array::new(&buffer).to_vec(),
+            body: read_body(&response).await?,
         })
     }
 }

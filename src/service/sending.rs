@@ -74,6 +74,8 @@ pub enum Probe {
     Status(u16),
     /// A 2xx that is not this kind of server's answer (a login page?).
     NotAnAnswer,
+    /// The server redirects elsewhere: the address is not the endpoint.
+    Redirected,
 }
 
 /// Why settings were not saved.
@@ -319,6 +321,8 @@ impl<S: RecordStore, C: Cipher, T: Transport, H: Host, P: Programme> Sending<'_,
         match self.transport.send(&request).await {
             Err(TransportError::Offline) => Probe::Offline,
             Err(TransportError::Timeout) => Probe::Timeout,
+            Err(TransportError::Redirected) => Probe::Redirected,
+            Err(TransportError::TooLarge) => Probe::NotAnAnswer,
             Err(TransportError::Failed) => {
                 if self
                     .host
@@ -338,6 +342,7 @@ impl<S: RecordStore, C: Cipher, T: Transport, H: Host, P: Programme> Sending<'_,
                 }
                 StatusClass::Answer => Probe::NotAnAnswer,
                 StatusClass::Failed(Failure::Credentials { status }) => Probe::Credentials(status),
+                StatusClass::Failed(Failure::Redirected) => Probe::Redirected,
                 StatusClass::TooLarge => Probe::Status(413),
                 StatusClass::Failed(_) => Probe::Status(response.status),
             },

@@ -51,6 +51,15 @@ pub enum TransportError {
     Timeout,
     #[error("the request failed")]
     Failed,
+    /// The server answered with a redirect. It is never followed: another
+    /// server's "created" would mark records sent that the configured
+    /// server never had.
+    #[error("the server redirected the request")]
+    Redirected,
+    /// The answer was longer than [`super::wire::MAX_ANSWER_BYTES`]; reading
+    /// stopped there.
+    #[error("the answer was too large")]
+    TooLarge,
 }
 
 impl From<TransportError> for Failure {
@@ -59,6 +68,10 @@ impl From<TransportError> for Failure {
             TransportError::Offline => Failure::Offline,
             TransportError::Timeout => Failure::Timeout,
             TransportError::Failed => Failure::Unreachable,
+            TransportError::Redirected => Failure::Redirected,
+            TransportError::TooLarge => Failure::NotAnAnswer {
+                why: super::policy::NotAnswerKind::TooLarge,
+            },
         }
     }
 }
@@ -641,7 +654,7 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
             // run, after a pause, rather than in a tight loop now.
             return Ok(Step::Stop(
                 Failure::NotAnAnswer {
-                    why: super::policy::NotAnswerKind::WrongShape,
+                    why: super::policy::NotAnswerKind::Unconfirmed,
                 },
                 None,
             ));

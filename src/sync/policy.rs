@@ -33,6 +33,9 @@ pub enum Failure {
     Refused { status: u16 },
     /// A 2xx whose body is not an answer to this batch (a Wi-Fi login page).
     NotAnAnswer { why: NotAnswerKind },
+    /// A 3xx: the server sent the request elsewhere. Never followed; waits
+    /// for the user to check the address.
+    Redirected,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +44,10 @@ pub enum NotAnswerKind {
     NotJson,
     WrongShape,
     OtherBatch,
+    /// An answer to this batch that does not confirm every record in it.
+    Unconfirmed,
+    /// Longer than any answer could be: not read.
+    TooLarge,
 }
 
 impl From<NotAnAnswer> for NotAnswerKind {
@@ -67,6 +74,7 @@ pub fn classify_status(status: u16) -> StatusClass {
     match status {
         200..=299 => StatusClass::Answer,
         413 => StatusClass::TooLarge,
+        300..=399 => StatusClass::Failed(Failure::Redirected),
         401 | 403 => StatusClass::Failed(Failure::Credentials { status }),
         408 | 425 | 429 | 500..=599 => StatusClass::Failed(Failure::Busy { status }),
         _ => StatusClass::Failed(Failure::Refused { status }),
@@ -77,7 +85,10 @@ impl Failure {
     /// Failures that wait for the user (new credentials, a fixed address)
     /// rather than for time to pass.
     pub fn needs_user(&self) -> bool {
-        matches!(self, Failure::Credentials { .. } | Failure::Refused { .. })
+        matches!(
+            self,
+            Failure::Credentials { .. } | Failure::Refused { .. } | Failure::Redirected
+        )
     }
 }
 

@@ -15,6 +15,10 @@ use crate::model::participant_code::ParticipantCode;
 use crate::model::record::Record;
 
 pub const SCHEMA: &str = "jangkau.batch/1";
+/// No answer (a batch's results, a CouchDB look-up, config.json) is longer
+/// than this; reading stops there, so a server that never ends its answer
+/// cannot fill the phone's memory.
+pub const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
 /// CouchDB documents carry this `type`, so a shared database can hold others.
 pub const COUCH_TYPE: &str = "jangkau.record";
 

@@ -13,7 +13,7 @@ use crate::state::{locale_of, Probe};
 use crate::storage::StorageError;
 use crate::sync::endpoint::EndpointError;
 use crate::sync::engine::{HeldKind, HeldReason};
-use crate::sync::policy::Failure;
+use crate::sync::policy::{Failure, NotAnswerKind};
 
 /// A bound as people read it: "5", not "5.0".
 pub fn number(n: f64) -> String {
@@ -166,7 +166,14 @@ pub fn failure(language: Language, failure: &Failure) -> AnyView {
             let s = *status;
             td!(l, fail_refused, status = move || s).into_any()
         }
-        Failure::NotAnAnswer { .. } => td_string!(l, fail_not_an_answer).into_any(),
+        Failure::NotAnAnswer { why } => match why {
+            NotAnswerKind::NotJson => td_string!(l, fail_not_an_answer).into_any(),
+            NotAnswerKind::WrongShape => td_string!(l, fail_wrong_shape).into_any(),
+            NotAnswerKind::OtherBatch => td_string!(l, fail_other_batch).into_any(),
+            NotAnswerKind::Unconfirmed => td_string!(l, fail_unconfirmed).into_any(),
+            NotAnswerKind::TooLarge => td_string!(l, fail_answer_too_large).into_any(),
+        },
+        Failure::Redirected => td_string!(l, fail_redirected).into_any(),
     }
 }
 
@@ -228,6 +235,7 @@ pub fn probe(language: Language, probe: &Probe) -> AnyView {
             td!(l, probe_status, status = move || s).into_any()
         }
         Probe::NotAnAnswer => td_string!(l, probe_not_answer).into_any(),
+        Probe::Redirected => td_string!(l, probe_redirected).into_any(),
     }
 }
 

@@ -344,6 +344,68 @@ async function startCouch() {
   };
 }
 
+// Issue 12: a 307 to another origin the build allows was followed, and that
+// origin's "created" marked the records sent; an answer that never ended
+// was read into memory past the time limit.
+describe('hostile servers', () => {
+  let receiver;
+  let elsewhere;
+  let server;
+  let dir;
+  let browser;
+  let page;
+
+  before(async () => {
+    assertReleaseBuild();
+    receiver = await startReceiver({ token: TOKEN });
+    elsewhere = await startReceiver();
+    dir = buildFor([receiver.origin, elsewhere.origin]);
+    server = await serve(dir);
+    browser = await launch();
+    page = browser.page;
+    await page.goto(server.url + '/');
+    await ready(page);
+    await controlled(page);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await receiver?.close();
+    await elsewhere?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a redirect is never followed, and an endless answer is cut off', async () => {
+    assert.match(await setServer(page, { url: receiver.url, token: TOKEN }), /Tersimpan/);
+    await browser.context.setOffline(true);
+    await siteVisit(page, 'KDR-ALIH');
+    receiver.faults([`redirect:${elsewhere.url}`]);
+    await browser.context.setOffline(false);
+    await openSend(page);
+    await syncState(page, 'redirected');
+    assert.match(await byTestId(page, 'sync-state').innerText(), /mengalihkan/);
+    assert.deepEqual(elsewhere.state().batches, [], 'the redirect was followed');
+    assert.equal(await waitingOnHome(page), 1, 'marked sent on another server\'s word');
+
+    // New settings lift the stop; the next answer never ends.
+    receiver.faults(['endless']);
+    assert.match(await setServer(page, { url: receiver.url }), /Tersimpan/);
+    await until(() => receiver.state().endless.length === 1, 'the phone to hang up on the endless answer');
+    assert.ok(receiver.state().endless[0] < 64 * 1024 * 1024, `read ${receiver.state().endless[0]} bytes before stopping`);
+    await openSend(page);
+    await syncState(page, 'not-an-answer');
+    assert.match(await byTestId(page, 'sync-state').innerText(), /terlalu besar/);
+
+    // A well-behaved server takes it, once.
+    await byTestId(page, 'send-now').click();
+    await until(() => receiver.state().stored.length === 1, 'the record');
+    assert.equal(await waitingOnHome(page), 0);
+    assert.deepEqual(receiver.state().mismatched, []);
+    browser.assertNoErrors();
+  });
+});
+
 describe('sending to CouchDB (pouchdb-server)', () => {
   let couch;
   let server;

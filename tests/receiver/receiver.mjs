@@ -13,7 +13,10 @@
 // storing), hang (store, never answer), slow:<ms> (store, answer late),
 // 500, 503:<retry-after>, 401, 413, portal (200 + HTML), malformed,
 // claim:<record id> (answer as usual, and also claim that record created —
-// a buggy server naming a record the batch did not carry).
+// a buggy server naming a record the batch did not carry), redirect:<url>
+// (307 to that address, storing nothing), endless (200, then JSON-looking
+// bytes forever; what was written before the phone hung up is in
+// state().endless).
 //
 // A batch id sent again must carry the same records, byte for byte, as the
 // first time (only `sent_at` may change): a resend that differs is refused
@@ -134,6 +137,7 @@ export async function startReceiver({ port = 0, token = null, path = '/batches',
   const queue = [];
   const rules = { rejectSite: null };
   const hanging = new Set();
+  const endless = [];
   let maxRecords = Infinity;
 
   const server = createServer(async (req, res) => {
@@ -160,6 +164,22 @@ export async function startReceiver({ port = 0, token = null, path = '/batches',
       if (fault.startsWith('503')) return send(res, 503, { error: 'busy' }, { 'Retry-After': fault.split(':')[1] ?? '1' });
       if (fault === 'portal') return send(res, 200, '<!doctype html><title>Login Wi-Fi</title><h1>Masuk ke Wi-Fi gratis</h1>');
       if (fault === 'malformed') return send(res, 200, '{"batch_id": "');
+      if (fault.startsWith('redirect:')) return send(res, 307, '', { Location: fault.slice(9) });
+      if (fault === 'endless') {
+        res.writeHead(200, { ...CORS, 'Content-Type': 'application/json' });
+        const chunk = Buffer.alloc(64 * 1024, '[1,');
+        let written = 0;
+        const end = Date.now() + 60_000;
+        const pump = () => {
+          while (!res.destroyed && Date.now() < end) {
+            written += chunk.length;
+            if (!res.write(chunk)) return res.once('drain', pump);
+          }
+          res.destroy();
+        };
+        res.on('close', () => endless.push(written));
+        return pump();
+      }
       let body;
       try {
         body = JSON.parse(await readBody(req));
@@ -204,6 +224,7 @@ export async function startReceiver({ port = 0, token = null, path = '/batches',
       batches: store.batches,
       posted: store.posted,
       mismatched: store.mismatched,
+      endless,
       pendingFaults: queue.length,
     };
   }

@@ -159,5 +159,6 @@ fn failure_code(f: &crate::sync::policy::Failure) -> &'static str {
         Failure::Busy { .. } => "busy",
         Failure::Refused { .. } => "refused",
         Failure::NotAnAnswer { .. } => "not-an-answer",
+        Failure::Redirected => "redirected",
     }
 }
