@@ -1444,7 +1444,7 @@ fn a_redirect_is_refused_and_waits_for_the_user() {
     ] {
         let records = phone(2);
         let server = Server::jangkau();
-        server.then(&[fault.clone()]);
+        server.then(std::slice::from_ref(&fault));
         let ep = endpoint(EndpointKind::JangkauBatch, 50);
         let report = run(&records, &server, &ep, &mut Ctx::new());
         assert_eq!(report.failure, Some(Failure::Redirected), "{fault:?}");
