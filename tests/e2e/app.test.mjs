@@ -148,6 +148,13 @@ describe('the installed app', () => {
     await page.goto(server.url + '/new/no-such-kind');
     await ready(page);
     await byTestId(page, 'not-found').waitFor();
+    // Issue 12: a record address that is not a record id stayed on
+    // "Memuat…" (loading) for ever.
+    for (const path of ['/record/not-a-uuid', '/record/not-a-uuid/2', `/record/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`]) {
+      await page.goto(server.url + path);
+      await ready(page);
+      await byTestId(page, 'record-missing').waitFor({ timeout: 10_000 });
+    }
   });
 });
 

@@ -5,11 +5,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, assertReleaseBuild, byTestId, controlled, copyOfBuild, launch, ready, serve, storedRecords, until } from './harness.mjs';
+import { ARTIFACTS, ROOT, assertReleaseBuild, byTestId, controlled, copyOfBuild, launch, ready, serve, storedRecords, until } from './harness.mjs';
 import { startReceiver } from '../receiver/receiver.mjs';
 
 const TOKEN = 'rahasia-uji-123';
@@ -143,6 +143,21 @@ describe('sending to a Jangkau receiver', () => {
     await page.waitForFunction(() => /tidak dapat dihubungi/.test(document.querySelector('[data-testid=endpoint-message]')?.textContent ?? ''));
     assert.match(await setServer(page, { url: receiver.url, token: TOKEN, batch: '2' }), /Tersimpan/);
     assert.deepEqual(receiver.state().stored, [], 'a connection test stores nothing');
+    // Issue 12: reopened, the page showed empty address and batch fields,
+    // so changing only the batch size failed with "enter the address".
+    await byTestId(page, 'nav-home').click();
+    await byTestId(page, 'nav-settings').click();
+    await byTestId(page, 'server-settings').waitFor();
+    await page.waitForFunction((url) => document.querySelector('[data-testid=endpoint-url]').value === url, receiver.url);
+    assert.equal(await page.inputValue('[data-testid=endpoint-batch-size]'), '2');
+    assert.equal(await page.inputValue('[data-testid=endpoint-token]'), '', 'a secret written back into the page');
+    assert.match(await byTestId(page, 'endpoint-token').getAttribute('placeholder'), /tersimpan/);
+    await page.fill('[data-testid=endpoint-batch-size]', '3');
+    await byTestId(page, 'endpoint-save').click();
+    assert.match(await byTestId(page, 'endpoint-message').innerText(), /Tersimpan/);
+    await page.fill('[data-testid=endpoint-batch-size]', '2');
+    await byTestId(page, 'endpoint-save').click();
+    assert.match(await byTestId(page, 'endpoint-message').innerText(), /Tersimpan/);
     browser.assertNoErrors();
   });
 
@@ -402,6 +417,30 @@ describe('hostile servers', () => {
     await until(() => receiver.state().stored.length === 1, 'the record');
     assert.equal(await waitingOnHome(page), 0);
     assert.deepEqual(receiver.state().mismatched, []);
+    browser.assertNoErrors();
+  });
+
+  // Issue 12: long unbroken text from a server or typed by the user widened
+  // the page and pushed the bottom navigation off screen.
+  test('a long server reason or address never widens the page', async () => {
+    const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    receiver.rejectSite('KDR-PANJANG', 'x'.repeat(200));
+    await siteVisit(page, 'KDR-PANJANG');
+    await openSend(page);
+    await byTestId(page, 'held-row').waitFor();
+    assert.ok(await fits(), 'a 200-character reason widened the send page');
+    assert.ok(await byTestId(page, 'nav-send').isVisible());
+    await setServer(page, { url: `https://${'a'.repeat(10_000)}.example.org/batches` });
+    await byTestId(page, 'endpoint-message').waitFor();
+    assert.ok(await fits(), 'a 10 000-character address widened the settings page');
+    for (const width of [320, 360]) {
+      await page.setViewportSize({ width, height: 640 });
+      assert.ok(await fits(), `settings at ${width} px`);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, `settings-long-address-${width}.png`) });
+    }
+    await page.setViewportSize({ width: 360, height: 640 });
+    receiver.rejectSite(null);
     browser.assertNoErrors();
   });
 });

@@ -58,7 +58,7 @@ function problem(r, rules) {
   if (!SHA.test(r.payload_sha256 ?? '')) return 'payload_sha256 must be 64 hex digits';
   if (typeof r.form_id !== 'string' || !Number.isInteger(r.form_version)) return 'form_id and form_version are required';
   if ((r.answers === undefined) === (r.encrypted === undefined)) return 'exactly one of answers or encrypted';
-  if (rules.rejectSite && r.site === rules.rejectSite) return `site code ${r.site} is not known to the programme`;
+  if (rules.rejectSite && r.site === rules.rejectSite) return rules.reason ?? `site code ${r.site} is not known to the programme`;
   return null;
 }
 
@@ -135,7 +135,7 @@ function readBody(req) {
 export async function startReceiver({ port = 0, token = null, path = '/batches', onRequest = () => {} } = {}) {
   let store = newStore();
   const queue = [];
-  const rules = { rejectSite: null };
+  const rules = { rejectSite: null, reason: null };
   const hanging = new Set();
   const endless = [];
   let maxRecords = Infinity;
@@ -237,8 +237,9 @@ export async function startReceiver({ port = 0, token = null, path = '/batches',
     state,
     faults: (list) => queue.push(...list),
     pendingFaults: () => queue.length,
-    rejectSite: (site) => {
+    rejectSite: (site, reason = null) => {
       rules.rejectSite = site;
+      rules.reason = reason;
     },
     limitRecords: (n) => {
       maxRecords = n;

@@ -61,21 +61,31 @@ pub fn ServerSettings() -> impl IntoView {
     let outcome = RwSignal::new(None::<Outcome>);
     let busy = RwSignal::new(false);
 
-    // Shows the stored settings (never the secrets) once they are loaded.
+    // The stored settings, shown whenever the page opens (never the
+    // secrets: a stored token or password only shows as "saved").
+    let stored = move |pick: fn(&Endpoint) -> String| {
+        move || {
+            sync.endpoint
+                .with(|e| e.as_ref().map(pick).unwrap_or_default())
+        }
+    };
     Effect::new(move |_| {
-        let Some(e) = sync.endpoint.get() else { return };
-        kind.set(e.kind);
-        let put = |i: usize, v: &str| {
-            if let Some(f) = fields[i].get_untracked() {
-                f.set_value(v);
-            }
-        };
-        put(0, &e.url);
-        put(4, &e.batch_size.to_string());
-        if let Credentials::Basic { user, .. } = &e.credentials {
-            put(2, user);
+        if let Some(k) = sync.endpoint.with(|e| e.as_ref().map(|e| e.kind)) {
+            kind.set(k);
         }
     });
+    let secret_hint = move |bearer: bool| {
+        move || {
+            let saved = sync
+                .endpoint
+                .with(|e| match e.as_ref().map(|e| &e.credentials) {
+                    Some(Credentials::Bearer { .. }) => bearer,
+                    Some(Credentials::Basic { .. }) => !bearer,
+                    _ => false,
+                });
+            saved.then(|| td_string!(i18n.get_locale(), server_secret_saved))
+        }
+    };
 
     let save = move |_| {
         let form = form_from(
@@ -182,7 +192,7 @@ pub fn ServerSettings() -> impl IntoView {
             })}
             <label class="field">
                 <span>{t!(i18n, server_url)}</span>
-                <PrivateInput node_ref={fields[0]} {..} type="url" inputmode="url" autocapitalize="off"
+                <PrivateInput node_ref={fields[0]} prop:value=stored(|e| e.url.clone()) {..} type="url" inputmode="url" autocapitalize="off"
                     placeholder="https://" data-testid="endpoint-url" />
             </label>
             <p class="field-label">{t!(i18n, server_kind)}</p>
@@ -192,19 +202,19 @@ pub fn ServerSettings() -> impl IntoView {
             </div>
             <label class="field" class:hidden=couch>
                 <span>{t!(i18n, server_token)}</span>
-                <PrivateInput node_ref={fields[1]} {..} type="password" data-testid="endpoint-token" />
+                <PrivateInput node_ref={fields[1]} {..} type="password" placeholder=secret_hint(true) data-testid="endpoint-token" />
             </label>
             <label class="field" class:hidden=move || !couch()>
                 <span>{t!(i18n, server_user)}</span>
-                <PrivateInput node_ref={fields[2]} {..} type="text" autocapitalize="off" data-testid="endpoint-user" />
+                <PrivateInput node_ref={fields[2]} prop:value=stored(|e| match &e.credentials { Credentials::Basic { user, .. } => user.clone(), _ => String::new() }) {..} type="text" autocapitalize="off" data-testid="endpoint-user" />
             </label>
             <label class="field" class:hidden=move || !couch()>
                 <span>{t!(i18n, server_password)}</span>
-                <PrivateInput node_ref={fields[3]} {..} type="password" data-testid="endpoint-password" />
+                <PrivateInput node_ref={fields[3]} {..} type="password" placeholder=secret_hint(false) data-testid="endpoint-password" />
             </label>
             <label class="field">
                 <span>{t!(i18n, server_batch_size)}</span>
-                <PrivateInput node_ref={fields[4]} {..} type="text" inputmode="numeric" placeholder="50" data-testid="endpoint-batch-size" />
+                <PrivateInput node_ref={fields[4]} prop:value=stored(|e| e.batch_size.to_string()) {..} type="text" inputmode="numeric" placeholder="50" data-testid="endpoint-batch-size" />
             </label>
             <div class="actions">
                 <button type="button" class="button" data-testid="endpoint-save" on:click=save>{t!(i18n, server_save)}</button>

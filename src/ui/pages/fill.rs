@@ -59,8 +59,12 @@ pub fn FillRecord() -> impl IntoView {
         let id = id.get();
         let ready = ready();
         async move {
-            let (Some(id), true) = (id, ready) else {
+            if !ready {
                 return None;
+            }
+            // An address that names no record at all is simply not found.
+            let Some(id) = id else {
+                return Some(Loaded::NotFound);
             };
             let store = records.records()?;
             Some(match store.load(id).await {
