@@ -8,7 +8,26 @@ pub mod service_worker;
 pub mod share;
 pub mod storage_manager;
 
+use thiserror::Error;
 use wasm_bindgen::JsValue;
+
+/// A browser API refused: only the exception's name is kept (a message
+/// could quote data).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum PlatformError {
+    #[error("the browser refused ({0})")]
+    Refused(String),
+}
+
+impl From<JsValue> for PlatformError {
+    fn from(error: JsValue) -> Self {
+        let name = js_sys::Reflect::get(&error, &JsValue::from_str("name"))
+            .ok()
+            .and_then(|n| n.as_string())
+            .unwrap_or_else(|| "unknown".into());
+        PlatformError::Refused(name)
+    }
+}
 
 /// Replaces Rust's default panic output. A panic message can quote the value
 /// that caused it — possibly something a user typed — so only the source
@@ -24,6 +43,7 @@ pub fn install_panic_guard() {
             "Jangkau stopped unexpectedly ({location})"
         )));
         if let Some(fatal) = document().and_then(|d| d.get_element_by_id("fatal")) {
+            // Inside the panic hook there is nothing left to report to.
             let _ = fatal.remove_attribute("hidden");
         }
     }));
@@ -37,6 +57,7 @@ pub fn mark_ready() {
     if let Some(boot) = document.get_element_by_id("boot") {
         boot.remove();
     }
+    // Marks for tests and benchmarks only: the app works without them.
     if let Some(root) = document.document_element() {
         let _ = root.set_attribute("data-ready", "1");
     }
@@ -49,6 +70,8 @@ pub fn mark_ready() {
 /// interface language.
 pub fn set_document_language(code: &str) {
     if let Some(root) = document().and_then(|d| d.document_element()) {
+        // Setting an attribute on <html> does not fail; if it did, only the
+        // screen reader's voice would be off, never a record.
         let _ = root.set_attribute("lang", code);
     }
 }
@@ -85,9 +108,12 @@ pub fn scroll_to_top() {
 
 /// Offers `bytes` as a file download named `name`. The name must say
 /// nothing about anyone (it shows in the phone's downloads list).
-pub fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), JsValue> {
+///
+/// # Errors
+/// When the browser refuses to make the file.
+pub fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), PlatformError> {
     use wasm_bindgen::JsCast;
-    let document = document().ok_or_else(|| JsValue::from_str("no document"))?;
+    let document = document().ok_or_else(|| PlatformError::Refused("no document".into()))?;
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
@@ -97,7 +123,7 @@ pub fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), JsValue> {
     link.set_href(&url);
     link.set_download(name);
     link.click();
-    web_sys::Url::revoke_object_url(&url)
+    Ok(web_sys::Url::revoke_object_url(&url)?)
 }
 
 /// Whether the page is a secure context (https, or localhost), where

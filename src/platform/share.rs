@@ -12,11 +12,13 @@ pub struct OutFile {
     pub bytes: Vec<u8>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ShareError {
     /// The user closed the share sheet.
+    #[error("the share sheet was closed")]
     Cancelled,
     /// The browser refused (no share sheet, or the tap is too long ago).
+    #[error("the browser would not share the files")]
     Refused,
 }
 
@@ -91,7 +93,7 @@ pub async fn share(files: &[OutFile]) -> Result<(), ShareError> {
 ///
 /// # Errors
 /// When the browser refuses.
-pub fn download_all(files: &[OutFile]) -> Result<(), JsValue> {
+pub fn download_all(files: &[OutFile]) -> Result<(), super::PlatformError> {
     for f in files {
         super::download(&f.name, &f.bytes, f.mime)?;
     }
@@ -102,7 +104,7 @@ pub fn download_all(files: &[OutFile]) -> Result<(), JsValue> {
 ///
 /// # Errors
 /// When the browser cannot read it.
-pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, JsValue> {
+pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, super::PlatformError> {
     let buffer = JsFuture::from(file.array_buffer()).await?;
     Ok(Uint8Array::new(&buffer).to_vec())
 }
@@ -110,9 +112,16 @@ pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, JsValue> {
 /// Lets the page paint (and take taps) before more work: a macrotask.
 pub async fn yield_now() {
     let promise = Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        // With no timer to wait for, go on at once: the work simply runs
+        // without a paint in between, and nothing is lost.
+        let queued = web_sys::window().and_then(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+                .ok()
+        });
+        if queued.is_none() {
+            let _ = resolve.call0(&JsValue::NULL);
         }
     });
+    // A timer's promise only resolves: there is no error to see.
     let _ = JsFuture::from(promise).await;
 }

@@ -26,18 +26,15 @@ pub enum Format {
     Json,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ExchangeError {
-    Storage(StorageError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
     /// The records are not opened yet.
+    #[error("the records are not opened yet")]
     NotReady,
-    Import(ImportError),
-}
-
-impl From<StorageError> for ExchangeError {
-    fn from(e: StorageError) -> Self {
-        ExchangeError::Storage(e)
-    }
+    #[error(transparent)]
+    Import(#[from] ImportError),
 }
 
 impl From<CryptoError> for ExchangeError {

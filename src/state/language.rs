@@ -58,6 +58,8 @@ pub fn provide_language_context() -> LanguageContext {
         let current = language.get();
         platform::set_document_language(current.code());
         if previous.is_some_and(|p| p != current) {
+            // Refused: the choice holds until the app closes; nothing else
+            // depends on it.
             let _ = LocalStorage::set(STORAGE_KEY, current.code());
         }
         current

@@ -2,6 +2,7 @@
 
 mod clock;
 mod connectivity;
+mod error;
 pub mod exchange;
 mod language;
 pub(crate) mod records;
@@ -14,6 +15,7 @@ mod update;
 pub use crate::service::sending::{HeldView, Probe, SaveError};
 pub use clock::{provide_clock_context, ClockContext};
 pub use connectivity::{provide_connectivity_context, ConnectivityContext};
+pub use error::AppError;
 pub use language::{locale_of, provide_language_context, LanguageContext};
 pub use records::{provide_records_context, AppRecords, Gate, RecordsContext, StorageState};
 pub use reports::{local_offset, provide_reports_context, Loading, ReportsContext};

@@ -42,12 +42,16 @@ impl SessionContext {
     pub fn set_auto_lock(self, minutes: u32) {
         let lock = AutoLock::new(minutes);
         self.auto_lock.set(lock);
+        // If localStorage refuses, the choice holds until the app closes and
+        // the next start uses the default (5 minutes): never "never".
         let _ = LocalStorage::set(AUTOLOCK_KEY, lock.idle_min().to_string());
     }
 
     pub fn set_discreet(self, on: bool) {
         self.discreet.set(on);
         if on {
+            // Refused: discreet for this session only; the setting shows
+            // it is off at the next start, where the user can see it.
             let _ = LocalStorage::set(DISCREET_KEY, "1");
         } else {
             LocalStorage::delete(DISCREET_KEY);

@@ -65,29 +65,67 @@ pub struct IdbStore {
     db: RefCell<Option<Rc<Rexie>>>,
 }
 
-/// A rexie error as text; idb's messages carry the DOMException's own text
-/// ("QuotaExceededError: …"), which is what classification looks for.
-fn exception_name(error: &rexie::Error) -> String {
-    match error {
-        rexie::Error::IdbError(inner) => inner.to_string(),
-        other => other.to_string(),
-    }
+/// The DOMException behind a rexie error (its `name`, such as
+/// `QuotaExceededError`), read from the exception itself, not its message.
+fn exception_name(error: &rexie::Error) -> Option<String> {
+    use idb::Error as E;
+    let rexie::Error::IdbError(inner) = error else {
+        return None;
+    };
+    let value = match inner {
+        E::AddFailed(value)
+        | E::ClearFailed(value)
+        | E::CountFailed(value)
+        | E::CursorAdvanceFailed(value)
+        | E::CursorContinueFailed(value)
+        | E::CursorKeyNotFound(value)
+        | E::CursorPrimaryKeyNotFound(value)
+        | E::CursorValueNotFound(value)
+        | E::DeleteFailed(value)
+        | E::GetAllFailed(value)
+        | E::GetAllKeysFailed(value)
+        | E::GetFailed(value)
+        | E::GetKeyFailed(value)
+        | E::IndexCreateFailed(value)
+        | E::IndexDeleteFailed(value)
+        | E::IndexedDbDeleteFailed(value)
+        | E::IndexedDbNotFound(value)
+        | E::IndexedDbOpenFailed(value)
+        | E::IndexNotFound(value)
+        | E::KeyPathNotFound(value)
+        | E::KeyRangeBoundNotFound(value)
+        | E::KeyRangeCreateFailed(value)
+        | E::KeyRangeIncludesFailed(value)
+        | E::ObjectStoreCreateFailed(value)
+        | E::ObjectStoreDeleteFailed(value)
+        | E::ObjectStoreNotFound(value)
+        | E::OpenCursorFailed(value)
+        | E::OpenKeyCursorFailed(value)
+        | E::RequestErrorNotFound(value)
+        | E::RequestResultNotFound(value)
+        | E::TransactionAbortError(value)
+        | E::TransactionCommitError(value)
+        | E::TransactionModeNotFound(value)
+        | E::TransactionOpenFailed(value)
+        | E::UpdateFailed(value) => value,
+        _ => return None,
+    };
+    js_sys::Reflect::get(value, &JsValue::from_str("name"))
+        .ok()
+        .and_then(|n| n.as_string())
 }
 
-fn classify(error: rexie::Error) -> StorageError {
-    let text = exception_name(&error);
-    if text.contains("QuotaExceeded") {
-        StorageError::QuotaExceeded
-    } else {
-        StorageError::Other(text.chars().take(200).collect())
+/// What an IndexedDB failure means for the app. A closed connection (another
+/// tab upgraded the database, or Chrome closed it under storage pressure) is
+/// retried once after reconnecting.
+fn wrap(error: rexie::Error) -> StorageError {
+    match exception_name(&error).as_deref() {
+        Some("QuotaExceededError") => StorageError::QuotaExceeded,
+        Some("InvalidStateError" | "TransactionInactiveError") => StorageError::ConnectionClosed,
+        // Only the exception's name is kept: a message could quote data.
+        Some(name) => StorageError::Other(name.to_owned()),
+        None => StorageError::Other(error.to_string().chars().take(200).collect()),
     }
-}
-
-/// The connection was closed under us: another tab upgraded the database,
-/// or the browser closed it (Chrome does on storage pressure).
-fn is_closed(error: &rexie::Error) -> bool {
-    let text = exception_name(error);
-    text.contains("InvalidStateError") || text.contains("closing") || text.contains("closed")
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, StorageError> {
@@ -160,9 +198,7 @@ impl IdbStore {
     {
         let db = self.connect().await?;
         match op(db).await {
-            Err(StorageError::Other(text))
-                if text.contains("InvalidStateError") || text.contains("clos") =>
-            {
+            Err(StorageError::ConnectionClosed) => {
                 self.db.borrow_mut().take();
                 let db = self.connect().await?;
                 op(db).await
@@ -176,7 +212,7 @@ impl IdbStore {
     /// # Errors
     /// When the browser refuses.
     pub async fn delete_database(name: &str) -> Result<(), StorageError> {
-        Rexie::delete(name).await.map_err(classify)
+        Rexie::delete(name).await.map_err(wrap)
     }
 
     /// Closes the connection (the next call reconnects).
@@ -186,14 +222,6 @@ impl IdbStore {
                 db.close();
             }
         }
-    }
-}
-
-fn wrap(e: rexie::Error) -> StorageError {
-    if is_closed(&e) {
-        StorageError::Other(format!("InvalidStateError {e}"))
-    } else {
-        classify(e)
     }
 }
 

@@ -22,6 +22,10 @@ pub enum StorageError {
     NewerData { shape: u32 },
     #[error("this record cannot be deleted")]
     NotDeletable,
+    /// The browser closed the database under the app (another tab
+    /// upgraded it, or storage pressure); reconnecting usually helps.
+    #[error("the database connection was closed")]
+    ConnectionClosed,
     #[error("storage failed: {0}")]
     Other(String),
     #[error(transparent)]

@@ -172,7 +172,8 @@ pub async fn load_state<S: RecordStore>(store: &S) -> Result<SyncState, StorageE
         .unwrap_or_default())
 }
 
-/// The send history, newest first.
+/// The send history, newest first (an unreadable one starts afresh: it is
+/// a list of counts for the user, and nothing is decided from it).
 ///
 /// # Errors
 /// When the store cannot be read.
@@ -196,6 +197,8 @@ pub async fn held_reasons<S: RecordStore, C: Cipher>(
     records: &Records<S, C>,
 ) -> Result<BTreeMap<String, HeldReason>, StorageError> {
     Ok(match records.sealed_meta(META_HELD).await? {
+        // Unreadable reasons are forgotten, not the records: they stay held
+        // (a clear status) and show "no reason given" until sent again.
         Some(bytes) => serde_json::from_slice(&bytes).unwrap_or_default(),
         None => BTreeMap::new(),
     })

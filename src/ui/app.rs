@@ -4,13 +4,54 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use crate::i18n::{t, td_string, use_i18n};
 use crate::platform;
-use crate::state::{provide_app_state, Gate, RecordsContext, SessionContext};
+use crate::state::{
+    provide_app_state, AppError, Gate, LanguageContext, RecordsContext, SessionContext,
+};
 use crate::ui::components::{BottomNav, Header, StorageProblem, UpdateBanner};
+use crate::ui::messages;
 use crate::ui::pages::{
     FillRecord, Home, Neutral, NewRecord, NotFound, Participant, People, Records, Send, SetUpLock,
     Settings, SiteNeeds, Transfer, Unlock,
 };
+
+/// What a page that failed unexpectedly shows instead of a blank screen:
+/// the reason in words (never its raw text, which could quote data) and a
+/// way home.
+#[component]
+fn ErrorNotice(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    let i18n = use_i18n();
+    let language = LanguageContext::expect_context();
+    let text = move || {
+        let lang = language.get();
+        errors.with(|errors| {
+            errors
+                .iter()
+                .find_map(|(_, e)| e.downcast_ref::<AppError>().cloned())
+                .map(|e| messages::app_error(lang, &e))
+                .unwrap_or_else(|| td_string!(i18n.get_locale(), err_unexpected).into_any())
+        })
+    };
+    view! {
+        <section class="notice error" role="alert" data-testid="app-error">
+            <p>{text}</p>
+            <a href="/" class="button secondary">{t!(i18n, err_boundary_home)}</a>
+        </section>
+    }
+}
+
+/// Every page runs inside an error boundary: an unexpected error shows
+/// [`ErrorNotice`] instead of a blank screen. (One around the router would
+/// not see pages it renders later.)
+#[component]
+fn Guarded(children: ChildrenFn) -> impl IntoView {
+    view! {
+        <ErrorBoundary fallback=|errors| view! { <ErrorNotice errors=errors /> }>
+            {children()}
+        </ErrorBoundary>
+    }
+}
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -30,17 +71,17 @@ pub fn App() -> impl IntoView {
         match records.gate.get() {
             Gate::Open => view! {
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=Home />
-                    <Route path=path!("/new/:kind") view=NewRecord />
-                    <Route path=path!("/record/:id/:section") view=FillRecord />
-                    <Route path=path!("/record/:id") view=FillRecord />
-                    <Route path=path!("/records") view=Records />
-                    <Route path=path!("/send") view=Send />
-                    <Route path=path!("/people") view=People />
-                    <Route path=path!("/people/:id") view=Participant />
-                    <Route path=path!("/sites") view=SiteNeeds />
-                    <Route path=path!("/exchange") view=Transfer />
-                    <Route path=path!("/settings") view=Settings />
+                    <Route path=path!("/") view=|| view! { <Guarded><Home /></Guarded> } />
+                    <Route path=path!("/new/:kind") view=|| view! { <Guarded><NewRecord /></Guarded> } />
+                    <Route path=path!("/record/:id/:section") view=|| view! { <Guarded><FillRecord /></Guarded> } />
+                    <Route path=path!("/record/:id") view=|| view! { <Guarded><FillRecord /></Guarded> } />
+                    <Route path=path!("/records") view=|| view! { <Guarded><Records /></Guarded> } />
+                    <Route path=path!("/send") view=|| view! { <Guarded><Send /></Guarded> } />
+                    <Route path=path!("/people") view=|| view! { <Guarded><People /></Guarded> } />
+                    <Route path=path!("/people/:id") view=|| view! { <Guarded><Participant /></Guarded> } />
+                    <Route path=path!("/sites") view=|| view! { <Guarded><SiteNeeds /></Guarded> } />
+                    <Route path=path!("/exchange") view=|| view! { <Guarded><Transfer /></Guarded> } />
+                    <Route path=path!("/settings") view=|| view! { <Guarded><Settings /></Guarded> } />
                 </Routes>
             }
             .into_any(),

@@ -6,12 +6,16 @@ use crate::crypto::secret::SecretError;
 use crate::crypto::CryptoError;
 use crate::i18n::{td, td_string, Locale};
 use crate::model::answer::{AnswerError, AnswerValue};
+use crate::model::consent::ConsentError;
 use crate::model::form::{Question, QuestionType};
 use crate::model::language::Language;
-use crate::service::sending::LoadProblem;
+use crate::model::record::RecordError;
+use crate::service::sending::{LoadProblem, SaveError};
+use crate::state::AppError;
 use crate::state::{locale_of, Probe};
 use crate::storage::StorageError;
 use crate::sync::endpoint::EndpointError;
+use crate::sync::engine::SyncError;
 use crate::sync::engine::{HeldKind, HeldReason};
 use crate::sync::policy::{Failure, NotAnswerKind};
 
@@ -87,7 +91,56 @@ pub fn storage_error(language: Language, error: &StorageError) -> &'static str {
         StorageError::Crypto(CryptoError::Tampered) | StorageError::Corrupt(_) => {
             td_string!(l, err_record_damaged)
         }
-        _ => td_string!(l, err_storage_failed),
+        StorageError::Crypto(CryptoError::Locked) => td_string!(l, err_locked),
+        StorageError::NewerData { .. } => td_string!(l, err_newer_data),
+        StorageError::NotDeletable => td_string!(l, err_not_deletable),
+        StorageError::Unavailable(_) => td_string!(l, storage_unavailable_body),
+        StorageError::ConnectionClosed | StorageError::Other(_) | StorageError::Crypto(_) => {
+            td_string!(l, err_storage_failed)
+        }
+    }
+}
+
+/// Any error a page meets, in words: what happened and what to do.
+pub fn app_error(language: Language, error: &AppError) -> AnyView {
+    let l = locale_of(language);
+    match error {
+        AppError::Storage(e) => storage_error(language, e).into_any(),
+        AppError::Sync(SyncError::Storage(e)) => storage_error(language, e).into_any(),
+        AppError::Sync(SyncError::Crypto(_)) => td_string!(l, err_storage_failed).into_any(),
+        AppError::Record(e) => record_error(language, e),
+        AppError::Settings(SaveError::Invalid(e)) => endpoint_error(language, e),
+        AppError::Settings(SaveError::Storage(e)) => storage_error(language, e).into_any(),
+        AppError::Exchange(_) | AppError::Platform(_) => td_string!(l, err_unexpected).into_any(),
+    }
+}
+
+/// Why a change to a record was refused (finishing, adding to a group,
+/// starting or editing one). Answer problems are shown beside their
+/// question instead; what is left are the rare ones, each said plainly.
+pub fn record_error(language: Language, error: &RecordError) -> AnyView {
+    let l = locale_of(language);
+    match error {
+        RecordError::Consent(ConsentError::Withdrawn) => {
+            td_string!(l, err_consent_withdrawn).into_any()
+        }
+        RecordError::Consent(
+            ConsentError::AskedByMissing | ConsentError::AskedByTooLong { .. },
+        ) => td_string!(l, consent_asked_by_missing).into_any(),
+        RecordError::Consent(_) => td_string!(l, consent_needs_assessment).into_any(),
+        RecordError::GroupFull(max) => {
+            let max = *max;
+            td!(l, err_group_full, n = move || max).into_any()
+        }
+        RecordError::Answer(e) => answer_error(language, e, None),
+        RecordError::Invalid(_) => td_string!(l, form_fix_errors).into_any(),
+        RecordError::ReadOnly(_)
+        | RecordError::WrongForm { .. }
+        | RecordError::UnknownQuestion(_)
+        | RecordError::NotADraft
+        | RecordError::NotFinal
+        | RecordError::NotARepeat(_)
+        | RecordError::NoSuchItem(_) => td_string!(l, err_record_change).into_any(),
     }
 }
 

@@ -354,3 +354,34 @@ describe('dates on the phone\'s calendar', () => {
     }
   });
 });
+
+// Issue 12: adding to a full repeat group did nothing at all.
+describe('a full repeat group', () => {
+  test('says so instead of doing nothing', async () => {
+    assertReleaseBuild();
+    const server = await serve(DIST);
+    const browser = await launch();
+    try {
+      const page = browser.page;
+      await start(page, server.url, 'site-visit');
+      await section(page, 'visit');
+      await fill(page, 'site_code', 'KDR-PENUH');
+      await fill(page, 'visit_date', '2026-11-20');
+      await next(page);
+      await section(page, 'situation');
+      await choose(page, 'site_active', 'Sebagian');
+      await next(page);
+      await section(page, 'houses');
+      for (let i = 0; i < 50; i++) await byTestId(page, 'add-item').click();
+      await byTestId(page, 'item-49').waitFor();
+      assert.equal(await byTestId(page, 'record-problem').count(), 0);
+      await byTestId(page, 'add-item').click();
+      assert.match(await byTestId(page, 'record-problem').innerText(), /paling banyak berisi 50/);
+      assert.equal(await byTestId(page, 'item-50').count(), 0);
+      browser.assertNoErrors();
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+});

@@ -309,6 +309,35 @@ describe('protection', () => {
     await byTestId(page, 'record-list').waitFor();
   });
 
+  // Issue 12: an unexpected error on a page showed nothing; the error
+  // boundary says what happened and leads home.
+  test('a record from a newer Jangkau gets a clear notice from the error boundary', async () => {
+    const url = await draftWithSecret(page, server.url);
+    const id = new URL(url).pathname.split('/')[2];
+    await page.evaluate(
+      (id) =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open('jangkau');
+          open.onsuccess = () => {
+            const tx = open.result.transaction('records', 'readwrite');
+            const store = tx.objectStore('records');
+            const get = store.get(id);
+            get.onsuccess = () => store.put({ ...get.result, shape: 99 });
+            tx.oncomplete = () => { open.result.close(); resolve(); };
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+      id,
+    );
+    await page.goto(`${server.url}/record/${id}/0`);
+    await ready(page);
+    await byTestId(page, 'app-error').waitFor();
+    assert.match(await byTestId(page, 'app-error').innerText(), /versi Jangkau yang lebih baru/);
+    await byTestId(page, 'app-error').locator('a').click();
+    await byTestId(page, 'nav-home').waitFor();
+    assert.equal(await byTestId(page, 'app-error').count(), 0, 'the notice stayed after leaving the page');
+  });
+
   test('discreet mode: a neutral name in the tab and the top bar, from the first screen', async () => {
     await page.goto(server.url + '/settings');
     await ready(page);

@@ -5,15 +5,17 @@ use leptos_router::hooks::use_navigate;
 
 use crate::i18n::{t, td_string, use_i18n};
 use crate::model::participant_code::ParticipantCode;
-use crate::state::{RecordsContext, SyncContext};
+use crate::state::{LanguageContext, RecordsContext, SyncContext};
+use crate::ui::messages;
 
 #[component]
 pub fn WithdrawConsent(code: ParticipantCode) -> impl IntoView {
     let i18n = use_i18n();
     let records = RecordsContext::expect_context();
     let sync = SyncContext::expect_context();
+    let language = LanguageContext::expect_context();
     let navigate = use_navigate();
-    let failed = RwSignal::new(false);
+    let failed = RwSignal::new(None::<crate::storage::StorageError>);
     let code = StoredValue::new(code);
     let withdraw = move |_| {
         let question = td_string!(i18n.get_locale(), withdraw_confirm);
@@ -31,7 +33,9 @@ pub fn WithdrawConsent(code: ParticipantCode) -> impl IntoView {
                     records.refresh_status();
                     navigate("/records", Default::default());
                 }
-                Err(_) => failed.set(true),
+                Err(e) => {
+                    failed.try_set(Some(e));
+                }
             }
         });
     };
@@ -39,8 +43,8 @@ pub fn WithdrawConsent(code: ParticipantCode) -> impl IntoView {
         <button type="button" class="button danger wide" data-testid="withdraw-consent" on:click=withdraw>
             {t!(i18n, withdraw_button)}
         </button>
-        <Show when=move || failed.get()>
-            <p class="field-error" role="alert">{t!(i18n, err_storage_failed)}</p>
-        </Show>
+        {move || failed.get().map(|e| view! {
+            <p class="field-error" role="alert" data-testid="withdraw-problem">{messages::storage_error(language.get(), &e)}</p>
+        })}
     }
 }

@@ -18,7 +18,7 @@ use crate::model::fill::FieldError;
 use crate::model::form::{FormDef, QuestionType, Section};
 use crate::model::record::{Record, RecordError, RecordStatus};
 use crate::service::writer::WriteState;
-use crate::state::{LanguageContext, RecordsContext, StorageState};
+use crate::state::{AppError, LanguageContext, RecordsContext, StorageState};
 use crate::storage::StorageError;
 use crate::ui::components::{QuestionProps, QuestionView, Slot, WithdrawConsent};
 use crate::ui::labels;
@@ -32,7 +32,8 @@ enum Loaded {
     NotFound,
     /// The payload does not authenticate or parse: altered or damaged.
     Damaged,
-    Unreadable,
+    /// Anything else: shown by the error boundary with its reason.
+    Unreadable(StorageError),
     BrokenForm,
 }
 
@@ -78,7 +79,7 @@ pub fn FillRecord() -> impl IntoView {
                 Err(StorageError::Crypto(CryptoError::Tampered) | StorageError::Corrupt(_)) => {
                     Loaded::Damaged
                 }
-                Err(_) => Loaded::Unreadable,
+                Err(e) => Loaded::Unreadable(e),
             })
         }
     });
@@ -93,9 +94,7 @@ pub fn FillRecord() -> impl IntoView {
         Some(Loaded::Damaged) => {
             view! { <p class="notice" role="alert" data-testid="record-damaged">{t!(i18n, err_record_damaged)}</p> }.into_any()
         }
-        Some(Loaded::Unreadable) => {
-            view! { <p class="notice">{t!(i18n, form_unreadable)}</p> }.into_any()
-        }
+        Some(Loaded::Unreadable(e)) => Err::<(), AppError>(e.into()).into_any(),
         Some(Loaded::BrokenForm) => {
             view! { <p class="notice">{t!(i18n, form_broken)}</p> }.into_any()
         }
@@ -125,6 +124,9 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
     // (and the page unmounts) finish under the key they were made with.
     let writer = StoredValue::new_local(records.writer());
     let show_fix = RwSignal::new(false);
+    // A change refused for a reason other than an answer (consent gone, a
+    // full group): said at the top of the page.
+    let problem = RwSignal::new(None::<RecordError>);
 
     // Queues the current record for writing (if anything changed). It also
     // runs during cleanup, so it uses the `try_` accessors: a panic there
@@ -199,7 +201,7 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
                         Err(RecordError::Answer(e)) => errors.update(|m| {
                             m.insert(key, e);
                         }),
-                        Err(_) => {}
+                        Err(other) => problem.set(Some(other)),
                     }
                 }
             }
@@ -297,7 +299,10 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
                     }
                     scroll_to_top();
                 }
-                Err(_) => {}
+                Err(other) => {
+                    problem.set(Some(other));
+                    scroll_to_top();
+                }
             }
         }
     };
@@ -306,7 +311,7 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
     let section_view = move || {
         let i = index();
         let s = form.with_value(|f| f.sections[i].clone());
-        view! { <SectionView section=s form=form record=record errors=errors on_answer=on_answer schedule=Callback::new(move |_| schedule()) /> }
+        view! { <SectionView section=s form=form record=record errors=errors problem=problem on_answer=on_answer schedule=Callback::new(move |_| schedule()) /> }
     };
     let progress = move || {
         let n = index() + 1;
@@ -336,6 +341,9 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
         <p class="save-state" class:failed=move || matches!(save_state.get(), WriteState::Failed(_)) data-testid="save-state" aria-live="polite">
             {save_text}
         </p>
+        {move || problem.get().map(|e| view! {
+            <p class="notice error" role="alert" data-testid="record-problem">{messages::record_error(language.get(), &e)}</p>
+        })}
         <Show when=move || show_fix.get() && !errors.with(BTreeMap::is_empty)>
             <p class="fix-errors" role="alert" data-testid="fix-errors">{t!(i18n, form_fix_errors)}</p>
         </Show>
@@ -370,6 +378,7 @@ fn SectionView(
     form: StoredValue<Rc<FormDef>, LocalStorage>,
     record: RwSignal<Record>,
     errors: RwSignal<BTreeMap<ErrorKey, AnswerError>>,
+    problem: RwSignal<Option<RecordError>>,
     on_answer: Callback<(Slot, String, Result<Option<AnswerValue>, AnswerError>)>,
     schedule: Callback<()>,
 ) -> impl IntoView {
@@ -437,12 +446,13 @@ fn SectionView(
                 let section_id = section_id.clone();
                 move |_| {
                     let mut r = record.get_untracked();
-                    if form
-                        .with_value(|f| r.add_item(f, &section_id, Utc::now()))
-                        .is_ok()
-                    {
-                        record.set(r);
-                        schedule.run(());
+                    match form.with_value(|f| r.add_item(f, &section_id, Utc::now())) {
+                        Ok(_) => {
+                            problem.set(None);
+                            record.set(r);
+                            schedule.run(());
+                        }
+                        Err(e) => problem.set(Some(e)),
                     }
                 }
             };
@@ -461,9 +471,13 @@ fn SectionView(
                                     let ok = web_sys::window().and_then(|w| w.confirm_with_message(confirm).ok()).unwrap_or(false);
                                     if ok {
                                         let mut r = record.get_untracked();
-                                        if r.remove_item(&section_id, n, Utc::now()).is_ok() {
-                                            record.set(r);
-                                            schedule.run(());
+                                        match r.remove_item(&section_id, n, Utc::now()) {
+                                            Ok(()) => {
+                                                problem.set(None);
+                                                record.set(r);
+                                                schedule.run(());
+                                            }
+                                            Err(e) => problem.set(Some(e)),
                                         }
                                     }
                                 }
@@ -504,7 +518,7 @@ fn ReadOnly(record: Record, form: Rc<FormDef>) -> impl IntoView {
     let language = LanguageContext::expect_context();
     let records = RecordsContext::expect_context();
     let navigate = use_navigate();
-    let failure = RwSignal::new(None::<&'static str>);
+    let failure = RwSignal::new(None::<Result<RecordError, StorageError>>);
     let withdrawable = record
         .participant_code
         .clone()
@@ -514,15 +528,20 @@ fn ReadOnly(record: Record, form: Rc<FormDef>) -> impl IntoView {
     let revise = {
         let original = record.clone();
         move |_| {
-            let Ok(draft) = original.revise(Uuid::new_v4(), Utc::now()) else {
-                return;
+            let draft = match original.revise(Uuid::new_v4(), Utc::now()) {
+                Ok(draft) => draft,
+                Err(e) => {
+                    failure.set(Some(Ok(e)));
+                    return;
+                }
             };
             let navigate = navigate.clone();
+            let written = records.save(&draft);
             leptos::task::spawn_local(async move {
-                match records.save(&draft).await {
+                match written.await {
                     Ok(()) => navigate(&format!("/record/{}/0", draft.id), Default::default()),
                     Err(e) => {
-                        failure.set(Some(messages::storage_error(language.get_untracked(), &e)))
+                        failure.try_set(Some(Err(e)));
                     }
                 }
             });
@@ -571,7 +590,14 @@ fn ReadOnly(record: Record, form: Rc<FormDef>) -> impl IntoView {
             <A href="/records" attr:class="button secondary">{t!(i18n, nav_records)}</A>
             <button type="button" class="button primary" data-testid="revise" on:click=revise>{t!(i18n, form_revise)}</button>
         </div>
-        {move || failure.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+        {move || failure.get().map(|f| {
+            let lang = language.get();
+            let text = match f {
+                Ok(e) => messages::record_error(lang, &e),
+                Err(e) => messages::storage_error(lang, &e).into_any(),
+            };
+            view! { <p class="field-error" role="alert" data-testid="revise-problem">{text}</p> }
+        })}
         {withdrawable.map(|code| view! { <WithdrawConsent code=code /> })}
     }
 }

@@ -13,10 +13,10 @@ use crate::model::answer::AnswerValue;
 use crate::model::builtin;
 use crate::model::consent::{Consent, ConsentError, Purpose};
 use crate::model::participant_code::ParticipantCode;
-use crate::model::record::{Record, RecordStatus};
+use crate::model::record::{Record, RecordError, RecordStatus};
 use crate::model::record_kind::RecordKind;
 use crate::state::{LanguageContext, RecordsContext, StorageState};
-use crate::storage::ListQuery;
+use crate::storage::{ListQuery, StorageError};
 use crate::ui::components::PrivateInput;
 use crate::ui::labels;
 use crate::ui::messages;
@@ -59,13 +59,13 @@ fn Start(kind: RecordKind) -> impl IntoView {
     };
     let form = StoredValue::new(form);
     let asking_consent = RwSignal::new(false);
-    let failure = RwSignal::new(None::<&'static str>);
+    let failure = RwSignal::new(None::<Result<RecordError, StorageError>>);
 
     let drafts = LocalResource::new(move || {
         let ready = matches!(records.state.get(), StorageState::Ready(_));
         async move {
             if !ready {
-                return Vec::new();
+                return Ok(Vec::new());
             }
             let query = ListQuery {
                 status: Some(RecordStatus::Draft),
@@ -74,8 +74,8 @@ fn Start(kind: RecordKind) -> impl IntoView {
                 ..Default::default()
             };
             match records.records() {
-                Some(r) => r.list(&query).await.unwrap_or_default(),
-                None => Vec::new(),
+                Some(r) => r.list(&query).await,
+                None => Ok(Vec::new()),
             }
         }
     });
@@ -84,23 +84,27 @@ fn Start(kind: RecordKind) -> impl IntoView {
         let navigate = navigate.clone();
         move |consent: Option<Consent>| {
             let now = Utc::now();
-            let built = form.with_value(|f| -> Result<Record, String> {
-                let mut r = Record::new_draft(Uuid::new_v4(), f, consent, now)
-                    .map_err(|e| e.to_string())?;
+            let built = form.with_value(|f| -> Result<Record, RecordError> {
+                let mut r = Record::new_draft(Uuid::new_v4(), f, consent, now)?;
                 if kind == RecordKind::NeedsAssessment {
                     let code = new_code().to_string();
-                    r.set_answer(f, "participant_code", Some(AnswerValue::Code(code)), now)
-                        .map_err(|e| e.to_string())?;
+                    r.set_answer(f, "participant_code", Some(AnswerValue::Code(code)), now)?;
                 }
                 Ok(r)
             });
-            let Ok(record) = built else { return };
+            let record = match built {
+                Ok(record) => record,
+                Err(e) => {
+                    failure.set(Some(Ok(e)));
+                    return;
+                }
+            };
             let navigate = navigate.clone();
             leptos::task::spawn_local(async move {
                 match records.save(&record).await {
                     Ok(()) => navigate(&format!("/record/{}/0", record.id), Default::default()),
                     Err(e) => {
-                        failure.set(Some(messages::storage_error(language.get_untracked(), &e)))
+                        failure.try_set(Some(Err(e)));
                     }
                 }
             });
@@ -118,7 +122,13 @@ fn Start(kind: RecordKind) -> impl IntoView {
     };
 
     let draft_list = move || {
-        let list = drafts.get().unwrap_or_default();
+        let list = match drafts.get() {
+            Some(Ok(list)) => list,
+            Some(Err(_)) => {
+                return Some(view! { <p class="notice error" role="alert" data-testid="drafts-problem">{t!(i18n, err_list_failed)}</p> }.into_any());
+            }
+            None => Vec::new(),
+        };
         (!list.is_empty()).then(|| {
             let items = list
                 .into_iter()
@@ -139,6 +149,7 @@ fn Start(kind: RecordKind) -> impl IntoView {
                 <h2>{t!(i18n, form_drafts_heading)}</h2>
                 <ul class="plain-list">{items}</ul>
             }
+            .into_any()
         })
     };
 
@@ -159,7 +170,14 @@ fn Start(kind: RecordKind) -> impl IntoView {
                 move |c: Consent| create(Some(c))
             }) />
         </Show>
-        {move || failure.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+        {move || failure.get().map(|f| {
+            let lang = language.get();
+            let text = match f {
+                Ok(e) => messages::record_error(lang, &e),
+                Err(e) => messages::storage_error(lang, &e).into_any(),
+            };
+            view! { <p class="field-error" role="alert" data-testid="start-problem">{text}</p> }
+        })}
     }
     .into_any()
 }

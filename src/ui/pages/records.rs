@@ -7,10 +7,11 @@ use uuid::Uuid;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::model::record::RecordStatus;
 use crate::model::record_kind::RecordKind;
-use crate::state::{RecordsContext, StatusContext, StorageState};
-use crate::storage::{ListQuery, RecordSummary};
+use crate::state::{LanguageContext, RecordsContext, StatusContext, StorageState};
+use crate::storage::{ListQuery, RecordSummary, StorageError};
 use crate::ui::components::{PrivateInput, PrivateSelect};
 use crate::ui::labels;
+use crate::ui::messages;
 
 const PAGE: u32 = 50;
 
@@ -19,11 +20,14 @@ pub fn Records() -> impl IntoView {
     let i18n = use_i18n();
     let records = RecordsContext::expect_context();
     let status = StatusContext::expect_context();
+    let language = LanguageContext::expect_context();
     let shown = RwSignal::new(None::<RecordStatus>);
     let form_id = RwSignal::new(None::<String>);
     let site = RwSignal::new(String::new());
     let limit = RwSignal::new(PAGE);
     let changed = RwSignal::new(0u32);
+    // Why the last delete failed, if it did.
+    let deleting = RwSignal::new(None::<StorageError>);
 
     let list = LocalResource::new(move || {
         let query = ListQuery {
@@ -40,11 +44,11 @@ pub fn Records() -> impl IntoView {
         status.0.track();
         async move {
             if !ready {
-                return Vec::new();
+                return Ok(Vec::new());
             }
             match records.records() {
-                Some(r) => r.list(&query).await.unwrap_or_default(),
-                None => Vec::new(),
+                Some(r) => r.list(&query).await,
+                None => Ok(Vec::new()),
             }
         }
     });
@@ -84,15 +88,28 @@ pub fn Records() -> impl IntoView {
         };
         if ok {
             leptos::task::spawn_local(async move {
-                if records.delete(uuid).await.is_ok() {
-                    changed.update(|n| *n += 1);
+                match records.delete(uuid).await {
+                    Ok(()) => {
+                        deleting.try_set(None);
+                        changed.try_update(|n| *n += 1);
+                    }
+                    Err(e) => {
+                        deleting.try_set(Some(e));
+                    }
                 }
             });
         }
     };
 
     let rows = move || {
-        let items = list.get().unwrap_or_default();
+        let items = match list.get() {
+            Some(Ok(items)) => items,
+            // Not "no records": the list could not be read.
+            Some(Err(_)) => {
+                return view! { <p class="notice error" role="alert" data-testid="records-problem">{t!(i18n, err_list_failed)}</p> }.into_any();
+            }
+            None => Vec::new(),
+        };
         if items.is_empty() {
             return view! { <p class="empty" data-testid="records-empty">{t!(i18n, records_empty)}</p> }.into_any();
         }
@@ -112,6 +129,9 @@ pub fn Records() -> impl IntoView {
 
     view! {
         <h1 data-testid="records-title">{t!(i18n, records_heading)}</h1>
+        {move || deleting.get().map(|e| view! {
+            <p class="notice error" role="alert" data-testid="delete-problem">{messages::storage_error(language.get(), &e)}</p>
+        })}
         <div class="tabs" role="group">{tabs}</div>
         <div class="filters">
             <PrivateSelect {..} aria-label=move || td_string!(i18n.get_locale(), records_all_forms) data-testid="filter-form"
