@@ -1,307 +1,27 @@
-//! One run of sending: takes finished records in batches, keeps each batch until the server confirms it, and marks records sent only then.
+//! One run of sending against the server: batch by batch, each kept before its first attempt, resent under the same id until answered, split on 413, records held on rejection.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use chrono::{DateTime, Utc};
 use futures::future::join_all;
-use serde::{Deserialize, Serialize};
-use thiserror::Error;
 
-use super::endpoint::Endpoint;
-use super::policy::{
-    classify_status, push_history, retry_after, Failure, HistoryEntry, StatusClass, SyncState,
+use super::store::{
+    held_reasons, load_history, load_outbox, load_state, prune_outbox, save_held, save_outbox,
+    to_json,
 };
-use super::wire::{
-    batch_request, couch_lookup_request, read_answer, read_lookup, Delivery, Entry, HttpRequest,
-    HttpResponse, PendingBatch, Sender,
+use super::{
+    HeldKind, HeldReason, Outbox, Preparer, Progress, Report, RunContext, SyncError, Transport,
+    META_HISTORY, META_SYNC_STATE,
 };
 use crate::crypto::{Cipher, CryptoError};
 use crate::model::record::{Record, RecordStatus, WITHDRAWAL_FORM};
-use crate::storage::{RecordStore, Records, StorageError, META_LAST_SENT};
-
-/// Meta key (sealed): the batches made and not yet confirmed.
-pub const META_OUTBOX: &str = "outbox";
-/// Meta key (sealed): why each held record was set aside.
-pub const META_HELD: &str = "held_reasons";
-/// Meta key: [`SyncState`] as JSON.
-pub const META_SYNC_STATE: &str = "sync_state";
-/// Meta key: the send history, newest first.
-pub const META_HISTORY: &str = "sync_history";
-/// Meta key (sealed): the endpoint settings.
-pub const META_ENDPOINT: &str = "endpoint";
-/// Meta key (clear): the ready-made requests the service worker may send
-/// while the app is closed ([`super::wire::Relay`]); empty when none.
-pub const META_RELAY: &str = "relay";
-/// Meta key: this install's random id, sent with each batch.
-pub const META_DEVICE_ID: &str = "device_id";
-
-#[derive(Debug, Clone, PartialEq, Error)]
-pub enum SyncError {
-    #[error(transparent)]
-    Storage(#[from] StorageError),
-    #[error(transparent)]
-    Crypto(#[from] CryptoError),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum TransportError {
-    #[error("offline")]
-    Offline,
-    #[error("no answer in time")]
-    Timeout,
-    #[error("the request failed")]
-    Failed,
-    /// The server answered with a redirect. It is never followed: another
-    /// server's "created" would mark records sent that the configured
-    /// server never had.
-    #[error("the server redirected the request")]
-    Redirected,
-    /// The answer was longer than [`super::wire::MAX_ANSWER_BYTES`]; reading
-    /// stopped there.
-    #[error("the answer was too large")]
-    TooLarge,
-}
-
-impl From<TransportError> for Failure {
-    fn from(e: TransportError) -> Self {
-        match e {
-            TransportError::Offline => Failure::Offline,
-            TransportError::Timeout => Failure::Timeout,
-            TransportError::Failed => Failure::Unreachable,
-            TransportError::Redirected => Failure::Redirected,
-            TransportError::TooLarge => Failure::NotAnAnswer {
-                why: super::policy::NotAnswerKind::TooLarge,
-            },
-        }
-    }
-}
-
-/// Sends one request. `fetch` in the browser; scripted in tests.
-#[allow(async_fn_in_trait)]
-pub trait Transport {
-    /// # Errors
-    /// A [`TransportError`] when no HTTP answer arrived.
-    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError>;
-}
-
-/// Turns a final record into its batch entry: plain, or encrypted to the
-/// programme key, with its fingerprint.
-#[allow(async_fn_in_trait)]
-pub trait Preparer {
-    /// # Errors
-    /// When encryption or hashing fails.
-    async fn prepare(&self, record: &Record) -> Result<Entry, CryptoError>;
-}
-
-/// Why a record was set aside.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HeldKind {
-    Rejected,
-    Conflict,
-    /// The server refused even a batch of this one record as too large.
-    TooLarge,
-    /// It could not be opened on this phone.
-    Damaged,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HeldReason {
-    pub kind: HeldKind,
-    /// The server's words (rejected, conflict), if any.
-    #[serde(default)]
-    pub reason: String,
-    pub at: DateTime<Utc>,
-}
-
-/// Progress of a run, for the bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Progress {
-    pub done: u32,
-    pub total: u32,
-}
-
-/// What a run did.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Report {
-    pub delivered: u32,
-    pub duplicates: u32,
-    pub held: u32,
-    /// Batches posted (a resend counts again).
-    pub requests: u32,
-    /// Records written by a newer Jangkau: left as they are, for it to send.
-    pub newer: u32,
-    /// Why the run stopped early; `None` when everything was sent.
-    pub failure: Option<Failure>,
-    /// The run stopped because the app locked (or was told to stop).
-    pub interrupted: bool,
-}
-
-/// What a run needs from outside: time, fresh ids, randomness, whether to
-/// go on (false once the app locks), and where to report progress.
-pub trait RunContext {
-    fn now(&self) -> DateTime<Utc>;
-    fn new_batch_id(&mut self) -> String;
-    /// A number in 0..1 for backoff jitter.
-    fn jitter(&mut self) -> f64;
-    fn keep_going(&self) -> bool {
-        true
-    }
-    fn progress(&mut self, _progress: Progress) {}
-}
-
-/// Sending, over a record service, a transport and a preparer.
-pub struct Outbox<'a, S, C, T, P> {
-    pub records: &'a Records<S, C>,
-    pub transport: &'a T,
-    pub preparer: &'a P,
-    pub endpoint: &'a Endpoint,
-    pub sender: &'a Sender,
-}
-
-/// Reads the remembered [`SyncState`] (a missing or unreadable one is a
-/// fresh start: it holds only timing).
-///
-/// # Errors
-/// When the store cannot be read.
-pub async fn load_state<S: RecordStore>(store: &S) -> Result<SyncState, StorageError> {
-    Ok(store
-        .get_meta(META_SYNC_STATE)
-        .await?
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default())
-}
-
-/// The send history, newest first (an unreadable one starts afresh: it is
-/// a list of counts for the user, and nothing is decided from it).
-///
-/// # Errors
-/// When the store cannot be read.
-pub async fn load_history<S: RecordStore>(store: &S) -> Result<Vec<HistoryEntry>, StorageError> {
-    Ok(store
-        .get_meta(META_HISTORY)
-        .await?
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default())
-}
-
-fn to_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("sync state always serialises")
-}
-
-/// Why each held record is held.
-///
-/// # Errors
-/// When the sealed list cannot be read or opened.
-pub async fn held_reasons<S: RecordStore, C: Cipher>(
-    records: &Records<S, C>,
-) -> Result<BTreeMap<String, HeldReason>, StorageError> {
-    Ok(match records.sealed_meta(META_HELD).await? {
-        // Unreadable reasons are forgotten, not the records: they stay held
-        // (a clear status) and show "no reason given" until sent again.
-        Some(bytes) => serde_json::from_slice(&bytes).unwrap_or_default(),
-        None => BTreeMap::new(),
-    })
-}
-
-async fn save_held<S: RecordStore, C: Cipher>(
-    records: &Records<S, C>,
-    held: &BTreeMap<String, HeldReason>,
-) -> Result<(), StorageError> {
-    records
-        .put_sealed_meta(META_HELD, to_json(held).as_bytes())
-        .await
-}
-
-/// The user asks to send a held record again (after the server was
-/// fixed, or the conflict resolved there): it goes back in the queue.
-///
-/// # Errors
-/// When the store cannot be written.
-pub async fn release_held<S: RecordStore, C: Cipher>(
-    records: &Records<S, C>,
-    id: &str,
-) -> Result<bool, StorageError> {
-    let moved = records
-        .set_status(id, RecordStatus::Held, RecordStatus::Final)
-        .await?;
-    let mut held = held_reasons(records).await?;
-    if held.remove(id).is_some() {
-        save_held(records, &held).await?;
-    }
-    Ok(moved)
-}
-
-/// The batches made and not yet confirmed.
-///
-/// # Errors
-/// When the sealed outbox cannot be read or opened.
-pub async fn load_outbox<S: RecordStore, C: Cipher>(
-    records: &Records<S, C>,
-) -> Result<Vec<PendingBatch>, StorageError> {
-    match records.sealed_meta(META_OUTBOX).await? {
-        Some(bytes) => serde_json::from_slice(&bytes)
-            .map_err(|e| StorageError::Corrupt(format!("outbox: {e}"))),
-        None => Ok(Vec::new()),
-    }
-}
-
-async fn save_outbox<S: RecordStore, C: Cipher>(
-    records: &Records<S, C>,
-    outbox: &[PendingBatch],
-) -> Result<(), StorageError> {
-    if outbox.is_empty() {
-        records.store().set_meta(META_OUTBOX, "").await
-    } else {
-        records
-            .put_sealed_meta(META_OUTBOX, to_json(&outbox).as_bytes())
-            .await
-    }
-}
-
-/// Drops from the outbox every entry whose record no longer waits to be
-/// sent: deleted after consent was withdrawn (so it is never sent), or
-/// already confirmed by the service worker. A batch that loses some entries
-/// goes out under a new id from `new_id` — a batch id always stands for the
-/// same bytes, and the server may have stored the first one — and the
-/// worker's relay is cleared (the next run or preparation rebuilds it).
-/// Returns how many entries were dropped.
-///
-/// # Errors
-/// When storage fails.
-pub async fn prune_outbox<S: RecordStore, C: Cipher>(
-    records: &Records<S, C>,
-    mut new_id: impl FnMut() -> String,
-) -> Result<u32, StorageError> {
-    let mut outbox = load_outbox(records).await?;
-    let ids: Vec<String> = outbox
-        .iter()
-        .flat_map(|b| b.entries.iter().map(|e| e.record_id.clone()))
-        .collect();
-    let stored = records.store().get_many(&ids).await?;
-    let waiting: std::collections::BTreeSet<&String> = ids
-        .iter()
-        .zip(&stored)
-        .filter(|(_, s)| s.as_ref().is_some_and(|s| s.status == RecordStatus::Final))
-        .map(|(id, _)| id)
-        .collect();
-    let mut dropped = 0;
-    for batch in &mut outbox {
-        let before = batch.entries.len();
-        batch.entries.retain(|e| waiting.contains(&e.record_id));
-        let lost = before - batch.entries.len();
-        if lost > 0 && !batch.entries.is_empty() {
-            batch.batch_id = new_id();
-        }
-        dropped += lost as u32;
-    }
-    if dropped > 0 {
-        outbox.retain(|b| !b.entries.is_empty());
-        records.store().set_meta(META_RELAY, "").await?;
-        save_outbox(records, &outbox).await?;
-    }
-    Ok(dropped)
-}
+use crate::storage::{RecordStore, StorageError, META_LAST_SENT};
+use crate::sync::policy::{
+    classify_status, push_history, retry_after, Failure, HistoryEntry, StatusClass, SyncState,
+};
+use crate::sync::wire::{
+    batch_request, couch_lookup_request, read_answer, read_lookup, Delivery, Entry, PendingBatch,
+};
 
 /// The outbox during a run; `dirty` when it differs from what is stored.
 struct Pending {
@@ -486,58 +206,9 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
         }
     }
 
-    /// Builds batches for every final record not yet in one, without
-    /// sending, until the outbox holds `max_records` (for a service worker
-    /// to send while the app is closed). Returns the batches waiting.
-    ///
-    /// # Errors
-    /// When storage or encryption fails; batches made so far are kept.
-    pub async fn prepare<X: RunContext>(
-        &self,
-        ctx: &mut X,
-        max_records: u32,
-    ) -> Result<Vec<PendingBatch>, SyncError> {
-        prune_outbox(self.records, || ctx.new_batch_id()).await?;
-        let mut outbox = load_outbox(self.records).await?;
-        let queued: std::collections::BTreeSet<String> = outbox
-            .iter()
-            .flat_map(|b| b.entries.iter().map(|e| e.record_id.clone()))
-            .collect();
-        let room = (max_records as usize).saturating_sub(queued.len());
-        let ids: Vec<String> = self
-            .records
-            .store()
-            .oldest_ids(RecordStatus::Final, max_records)
-            .await?
-            .into_iter()
-            .filter(|id| !queued.contains(id))
-            .take(room)
-            .collect();
-        for chunk in ids.chunks(self.endpoint.batch_size.max(1) as usize) {
-            // Damaged records are left for a sending run to set aside.
-            let ready: Vec<Record> = self
-                .records
-                .load_many(chunk)
-                .await?
-                .into_iter()
-                .filter_map(|(_, loaded)| loaded.ok().flatten())
-                .filter(|r| r.status == RecordStatus::Final)
-                .collect();
-            let entries = self.prepare_all(&ready).await?;
-            if !entries.is_empty() {
-                outbox.push(PendingBatch {
-                    batch_id: ctx.new_batch_id(),
-                    entries,
-                });
-                save_outbox(self.records, &outbox).await?;
-            }
-        }
-        Ok(outbox)
-    }
-
     /// Entries for `records`, prepared concurrently (hashing and sealing
     /// run off the main thread), in order.
-    async fn prepare_all(&self, records: &[Record]) -> Result<Vec<Entry>, CryptoError> {
+    pub(super) async fn prepare_all(&self, records: &[Record]) -> Result<Vec<Entry>, CryptoError> {
         join_all(records.iter().map(|r| self.preparer.prepare(r)))
             .await
             .into_iter()
@@ -657,7 +328,7 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
             // run, after a pause, rather than in a tight loop now.
             return Ok(Step::Stop(
                 Failure::NotAnAnswer {
-                    why: super::policy::NotAnswerKind::Unconfirmed,
+                    why: crate::sync::policy::NotAnswerKind::Unconfirmed,
                 },
                 None,
             ));
