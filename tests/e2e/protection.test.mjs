@@ -7,6 +7,40 @@ import { DIST, TEST_PIN, assertReleaseBuild, byTestId, launch, rawStore, ready, 
 
 const SECRET = 'Tim RAHASIA-7Q';
 
+/**
+ * Changes a stored record behind the app's back, straight in IndexedDB:
+ * flips one bit of its sealed payload, or gives it another shape.
+ */
+function alterRecord(page, id, { flipSealedByte = false, shape = null }) {
+  return page.evaluate(
+    ({ id, flipSealedByte, shape }) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('jangkau');
+        open.onsuccess = () => {
+          const tx = open.result.transaction('records', 'readwrite');
+          const store = tx.objectStore('records');
+          const get = store.get(id);
+          get.onsuccess = () => {
+            const record = get.result;
+            if (flipSealedByte) {
+              const bytes = new Uint8Array(record.sealed);
+              bytes[bytes.length - 5] ^= 0x01;
+              record.sealed = bytes;
+            }
+            if (shape !== null) record.shape = shape;
+            store.put(record);
+          };
+          tx.oncomplete = () => {
+            open.result.close();
+            resolve();
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    { id, flipSealedByte, shape },
+  );
+}
+
 /** All text the page holds: rendered text, markup, and every field's value. */
 function pageText(page) {
   return page.evaluate(() =>
@@ -280,27 +314,7 @@ describe('protection', () => {
   test('a record altered in storage is reported as damaged, and the app keeps working', async () => {
     const url = await draftWithSecret(page, server.url);
     const id = new URL(url).pathname.split('/')[2];
-    await page.evaluate(
-      (id) =>
-        new Promise((resolve, reject) => {
-          const open = indexedDB.open('jangkau');
-          open.onsuccess = () => {
-            const tx = open.result.transaction('records', 'readwrite');
-            const store = tx.objectStore('records');
-            const get = store.get(id);
-            get.onsuccess = () => {
-              const record = get.result;
-              const bytes = new Uint8Array(record.sealed);
-              bytes[bytes.length - 5] ^= 0x01;
-              record.sealed = bytes;
-              store.put(record);
-            };
-            tx.oncomplete = () => { open.result.close(); resolve(); };
-            tx.onerror = () => reject(tx.error);
-          };
-        }),
-      id,
-    );
+    await alterRecord(page, id, { flipSealedByte: true });
     await page.goto(`${server.url}/record/${id}`);
     await ready(page);
     await byTestId(page, 'record-damaged').waitFor();
@@ -314,21 +328,7 @@ describe('protection', () => {
   test('a record from a newer Jangkau gets a clear notice from the error boundary', async () => {
     const url = await draftWithSecret(page, server.url);
     const id = new URL(url).pathname.split('/')[2];
-    await page.evaluate(
-      (id) =>
-        new Promise((resolve, reject) => {
-          const open = indexedDB.open('jangkau');
-          open.onsuccess = () => {
-            const tx = open.result.transaction('records', 'readwrite');
-            const store = tx.objectStore('records');
-            const get = store.get(id);
-            get.onsuccess = () => store.put({ ...get.result, shape: 99 });
-            tx.oncomplete = () => { open.result.close(); resolve(); };
-            tx.onerror = () => reject(tx.error);
-          };
-        }),
-      id,
-    );
+    await alterRecord(page, id, { shape: 99 });
     await page.goto(`${server.url}/record/${id}/0`);
     await ready(page);
     await byTestId(page, 'app-error').waitFor();

@@ -503,6 +503,23 @@ describe('sending to CouchDB (pouchdb-server)', () => {
   });
 });
 
+/**
+ * Closes the app's page, brings signal back and fires the Background Sync
+ * event the browser would, with the app closed.
+ */
+async function closeAndWakeWorker(browser, page, origin) {
+  const blank = await browser.context.newPage();
+  await page.close();
+  await browser.context.setOffline(false);
+  const cdp = await browser.context.newCDPSession(blank);
+  const registrations = [];
+  cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => registrations.push(...e.registrations));
+  await cdp.send('ServiceWorker.enable');
+  await until(() => registrations.some((r) => r.scopeURL.startsWith(origin)), 'the worker registration');
+  const { registrationId } = registrations.find((r) => r.scopeURL.startsWith(origin));
+  await cdp.send('ServiceWorker.dispatchSyncEvent', { origin, registrationId, tag: 'jangkau-send', lastChance: false });
+}
+
 /** The `relay` meta entry the service worker reads ('' or absent when none). */
 const relayOf = (page) =>
   page.evaluate(
@@ -572,16 +589,7 @@ describe('sending with the app closed (Background Sync)', () => {
     assert.match(relay, /jangkau_envelope/);
 
     // The app is closed; signal returns; the browser wakes the worker.
-    const blank = await browser.context.newPage();
-    await page.close();
-    await browser.context.setOffline(false);
-    const cdp = await browser.context.newCDPSession(blank);
-    const registrations = [];
-    cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => registrations.push(...e.registrations));
-    await cdp.send('ServiceWorker.enable');
-    await until(() => registrations.some((r) => r.scopeURL.startsWith(server.url)), 'the worker registration');
-    const { registrationId } = registrations.find((r) => r.scopeURL.startsWith(server.url));
-    await cdp.send('ServiceWorker.dispatchSyncEvent', { origin: server.url, registrationId, tag: 'jangkau-send', lastChance: false });
+    await closeAndWakeWorker(browser, page, server.url);
     await until(() => receiver.state().stored.length === 2, 'the worker to deliver');
 
     const records = Object.values(receiver.state().records);
@@ -625,16 +633,7 @@ describe('sending with the app closed (Background Sync)', () => {
     receiver.faults([`claim:${second}`]);
     receiver.rejectSite('SBY-KLAIM-2');
     const posted = receiver.state().batches.length;
-    const blank = await browser.context.newPage();
-    await page.close();
-    await browser.context.setOffline(false);
-    const cdp = await browser.context.newCDPSession(blank);
-    const registrations = [];
-    cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => registrations.push(...e.registrations));
-    await cdp.send('ServiceWorker.enable');
-    await until(() => registrations.some((r) => r.scopeURL.startsWith(server.url)), 'the worker registration');
-    const { registrationId } = registrations.find((r) => r.scopeURL.startsWith(server.url));
-    await cdp.send('ServiceWorker.dispatchSyncEvent', { origin: server.url, registrationId, tag: 'jangkau-send', lastChance: false });
+    await closeAndWakeWorker(browser, page, server.url);
     await until(() => receiver.state().batches.length >= posted + 2, 'both batches posted');
     page = await browser.context.newPage();
     await page.goto(server.url + '/manifest.webmanifest');
