@@ -8,6 +8,7 @@ pub mod consent;
 pub mod fill;
 pub mod form;
 pub mod language;
+pub mod number;
 pub mod participant_code;
 pub mod record;
 pub mod record_kind;

@@ -11,6 +11,7 @@ use chrono::{FixedOffset, NaiveDate};
 use uuid::Uuid;
 
 use crate::model::answer::AnswerValue;
+use crate::model::language::Language;
 use crate::model::record::{Record, RecordStatus};
 
 /// Form ids the reports read (the built-in forms, forms/*.json).
@@ -114,13 +115,10 @@ pub(crate) fn date(record: &Record, question: &str) -> Option<NaiveDate> {
 /// An amount of money as Indonesians write it: "Rp 1.500.000".
 pub fn rupiah(amount: f64) -> String {
     let whole = amount.round() as i64;
-    let digits = whole.unsigned_abs().to_string();
-    let mut out = String::from(if whole < 0 { "-Rp " } else { "Rp " });
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
+    let grouped = crate::model::number::whole(whole.saturating_abs(), Language::Indonesian);
+    if whole < 0 {
+        format!("-Rp {grouped}")
+    } else {
+        format!("Rp {grouped}")
     }
-    out
 }

@@ -19,15 +19,6 @@ use crate::sync::engine::SyncError;
 use crate::sync::engine::{HeldKind, HeldReason};
 use crate::sync::policy::{Failure, NotAnswerKind};
 
-/// A bound as people read it: "5", not "5.0".
-pub fn number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        (n as i64).to_string()
-    } else {
-        n.to_string()
-    }
-}
-
 /// The message for an answer error. A form's own message replaces the
 /// built-in one for constraint failures.
 pub fn answer_error(language: Language, error: &AnswerError, q: Option<&Question>) -> AnyView {
@@ -52,11 +43,11 @@ pub fn answer_error(language: Language, error: &AnswerError, q: Option<&Question
         AnswerError::NotAnInteger => td_string!(l, err_not_integer).into_any(),
         AnswerError::NotANumber => td_string!(l, err_not_number).into_any(),
         AnswerError::BelowMin { min } => {
-            let n = number(*min);
+            let n = crate::model::number::answer(*min, language);
             td!(l, err_below_min, n = move || n.clone()).into_any()
         }
         AnswerError::AboveMax { max } => {
-            let n = number(*max);
+            let n = crate::model::number::answer(*max, language);
             td!(l, err_above_max, n = move || n.clone()).into_any()
         }
         AnswerError::UnknownChoice => td_string!(l, err_unknown_choice).into_any(),
@@ -168,8 +159,8 @@ pub fn answer_text(language: Language, q: &Question, value: &AnswerValue) -> Str
     let l = locale_of(language);
     match value {
         AnswerValue::Text(s) | AnswerValue::Code(s) => s.clone(),
-        AnswerValue::Integer(n) => n.to_string(),
-        AnswerValue::Decimal(n) => number(*n),
+        AnswerValue::Integer(n) => crate::model::number::whole(*n, language),
+        AnswerValue::Decimal(n) => crate::model::number::answer(*n, language),
         AnswerValue::Choice(c) => choice(c),
         AnswerValue::Choices(cs) => cs.iter().map(|c| choice(c)).collect::<Vec<_>>().join(", "),
         AnswerValue::Date(d) => d.to_string(),

@@ -166,7 +166,7 @@ describe('storage', () => {
     try {
       await browser.page.goto(server.url + '/settings');
       await ready(browser.page);
-      await byTestId(browser.page, 'storage-usage').getByText(/Terpakai .* MB dari .* MB/).waitFor();
+      await byTestId(browser.page, 'storage-usage').getByText(/Terpakai \d+(,\d)? [KMG]B dari \d+(,\d)? [KMG]B/).waitFor();
       assert.match(await byTestId(browser.page, 'storage-persistence').innerText(), /Data dijaga|Browser boleh menghapus/);
       assert.equal(await byTestId(browser.page, 'storage-problem').count(), 0);
       // The database was created with the current layout.

@@ -61,7 +61,7 @@ describe('filling records offline', () => {
     await fill(page, 'women_resident', '7');
     await fill(page, 'women_non_resident', '9999');
     await next(page);
-    assert.match(await q(page, 'women_non_resident').innerText(), /Paling besar 2000/);
+    assert.match(await q(page, 'women_non_resident').innerText(), /Paling besar 2.000/);
     await fill(page, 'women_non_resident', '4');
     await next(page);
 

@@ -108,7 +108,8 @@ fn text_value(v: &AnswerValue) -> String {
     match v {
         AnswerValue::Text(s) | AnswerValue::Code(s) => s.clone(),
         AnswerValue::Integer(n) => n.to_string(),
-        AnswerValue::Decimal(n) => messages::number(*n),
+        // Read back by parse_input: a decimal comma, no grouping dots.
+        AnswerValue::Decimal(n) => n.to_string().replace('.', ","),
         AnswerValue::Date(d) => d.to_string(),
         _ => String::new(),
     }

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::i18n::{t, use_i18n};
 use crate::model::language::Language;
+use crate::model::number;
 use crate::platform::storage_manager;
 use crate::state::{LanguageContext, RecordsContext, UpdateContext};
 use crate::ui::components::{ProgrammeKeySettings, SecuritySettings, ServerSettings};
@@ -50,8 +51,9 @@ pub fn Settings() -> impl IntoView {
             </p>
             <p data-testid="storage-usage">
                 {move || estimate.get().flatten().map(|e| {
-                    let used = megabytes(e.usage);
-                    let total = megabytes(e.quota);
+                    let lang = language.get();
+                    let used = number::size(e.usage, lang);
+                    let total = number::size(e.quota, lang);
                     t!(i18n, storage_usage, used = move || used.clone(), total = move || total.clone())
                 })}
             </p>
@@ -80,9 +82,3 @@ fn language_name(language: Language) -> &'static str {
     }
 }
 
-/// Bytes as megabytes with one decimal ("12.3 MB"). Integer arithmetic on
-/// purpose: float formatting would add ~10 KB to the download.
-fn megabytes(bytes: f64) -> String {
-    let tenths = (bytes.max(0.0) / 104_857.6).round() as u64;
-    format!("{}.{} MB", tenths / 10, tenths % 10)
-}

@@ -6,6 +6,7 @@ use crate::i18n::{t, td_string, use_i18n};
 use crate::model::builtin;
 use crate::model::form::FormDef;
 use crate::model::language::Language;
+use crate::model::number;
 use crate::model::record_kind::RecordKind;
 use crate::report::inventory::{self, Counts, Inventory};
 use crate::state::{local_offset, LanguageContext, ReportsContext};
@@ -96,7 +97,7 @@ fn inventory_view(inv: Inventory, form: Option<&FormDef>, lang: Language) -> imp
         .map(|(aspect, avg)| Bar {
             label: labels::question_label(form, aspect, lang),
             value: avg.unwrap_or(0.0),
-            shown: avg.map(|a| format!("{a:.1}")).unwrap_or_else(|| "–".into()),
+            shown: avg.map(|a| number::decimal(a, 1, lang)).unwrap_or_else(|| "–".into()),
         })
         .collect();
     let capital = inv.capital.clone();
