@@ -31,7 +31,58 @@ fn lookup<'a>(
     }
 }
 
+/// The answers of one section, or of one item of a repeat group, in the
+/// form's order: what a finished record's page shows under one heading.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerGroup<'a> {
+    pub section: &'a Section,
+    /// The repeat item (0-based), for repeat groups.
+    pub item: Option<usize>,
+    pub answers: Vec<(&'a Question, &'a AnswerValue)>,
+}
+
 impl FormDef {
+    /// Every answer of a record grouped by section and, in repeat groups,
+    /// by item (so one can tell which house had five rooms), in the form's
+    /// order; notes and empty groups are left out.
+    pub fn answer_groups<'a>(&'a self, answers: &'a Answers) -> Vec<AnswerGroup<'a>> {
+        let pick = |section: &'a Section, source: &'a Item| -> Vec<(&'a Question, &'a AnswerValue)> {
+            section
+                .questions
+                .iter()
+                .filter(|q| q.kind != QuestionType::Note)
+                .filter_map(|q| source.get(&q.id).map(|v| (q, v)))
+                .collect()
+        };
+        let mut groups = Vec::new();
+        for section in &self.sections {
+            if section.repeat.is_some() {
+                for (n, item) in answers
+                    .repeats
+                    .get(&section.id)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .enumerate()
+                {
+                    groups.push(AnswerGroup {
+                        section,
+                        item: Some(n),
+                        answers: pick(section, item),
+                    });
+                }
+            } else {
+                groups.push(AnswerGroup {
+                    section,
+                    item: None,
+                    answers: pick(section, &answers.values),
+                });
+            }
+        }
+        groups.retain(|g| !g.answers.is_empty());
+        groups
+    }
+
     pub fn section_visible(&self, section: &Section, answers: &Answers) -> bool {
         section
             .show_if

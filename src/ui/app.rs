@@ -60,6 +60,15 @@ pub fn App() -> impl IntoView {
     let session = SessionContext::expect_context();
     // Runs once, after the first render has reached the DOM.
     Effect::new(move |_| platform::mark_ready());
+    // A new screen behind the lock (after set-up, unlock or locking) starts
+    // at its top, not where the long lock form was scrolled to.
+    Effect::new(move |previous: Option<Gate>| {
+        let gate = records.gate.get();
+        if previous.is_some_and(|p| p != gate) {
+            platform::scroll_to_top();
+        }
+        gate
+    });
     let open = move || records.gate.get() == Gate::Open && !session.neutral.get();
 
     // Pages exist only while unlocked: locking unmounts them, which writes

@@ -61,17 +61,20 @@ pub fn Header() -> impl IntoView {
                     t!(i18n, app_name).into_any()
                 }}
             </span>
-            <Show when=move || !connectivity.online()>
+            // The neutral page after a quick exit shows nothing of the app.
+            <Show when=move || !connectivity.online() && !session.neutral.get()>
                 <span class="badge" data-testid="offline-badge">{t!(i18n, offline_badge)}</span>
             </Show>
-            <button
-                class="lang-switch"
-                data-testid="lang-switch"
-                aria-label=move || td_string!(i18n.get_locale(), switch_language_label)
-                on:click=move |_| language.set(language.get().toggled())
-            >
-                {t!(i18n, switch_language)}
-            </button>
+            <Show when=move || !session.neutral.get()>
+                <button
+                    class="lang-switch"
+                    data-testid="lang-switch"
+                    aria-label=move || td_string!(i18n.get_locale(), switch_language_label)
+                    on:click=move |_| language.set(language.get().toggled())
+                >
+                    {t!(i18n, switch_language)}
+                </button>
+            </Show>
             <Show when=move || !session.neutral.get()>
                 <button
                     class="quick-exit"
@@ -82,7 +85,10 @@ pub fn Header() -> impl IntoView {
                         move |_| quick_exit()
                     }
                 >
-                    {t!(i18n, quick_exit)}
+                    <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                        <path d="M14 4h5v16h-5M10 8l-4 4 4 4M6 12h10" fill="none" stroke="currentColor" stroke-width="2.5" stroke-linecap="round" stroke-linejoin="round" />
+                    </svg>
+                    <span>{t!(i18n, quick_exit)}</span>
                 </button>
             </Show>
         </header>

@@ -15,7 +15,7 @@ use crate::i18n::{t, td_string, use_i18n};
 use crate::model::answer::{AnswerError, AnswerValue};
 use crate::model::builtin;
 use crate::model::fill::FieldError;
-use crate::model::form::{FormDef, QuestionType, Section};
+use crate::model::form::{FormDef, Section};
 use crate::model::record::{Record, RecordError, RecordStatus};
 use crate::service::writer::WriteState;
 use crate::state::{AppError, LanguageContext, RecordsContext, StorageState};
@@ -554,29 +554,37 @@ fn ReadOnly(record: Record, form: Rc<FormDef>) -> impl IntoView {
         let lang = language.get();
         let form = form.get_value();
         record.with_value(|record| {
-            form.questions()
-                .filter(|(_, q)| q.kind != QuestionType::Note)
-                .filter_map(|(si, q)| {
-                    let value = if form.sections[si].repeat.is_some() {
-                        let items = record.answers.repeats.get(&form.sections[si].id)?;
-                        let texts: Vec<String> = items
-                            .iter()
-                            .filter_map(|i| i.get(&q.id))
-                            .map(|v| messages::answer_text(lang, q, v))
-                            .collect();
-                        if texts.is_empty() {
-                            return None;
+            form.answer_groups(&record.answers)
+                .into_iter()
+                .map(|g| {
+                    let heading = match (g.item, &g.section.repeat) {
+                        (Some(n), Some(repeat)) => {
+                            format!("{} {}", repeat.item_label.get(lang), n + 1)
                         }
-                        texts.join(" · ")
-                    } else {
-                        messages::answer_text(lang, q, record.answers.values.get(&q.id)?)
+                        _ => g.section.title.get(lang).to_owned(),
                     };
-                    Some(view! {
-                        <div class="answer-row">
-                            <dt>{q.label.get(lang).to_owned()}</dt>
-                            <dd>{value}</dd>
-                        </div>
-                    })
+                    let rows = g
+                        .answers
+                        .iter()
+                        .map(|(q, v)| {
+                            view! {
+                                <div class="answer-row">
+                                    <dt>{q.label.get(lang).to_owned()}</dt>
+                                    <dd>{messages::answer_text(lang, q, v)}</dd>
+                                </div>
+                            }
+                        })
+                        .collect_view();
+                    let testid = match g.item {
+                        Some(n) => format!("answers-{}-{n}", g.section.id),
+                        None => format!("answers-{}", g.section.id),
+                    };
+                    view! {
+                        <section class="answer-group" data-testid=testid>
+                            <h2>{heading}</h2>
+                            <dl>{rows}</dl>
+                        </section>
+                    }
                 })
                 .collect_view()
         })
@@ -584,7 +592,7 @@ fn ReadOnly(record: Record, form: Rc<FormDef>) -> impl IntoView {
     view! {
         <h1>{move || title.get(language.get()).to_owned()}</h1>
         <p class="notice" data-testid="read-only">{t!(i18n, form_final_readonly)}</p>
-        <dl class="answers">{rows}</dl>
+        <div class="answers">{rows}</div>
         <p class="hint">{t!(i18n, form_revise_hint)}</p>
         <div class="form-nav">
             <A href="/records" attr:class="button secondary">{t!(i18n, nav_records)}</A>

@@ -191,7 +191,7 @@ fn history_view(
             format!(
                 "{} {} · {}",
                 td_string!(locale, person_consent_given),
-                labels::day(c.given_at.date_naive()),
+                labels::day(c.given_at.with_timezone(&local_offset()).date_naive()),
                 purposes.join(", ")
             )
         }

@@ -107,7 +107,7 @@ pub fn Send() -> impl IntoView {
         let lang = language.get();
         let entries = sync.history.get();
         if entries.is_empty() {
-            return view! { <p class="empty">{t!(i18n, history_empty)}</p> }.into_any();
+            return view! { <li class="empty">{t!(i18n, history_empty)}</li> }.into_any();
         }
         entries
             .into_iter()
