@@ -839,15 +839,36 @@ fn site_codes_are_normalised_and_lookalikes_refused() {
 #[test]
 fn answers_are_grouped_by_section_and_by_repeat_item() {
     let form = builtin::form(RecordKind::SiteVisit).unwrap();
-    let mut r = jangkau::model::record::Record::new_draft(uuid::Uuid::from_u128(1), &form, None, now()).unwrap();
-    r.set_answer(&form, "site_code", Some(AnswerValue::Text("KDR-A".into())), now())
-        .unwrap();
+    let mut r =
+        jangkau::model::record::Record::new_draft(uuid::Uuid::from_u128(1), &form, None, now())
+            .unwrap();
+    r.set_answer(
+        &form,
+        "site_code",
+        Some(AnswerValue::Text("KDR-A".into())),
+        now(),
+    )
+    .unwrap();
     for (rooms, label) in [(5, "No. 1"), (3, "No. 2")] {
         let n = r.add_item(&form, "houses", now()).unwrap();
-        r.set_item_answer(&form, "houses", n, "house_label", Some(AnswerValue::Text(label.into())), now())
-            .unwrap();
-        r.set_item_answer(&form, "houses", n, "house_rooms", Some(AnswerValue::Integer(rooms)), now())
-            .unwrap();
+        r.set_item_answer(
+            &form,
+            "houses",
+            n,
+            "house_label",
+            Some(AnswerValue::Text(label.into())),
+            now(),
+        )
+        .unwrap();
+        r.set_item_answer(
+            &form,
+            "houses",
+            n,
+            "house_rooms",
+            Some(AnswerValue::Integer(rooms)),
+            now(),
+        )
+        .unwrap();
     }
     let groups = form.answer_groups(&r.answers);
     let shape: Vec<(String, Option<usize>, Vec<String>)> = groups
@@ -864,8 +885,16 @@ fn answers_are_grouped_by_section_and_by_repeat_item() {
         shape,
         vec![
             ("visit".into(), None, vec!["site_code".into()]),
-            ("houses".into(), Some(0), vec!["house_label".into(), "house_rooms".into()]),
-            ("houses".into(), Some(1), vec!["house_label".into(), "house_rooms".into()]),
+            (
+                "houses".into(),
+                Some(0),
+                vec!["house_label".into(), "house_rooms".into()]
+            ),
+            (
+                "houses".into(),
+                Some(1),
+                vec!["house_label".into(), "house_rooms".into()]
+            ),
         ]
     );
     assert_eq!(groups[1].answers[1].1, &AnswerValue::Integer(5));

@@ -46,14 +46,15 @@ impl FormDef {
     /// by item (so one can tell which house had five rooms), in the form's
     /// order; notes and empty groups are left out.
     pub fn answer_groups<'a>(&'a self, answers: &'a Answers) -> Vec<AnswerGroup<'a>> {
-        let pick = |section: &'a Section, source: &'a Item| -> Vec<(&'a Question, &'a AnswerValue)> {
-            section
-                .questions
-                .iter()
-                .filter(|q| q.kind != QuestionType::Note)
-                .filter_map(|q| source.get(&q.id).map(|v| (q, v)))
-                .collect()
-        };
+        let pick =
+            |section: &'a Section, source: &'a Item| -> Vec<(&'a Question, &'a AnswerValue)> {
+                section
+                    .questions
+                    .iter()
+                    .filter(|q| q.kind != QuestionType::Note)
+                    .filter_map(|q| source.get(&q.id).map(|v| (q, v)))
+                    .collect()
+            };
         let mut groups = Vec::new();
         for section in &self.sections {
             if section.repeat.is_some() {

@@ -176,6 +176,10 @@ pub struct Question {
     pub min_date: Option<DateBound>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_date: Option<DateBound>,
+    /// The answer a new record starts with (date questions: `"today"` or a
+    /// fixed date); the user can change it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<DateBound>,
     /// Replaces the built-in message when a constraint (not "required") fails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<Text>,
@@ -549,7 +553,11 @@ impl Checker {
             }
         }
         if kind != QuestionType::Date {
-            for (field, v) in [("min_date", q.min_date), ("max_date", q.max_date)] {
+            for (field, v) in [
+                ("min_date", q.min_date),
+                ("max_date", q.max_date),
+                ("default", q.default),
+            ] {
                 if v.is_some() {
                     self.push(&format!("{path}.{field}"), &not_for(field));
                 }

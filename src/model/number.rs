@@ -40,7 +40,10 @@ pub fn decimal(x: f64, places: u32, language: Language) -> String {
     }
     let scaled = scaled as i64;
     let sign = if scaled < 0 { "-" } else { "" };
-    let (int, frac) = (scaled.unsigned_abs() / scale as u64, scaled.unsigned_abs() % scale as u64);
+    let (int, frac) = (
+        scaled.unsigned_abs() / scale as u64,
+        scaled.unsigned_abs() % scale as u64,
+    );
     let (_, point) = separators(language);
     let int = whole(int as i64, language);
     if places == 0 {
@@ -58,14 +61,20 @@ pub fn answer(x: f64, language: Language) -> String {
     }
     let text = decimal(x, 6, language);
     let (_, point) = separators(language);
-    text.trim_end_matches('0').trim_end_matches(point).to_owned()
+    text.trim_end_matches('0')
+        .trim_end_matches(point)
+        .to_owned()
 }
 
 /// A size in bytes with a sensible unit and one decimal: `512 KB`,
 /// `2,7 MB`, `10,2 GB`.
 pub fn size(bytes: f64, language: Language) -> String {
     const KB: f64 = 1024.0;
-    let bytes = if bytes.is_finite() { bytes.max(0.0) } else { 0.0 };
+    let bytes = if bytes.is_finite() {
+        bytes.max(0.0)
+    } else {
+        0.0
+    };
     if bytes < KB * KB {
         format!("{} KB", whole((bytes / KB).round() as i64, language))
     } else if bytes < KB * KB * KB {

@@ -139,6 +139,24 @@ impl Record {
         })
     }
 
+    /// Gives every question with a default (a date: "today") its starting
+    /// answer, on the phone's calendar. For new drafts; the user can change
+    /// any of them.
+    pub fn fill_defaults(&mut self, form: &FormDef, today: NaiveDate) {
+        for (_, q) in form.questions() {
+            let Some(bound) = q.default else { continue };
+            let in_repeat = form
+                .sections
+                .iter()
+                .any(|s| s.repeat.is_some() && s.questions.iter().any(|x| x.id == q.id));
+            if !in_repeat && !self.answers.values.contains_key(&q.id) {
+                self.answers
+                    .values
+                    .insert(q.id.clone(), AnswerValue::Date(bound.resolve(today)));
+            }
+        }
+    }
+
     fn same_form(&self, form: &FormDef) -> Result<(), RecordError> {
         if form.id != self.form_id || form.version != self.form_version {
             return Err(RecordError::WrongForm {

@@ -116,9 +116,11 @@ describe('filling records offline', () => {
     await byTestId(page, 'consent').waitFor();
     await byTestId(page, 'consent-follow-up').check();
     await byTestId(page, 'consent-asked-by').fill('Pendamping R');
-    await byTestId(page, 'consent-agree').click();
+    // "Agree" cannot be tapped until she agrees to the assessment itself.
+    assert.ok(await byTestId(page, 'consent-agree').isDisabled());
     assert.match(await byTestId(page, 'consent').innerText(), /hanya bisa dimulai bila peserta setuju/);
     await byTestId(page, 'consent-assessment').check();
+    assert.equal(await byTestId(page, 'consent-needs-assessment').count(), 0);
     await byTestId(page, 'consent-agree').click();
 
     await section(page, 'participant');

@@ -243,7 +243,7 @@ describe('following partners, site needs, export and import', () => {
     assert.equal(await bar('inv-documents', 'Belum punya BPJS'), '1');
     assert.equal(await bar('inv-referrals', 'Kesehatan'), '1');
     // Latest scores: A's follow-up 3, B's follow-up 5.
-    assert.equal(await byTestId(page, 'inv-wellbeing').locator('li').first().getAttribute('data-value'), '4.0');
+    assert.equal(await byTestId(page, 'inv-wellbeing').locator('li').first().getAttribute('data-value'), '4,0', 'the average written the Indonesian way');
     assert.equal(await byTestId(page, 'inv-training').locator('svg rect.bar-fill').count(), 7);
     // Readable at 360 px: nothing wider than the screen.
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), 'no sideways scrolling');

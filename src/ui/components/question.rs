@@ -6,9 +6,9 @@ use leptos::prelude::*;
 
 use crate::i18n::{t, use_i18n};
 use crate::model::answer::{parse_input, AnswerError, AnswerValue};
-use crate::model::form::{Question, QuestionType};
+use crate::model::form::{Question, QuestionType, Role};
 use crate::platform::geo;
-use crate::state::LanguageContext;
+use crate::state::{LanguageContext, ReportsContext};
 use crate::ui::components::{PrivateInput, PrivateTextArea};
 use crate::ui::messages;
 
@@ -140,11 +140,30 @@ fn text_control(
         view! { <PrivateTextArea value={value} {..} id=id.to_owned() rows="4" on:input=on_input /> }
             .into_any()
     } else {
-        let caps = if q.kind == QuestionType::ParticipantCode {
+        let site = q.role == Some(Role::Site);
+        let caps = if q.kind == QuestionType::ParticipantCode || site {
             "characters"
         } else {
             "sentences"
         };
+        // Sites already used on this phone are offered (typing another
+        // still works): fewer letters to type, and one spelling per site.
+        let known = site.then(|| {
+            let reports = ReportsContext::expect_context();
+            let options = move || {
+                reports
+                    .with(|all| {
+                        all.iter()
+                            .filter_map(|r| r.site.clone())
+                            .collect::<std::collections::BTreeSet<_>>()
+                    })
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|s| view! { <option value=s></option> })
+                    .collect_view()
+            };
+            view! { <datalist id="known-sites">{options}</datalist> }
+        });
         view! {
             <PrivateInput
                 {..}
@@ -152,9 +171,11 @@ fn text_control(
                 type=kind
                 inputmode=mode
                 autocapitalize=caps
+                list=site.then_some("known-sites")
                 value=value
                 on:input=on_input
             />
+            {known}
         }
         .into_any()
     }

@@ -280,7 +280,10 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
                         match written.await {
                             Ok(()) => {
                                 record.try_set(done);
-                                navigate("/records?saved=1", Default::default());
+                                navigate(
+                                    &format!("/records?saved={record_id}"),
+                                    Default::default(),
+                                );
                             }
                             Err(e) => {
                                 save_state.try_set(WriteState::Failed(e));
@@ -331,6 +334,9 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
         WriteState::Failed(e) => messages::storage_error(language.get(), &e).into_any(),
     };
     let is_last = move || next_visible(index()).is_none();
+    let complete = Memo::new(move |_| {
+        form.with_value(|f| record.with(|r| f.validate(&r.answers, labels::today()).is_empty()))
+    });
     let has_prev = move || prev_visible(index()).is_some();
 
     view! {
@@ -352,17 +358,18 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
             <Show when=has_prev>
                 <button type="button" class="button secondary" data-testid="form-back" on:click=on_back.clone()>{t!(i18n, form_back)}</button>
             </Show>
-            <Show
-                when=is_last
-                fallback=move || view! { <button type="button" class="button primary" data-testid="form-next" on:click=on_next.clone()>{t!(i18n, form_next)}</button> }
-            >
+            <Show when=move || !is_last()>
+                <button type="button" class="button primary" data-testid="form-next" on:click=on_next.clone()>{t!(i18n, form_next)}</button>
+            </Show>
+            // Once every required answer is given, the rest (all optional)
+            // need not be paged through one tap at a time.
+            <Show when=move || is_last() || complete.get()>
                 <button type="button" class="button primary" data-testid="form-finish" on:click=on_finish.clone()>{t!(i18n, form_finish)}</button>
             </Show>
         </div>
+        // Withdrawal is on her page and her finished records, never here
+        // beside "save and exit".
         <A href="/records" attr:class="exit-link" attr:data-testid="form-exit" on:click=move |_| flush()>{t!(i18n, form_exit)}</A>
-        {move || record.with(|r| r.participant_code.clone().filter(|_| r.consent.is_some())).map(|code| {
-            view! { <WithdrawConsent code=code /> }
-        })}
     }
 }
 

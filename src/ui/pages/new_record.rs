@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use uuid::Uuid;
 
 use crate::i18n::{t, use_i18n};
@@ -15,7 +15,7 @@ use crate::model::consent::{Consent, ConsentError, Purpose};
 use crate::model::participant_code::ParticipantCode;
 use crate::model::record::{Record, RecordError, RecordStatus};
 use crate::model::record_kind::RecordKind;
-use crate::state::{LanguageContext, RecordsContext, StorageState};
+use crate::state::{LanguageContext, RecordsContext, ReportsContext, StorageState};
 use crate::storage::{ListQuery, StorageError};
 use crate::ui::components::PrivateInput;
 use crate::ui::labels;
@@ -58,6 +58,21 @@ fn Start(kind: RecordKind) -> impl IntoView {
         return view! { <p class="notice">{t!(i18n, form_broken)}</p> }.into_any();
     };
     let form = StoredValue::new(form);
+    let reports = ReportsContext::expect_context();
+    let query = use_query_map();
+    // A follow-up started from her page or the due list: her code and site,
+    // taken from the record the link names (never from the address itself).
+    let prefill = move || {
+        let from = query.with(|q| q.get("from"))?;
+        let from = Uuid::parse_str(&from).ok()?;
+        reports
+            .with(|all| {
+                all.iter()
+                    .find(|r| r.id == from)
+                    .and_then(|r| r.participant_code.clone().map(|c| (c, r.site.clone())))
+            })
+            .flatten()
+    };
     let asking_consent = RwSignal::new(false);
     let failure = RwSignal::new(None::<Result<RecordError, StorageError>>);
 
@@ -86,9 +101,22 @@ fn Start(kind: RecordKind) -> impl IntoView {
             let now = Utc::now();
             let built = form.with_value(|f| -> Result<Record, RecordError> {
                 let mut r = Record::new_draft(Uuid::new_v4(), f, consent, now)?;
+                r.fill_defaults(f, labels::today());
                 if kind == RecordKind::NeedsAssessment {
                     let code = new_code().to_string();
                     r.set_answer(f, "participant_code", Some(AnswerValue::Code(code)), now)?;
+                } else if let Some((code, site)) = prefill() {
+                    if f.participant_question().is_some() {
+                        r.set_answer(
+                            f,
+                            "participant_code",
+                            Some(AnswerValue::Code(code.to_string())),
+                            now,
+                        )?;
+                    }
+                    if let (Some(site), Some(q)) = (site, f.site_question()) {
+                        r.set_answer(f, &q.id.clone(), Some(AnswerValue::Text(site)), now)?;
+                    }
                 }
                 Ok(r)
             });
@@ -159,6 +187,10 @@ fn Start(kind: RecordKind) -> impl IntoView {
             when=move || asking_consent.get()
             fallback=move || view! {
                 <p class="intro">{move || labels::kind_hint(i18n.get_locale(), kind)}</p>
+                {move || prefill().map(|(code, _)| {
+                    let code = code.to_string();
+                    view! { <p class="notice" data-testid="follow-up-for">{t!(i18n, form_follow_up_for, code = move || code.clone())}</p> }
+                })}
                 {draft_list}
                 <button type="button" class="button primary wide" data-testid="start-record" on:click=on_start.clone()>
                     {t!(i18n, form_start)}
@@ -232,6 +264,8 @@ fn ConsentStep(on_agree: Callback<Consent>) -> impl IntoView {
             Err(e) => problem.set(Some(e)),
         }
     };
+    // Nothing can start until she agrees to the assessment itself.
+    let assessment_agreed = move || agreed.with(|s| s.contains(&Purpose::Assessment));
     let problem_text = move || {
         problem.get().map(|e| match e {
             ConsentError::AskedByMissing | ConsentError::AskedByTooLong { .. } => {
@@ -252,9 +286,13 @@ fn ConsentStep(on_agree: Callback<Consent>) -> impl IntoView {
             <PrivateInput {..} id="consent-asked-by" type="text" maxlength="100" data-testid="consent-asked-by"
                 on:input=move |ev| asked_by.set(event_target_value(&ev)) />
             {move || problem_text().map(|p| view! { <p class="field-error" role="alert">{p}</p> })}
+            <Show when=move || !assessment_agreed()>
+                <p class="hint" data-testid="consent-needs-assessment">{t!(i18n, consent_needs_assessment)}</p>
+            </Show>
             <div class="form-nav">
                 <A href="/" attr:class="button secondary">{t!(i18n, consent_declined)}</A>
-                <button type="button" class="button primary" data-testid="consent-agree" on:click=agree>{t!(i18n, consent_agree)}</button>
+                <button type="button" class="button primary" data-testid="consent-agree"
+                    disabled=move || !assessment_agreed() on:click=agree>{t!(i18n, consent_agree)}</button>
             </div>
         </section>
     }

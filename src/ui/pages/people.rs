@@ -44,8 +44,9 @@ pub fn ReportLoading() -> impl IntoView {
     }
 }
 
-fn person_row(p: &Person, testid: &'static str) -> impl IntoView {
+fn person_row(p: &Person, testid: &'static str, follow_up: bool) -> impl IntoView {
     let code = p.code.to_string();
+    let follow = format!("/new/{}?from={}", RecordKind::FollowUp.slug(), p.anchor);
     let site = p.site.clone().map(|s| format!(" · {s}"));
     let last = labels::day(p.last_visit);
     let next = p.next_visit.map(labels::day);
@@ -59,6 +60,9 @@ fn person_row(p: &Person, testid: &'static str) -> impl IntoView {
                     {next.map(|d| view! { " · " {move || t!(use_i18n(), people_next_visit, day = { let d = d.clone(); move || d.clone() })} })}
                 </span>
             </A>
+            {follow_up.then(|| view! {
+                <A href=follow attr:class="button secondary small" attr:data-testid="due-follow-up">{t!(use_i18n(), person_follow_up_short)}</A>
+            })}
         </li>
     }
 }
@@ -83,7 +87,7 @@ pub fn DueList() -> impl IntoView {
         due.with(|d| {
             d.iter()
                 .flatten()
-                .map(|p| person_row(p, "due-row"))
+                .map(|p| person_row(p, "due-row", true))
                 .collect_view()
         })
     };
@@ -115,7 +119,7 @@ pub fn People() -> impl IntoView {
             if found.is_empty() {
                 return Some(view! { <p class="empty" data-testid="people-empty">{t!(i18n, people_none)}</p> }.into_any());
             }
-            let rows = found.into_iter().map(|p| person_row(p, "person-row")).collect_view();
+            let rows = found.into_iter().map(|p| person_row(p, "person-row", false)).collect_view();
             Some(view! { <ul class="plain-list" data-testid="people-list">{rows}</ul> }.into_any())
         })
     };
@@ -293,6 +297,11 @@ fn history_view(
         .map(labels::day)
         .unwrap_or_else(|| "–".into());
     let has_business = !h.business.is_empty();
+    let follow = format!(
+        "/new/{}?from={}",
+        RecordKind::FollowUp.slug(),
+        h.person.anchor
+    );
     view! {
         <h1 data-testid="person-code" class="code">{code.to_string()}</h1>
         <p class="hint">{h.person.site.clone()}</p>
@@ -301,6 +310,7 @@ fn history_view(
             <dt>{t!(i18n, person_next_visit)}</dt><dd data-testid="person-next">{next}</dd>
             <dt>{t!(i18n, person_referrals)}</dt><dd data-testid="person-referrals">{referrals}</dd>
         </dl>
+        <A href=follow attr:class="button primary wide" attr:data-testid="person-follow-up">{t!(i18n, person_follow_up)}</A>
         {assessment}
         <section class="card">
             <h2>{t!(i18n, person_visits)}</h2>

@@ -2,12 +2,16 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
 use crate::i18n::{t, td_string, use_i18n};
 use crate::model::record::RecordStatus;
 use crate::model::record_kind::RecordKind;
-use crate::state::{LanguageContext, RecordsContext, StatusContext, StorageState};
+use crate::report::record_day;
+use crate::state::{
+    local_offset, LanguageContext, RecordsContext, StatusContext, StorageState, SyncContext,
+};
 use crate::storage::{ListQuery, RecordSummary, StorageError};
 use crate::ui::components::{PrivateInput, PrivateSelect};
 use crate::ui::labels;
@@ -28,6 +32,10 @@ pub fn Records() -> impl IntoView {
     let changed = RwSignal::new(0u32);
     // Why the last delete failed, if it did.
     let deleting = RwSignal::new(None::<StorageError>);
+    let sync = SyncContext::expect_context();
+    let query = use_query_map();
+    // The record just finished ("Selesai" leads here): said and marked.
+    let just_saved = move || query.with(|q| q.get("saved"));
 
     let list = LocalResource::new(move || {
         let query = ListQuery {
@@ -44,14 +52,52 @@ pub fn Records() -> impl IntoView {
         status.0.track();
         async move {
             if !ready {
+                return Ok::<Vec<Row>, StorageError>(Vec::new());
+            }
+            let Some(service) = records.records() else {
                 return Ok(Vec::new());
-            }
-            match records.records() {
-                Some(r) => r.list(&query).await,
-                None => Ok(Vec::new()),
-            }
+            };
+            let page = service.list(&query).await?;
+            // What tells records apart: her code and the visit's day, from
+            // the sealed payload (one page, opened together).
+            let ids: Vec<String> = page.iter().map(|r| r.id.clone()).collect();
+            let opened = service.load_many(&ids).await?;
+            let offset = local_offset();
+            Ok(page
+                .into_iter()
+                .zip(opened)
+                .map(|(summary, (_, record))| {
+                    let record = record.ok().flatten();
+                    Row {
+                        code: record
+                            .as_ref()
+                            .and_then(|r| r.participant_code.as_ref())
+                            .map(ToString::to_string),
+                        day: record.as_ref().map(|r| record_day(r, offset)),
+                        summary,
+                    }
+                })
+                .collect())
         }
     });
+    let saved_notice = move || {
+        let id = just_saved()?;
+        let status = list
+            .get()?
+            .ok()?
+            .into_iter()
+            .find(|r| r.summary.id == id)?
+            .summary
+            .status;
+        let text = match status {
+            RecordStatus::Sent => t!(i18n, records_saved_sent).into_any(),
+            _ if sync.endpoint.get().is_none() => t!(i18n, records_saved_no_server).into_any(),
+            _ => t!(i18n, records_saved_waiting).into_any(),
+        };
+        Some(
+            view! { <p class="notice ok" role="status" data-testid="saved-notice" data-status=status.code()>{text}</p> },
+        )
+    };
 
     let tab = move |value: Option<RecordStatus>, label: &'static str, testid: &'static str| {
         view! {
@@ -114,9 +160,13 @@ pub fn Records() -> impl IntoView {
             return view! { <p class="empty" data-testid="records-empty">{t!(i18n, records_empty)}</p> }.into_any();
         }
         let full = items.len() as u32 >= limit.get_untracked();
+        let saved = just_saved();
         let rows = items
             .into_iter()
-            .map(|r| row(r, i18n.get_locale(), delete))
+            .map(|r| {
+                let fresh = saved.as_deref() == Some(r.summary.id.as_str());
+                row(r, fresh, i18n.get_locale(), delete)
+            })
             .collect_view();
         view! {
             <ul class="plain-list" data-testid="record-list">{rows}</ul>
@@ -129,6 +179,7 @@ pub fn Records() -> impl IntoView {
 
     view! {
         <h1 data-testid="records-title">{t!(i18n, records_heading)}</h1>
+        {saved_notice}
         {move || deleting.get().map(|e| view! {
             <p class="notice error" role="alert" data-testid="delete-problem">{messages::storage_error(language.get(), &e)}</p>
         })}
@@ -147,8 +198,21 @@ pub fn Records() -> impl IntoView {
     }
 }
 
+/// A listed record and what tells it apart from the others.
+#[derive(Clone)]
+struct Row {
+    summary: RecordSummary,
+    code: Option<String>,
+    day: Option<chrono::NaiveDate>,
+}
+
 fn row(
-    r: RecordSummary,
+    Row {
+        summary: r,
+        code,
+        day,
+    }: Row,
+    fresh: bool,
     locale: crate::i18n::Locale,
     delete: impl Fn(String) + Copy + 'static,
 ) -> impl IntoView {
@@ -164,10 +228,17 @@ fn row(
     let withdrawn = r.marked_for_deletion.then(
         || view! { " " <span class="chip withdrawn">{td_string!(locale, status_withdrawn)}</span> },
     );
+    // Only what is there, so no dangling "·".
+    let details = [code, r.site.clone(), day.map(labels::day)]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
     view! {
-        <li class="record-row" data-testid="record-row" data-status=r.status.code()>
+        <li class="record-row" class:fresh=fresh data-testid="record-row" data-status=r.status.code()>
             <A href=href attr:class="list-button">
-                <span class="list-title">{title} {r.site.map(|s| format!(" · {s}"))}</span>
+                <span class="list-title">{title}</span>
+                {(!details.is_empty()).then(|| view! { <span class="list-details">{details}</span> })}
                 <span class="list-meta"><span class=format!("chip {}", r.status.code())>{status}</span> {withdrawn} " " {when}</span>
             </A>
             {is_draft.then(|| view! {

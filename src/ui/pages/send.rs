@@ -37,7 +37,17 @@ pub fn Send() -> impl IntoView {
             let problem = sync.problem.get().map(|p| {
                 view! { <p class="notice error" role="alert" data-testid="endpoint-problem">{messages::load_problem(lang, &p)}</p> }
             });
-            return view! { {problem} <p class="notice" data-testid="sync-state" data-state="no-endpoint">{t!(i18n, send_no_endpoint)}</p> }.into_any();
+            let n = waiting();
+            return view! {
+                {problem}
+                <p class="notice" data-testid="sync-state" data-state="no-endpoint">
+                    {t!(i18n, send_no_endpoint_waiting, n = move || n)}
+                </p>
+                <div class="choices">
+                    <A href="/settings" attr:class="button secondary">{t!(i18n, send_to_settings)}</A>
+                    <A href="/exchange" attr:class="button secondary">{t!(i18n, send_to_export)}</A>
+                </div>
+            }.into_any();
         }
         if let Some(e) = sync.local_error.get() {
             let detail = match &e {

@@ -38,9 +38,7 @@ pub fn Settings() -> impl IntoView {
             <h2>{t!(i18n, settings_language)}</h2>
             <div class="choices">{choices}</div>
         </section>
-        <ServerSettings />
         <SecuritySettings />
-        <ProgrammeKeySettings />
         <section class="card">
             <h2>{t!(i18n, settings_storage)}</h2>
             <p data-testid="storage-persistence">
@@ -57,6 +55,12 @@ pub fn Settings() -> impl IntoView {
                     t!(i18n, storage_usage, used = move || used.clone(), total = move || total.clone())
                 })}
             </p>
+        </section>
+        <section class="coordinator" data-testid="coordinator-settings">
+            <h2>{t!(i18n, settings_coordinator)}</h2>
+            <p class="hint">{t!(i18n, settings_coordinator_intro)}</p>
+            <ServerSettings />
+            <ProgrammeKeySettings />
         </section>
         <section class="card">
             <h2>{t!(i18n, settings_about)}</h2>
@@ -81,4 +85,3 @@ fn language_name(language: Language) -> &'static str {
         Language::English => "English",
     }
 }
-

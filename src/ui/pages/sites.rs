@@ -97,7 +97,9 @@ fn inventory_view(inv: Inventory, form: Option<&FormDef>, lang: Language) -> imp
         .map(|(aspect, avg)| Bar {
             label: labels::question_label(form, aspect, lang),
             value: avg.unwrap_or(0.0),
-            shown: avg.map(|a| number::decimal(a, 1, lang)).unwrap_or_else(|| "–".into()),
+            shown: avg
+                .map(|a| number::decimal(a, 1, lang))
+                .unwrap_or_else(|| "–".into()),
         })
         .collect();
     let capital = inv.capital.clone();
