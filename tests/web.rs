@@ -102,7 +102,7 @@ async fn mounts_in_indonesian_and_switches_to_english() {
         text().contains("Protect the records on this phone")
     })
     .await;
-    assert!(text().contains("Exit"));
+    assert!(text().contains("Quick exit"));
     assert!(!text().contains("Lindungi catatan"));
     wait_for("<html lang=en>", || html_lang().as_deref() == Some("en")).await;
 
