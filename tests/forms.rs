@@ -585,6 +585,28 @@ fn final_records_are_read_only_and_revisions_supersede() {
     assert!(!r.deletable());
 }
 
+/// Answers every required question of the assessment but the companion's
+/// last one (`risk_of_returning`).
+fn answer_all_but_the_last_required(form: &FormDef, r: &mut Record, code: &ParticipantCode) {
+    let mut set = |q: &str, v: AnswerValue| r.set_answer(form, q, Some(v), now()).unwrap();
+    set("participant_code", AnswerValue::Code(code.to_string()));
+    set("age_band", AnswerValue::Choice("age_25_34".into()));
+    for q in ["has_ktp", "has_bpjs", "has_savings_book"] {
+        set(q, AnswerValue::Bool(true));
+    }
+    set("work_status", AnswerValue::Choice("transitioning".into()));
+    set("wants_change", AnswerValue::Choice("yes".into()));
+    for a in [
+        "psychological",
+        "social",
+        "emotional",
+        "financial",
+        "spiritual",
+    ] {
+        set(&format!("wb_{a}"), AnswerValue::Scale(3));
+    }
+}
+
 #[test]
 fn finalising_drops_answers_to_questions_that_no_longer_apply() {
     let text = builtin::consent_text().unwrap();
@@ -599,37 +621,14 @@ fn finalising_drops_answers_to_questions_that_no_longer_apply() {
     .unwrap();
     let mut r = Record::new_draft(id(20), &form, Some(consent), now()).unwrap();
     let code = ParticipantCode::from_random([7, 7, 7, 7, 7, 8]);
+    answer_all_but_the_last_required(&form, &mut r, &code);
     let set =
         |r: &mut Record, q: &str, v: AnswerValue| r.set_answer(&form, q, Some(v), now()).unwrap();
-    set(
-        &mut r,
-        "participant_code",
-        AnswerValue::Code(code.to_string()),
-    );
-    set(&mut r, "age_band", AnswerValue::Choice("age_25_34".into()));
-    for q in ["has_ktp", "has_bpjs", "has_savings_book"] {
-        set(&mut r, q, AnswerValue::Bool(true));
-    }
-    set(
-        &mut r,
-        "work_status",
-        AnswerValue::Choice("transitioning".into()),
-    );
-    set(&mut r, "wants_change", AnswerValue::Choice("yes".into()));
     set(
         &mut r,
         "training_wanted",
         AnswerValue::Choices(vec!["catering".into()]),
     );
-    for a in [
-        "psychological",
-        "social",
-        "emotional",
-        "financial",
-        "spiritual",
-    ] {
-        set(&mut r, &format!("wb_{a}"), AnswerValue::Scale(3));
-    }
     set(
         &mut r,
         "risk_of_returning",
@@ -644,6 +643,47 @@ fn finalising_drops_answers_to_questions_that_no_longer_apply() {
     r.finalize(&form, today(), now()).unwrap();
     assert!(!r.answers.values.contains_key("training_wanted"));
     assert_eq!(r.participant_code, Some(code));
+}
+
+#[test]
+fn what_is_left_names_the_first_section_still_needing_an_answer() {
+    let form = builtin::form(RecordKind::NeedsAssessment).unwrap();
+    let section = |id: &str| form.sections.iter().position(|s| s.id == id);
+    let mut r =
+        Record::new_draft(id(21), &form, Some(consent(&[Purpose::Assessment])), now()).unwrap();
+    let empty = form.remaining(&r.answers, today());
+    assert_eq!(empty.first_section, Some(0));
+    assert_eq!(empty.count, form.validate(&r.answers, today()).len());
+    assert!(empty.count > 10, "every required answer is missing");
+
+    let code = ParticipantCode::from_random([1, 2, 3, 4, 5, 6]);
+    answer_all_but_the_last_required(&form, &mut r, &code);
+    let set = |r: &mut Record, q: &str, v: AnswerValue| {
+        r.set_answer(&form, q, Some(v), now()).unwrap();
+    };
+    // Only the companion's judgement is left: the optional support
+    // section before it can be skipped.
+    let left = form.remaining(&r.answers, today());
+    assert_eq!(left.count, 1);
+    assert_eq!(left.first_section, section("companion"));
+    assert!(section("support").unwrap() < section("companion").unwrap());
+
+    // A refused answer counts too, in its own section.
+    set(&mut r, "dependants", AnswerValue::Integer(-1));
+    let left = form.remaining(&r.answers, today());
+    assert_eq!(
+        (left.count, left.first_section),
+        (2, section("participant"))
+    );
+
+    set(&mut r, "dependants", AnswerValue::Integer(2));
+    set(
+        &mut r,
+        "risk_of_returning",
+        AnswerValue::Choice("low".into()),
+    );
+    assert_eq!(form.remaining(&r.answers, today()), Default::default());
+    r.finalize(&form, today(), now()).unwrap();
 }
 
 #[test]

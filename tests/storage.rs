@@ -344,3 +344,23 @@ fn a_withdrawal_queued_by_an_older_build_is_still_finished_once_confirmed() {
     assert_eq!(block_on(records.finish_withdrawals()).unwrap(), 1);
     assert!(records.store().is_empty());
 }
+
+#[cfg(not(target_arch = "wasm32"))] // the native AES-GCM stand-in
+#[test]
+fn the_volunteers_name_is_offered_again_and_kept_sealed() {
+    let store = std::rc::Rc::new(MemoryStore::new());
+    let records = Records::new(store.clone(), support::keys::NativeCipher::random());
+    assert_eq!(block_on(records.last_asked_by()).unwrap(), None);
+    block_on(records.remember_asked_by("Pendamping Sari")).unwrap();
+    assert_eq!(
+        block_on(records.last_asked_by()).unwrap().as_deref(),
+        Some("Pendamping Sari")
+    );
+    let raw = block_on(records.store().get_meta(jangkau::storage::META_ASKED_BY))
+        .unwrap()
+        .unwrap();
+    assert!(!raw.contains("Sari"), "stored in clear: {raw}");
+    // Another phone's key (or a wrong one) does not open it.
+    let other = Records::new(store, support::keys::NativeCipher::random());
+    assert!(block_on(other.last_asked_by()).is_err());
+}

@@ -41,6 +41,16 @@ pub struct AnswerGroup<'a> {
     pub answers: Vec<(&'a Question, &'a AnswerValue)>,
 }
 
+/// What is left to answer before a record can be finished
+/// ([`FormDef::remaining`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Remaining {
+    /// Answers missing or refused, over the whole form.
+    pub count: usize,
+    /// Index of the first section holding one of them.
+    pub first_section: Option<usize>,
+}
+
 impl FormDef {
     /// Every answer of a record grouped by section and, in repeat groups,
     /// by item (so one can tell which house had five rooms), in the form's
@@ -161,6 +171,21 @@ impl FormDef {
             }
         }
         errors
+    }
+
+    /// What still stands between these answers and Finish: how many
+    /// answers are missing or refused, and the first section holding one —
+    /// so the form can offer to skip the optional sections in between.
+    pub fn remaining(&self, answers: &Answers, today: NaiveDate) -> Remaining {
+        let mut left = Remaining::default();
+        for (i, section) in self.sections.iter().enumerate() {
+            let n = self.validate_section(section, answers, today).len();
+            if n > 0 && left.first_section.is_none() {
+                left.first_section = Some(i);
+            }
+            left.count += n;
+        }
+        left
     }
 
     /// Every problem in the form.

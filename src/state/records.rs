@@ -270,6 +270,25 @@ impl RecordsContext {
         Ok(key)
     }
 
+    /// The name last given as "asked by" on a consent, to offer again.
+    ///
+    /// # Errors
+    /// `Crypto(Locked)` while locked, or a storage failure.
+    pub async fn last_asked_by(self) -> Result<Option<String>, StorageError> {
+        self.records().ok_or_else(locked)?.last_asked_by().await
+    }
+
+    /// Keeps the name given as "asked by" for the next consent.
+    ///
+    /// # Errors
+    /// `Crypto(Locked)` while locked, or a storage failure.
+    pub async fn remember_asked_by(self, name: String) -> Result<(), StorageError> {
+        self.records()
+            .ok_or_else(locked)?
+            .remember_asked_by(&name)
+            .await
+    }
+
     /// Consent withdrawn: her records are marked or deleted (through the
     /// writer, so no queued snapshot brings one back), a withdrawal is
     /// queued for the server when some were sent, and the reports and

@@ -12,6 +12,7 @@ pub mod memory;
 mod records;
 mod reseal;
 mod sealed_meta;
+pub use sealed_meta::META_ASKED_BY;
 mod store;
 mod stored;
 mod withdrawal;

@@ -316,6 +316,29 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
         let s = form.with_value(|f| f.sections[i].clone());
         view! { <SectionView section=s form=form record=record errors=errors problem=problem on_answer=on_answer schedule=Callback::new(move |_| schedule()) /> }
     };
+    // Answers still needed before Finish (required ones missing, or
+    // refused): the progress line says how many are left.
+    let remaining = Memo::new(move |_| {
+        form.with_value(|f| record.with(|r| f.remaining(&r.answers, labels::today())))
+    });
+    let left = move || remaining.get().count;
+    let complete = Memo::new(move |_| left() == 0);
+    // When everything up to here is answered and only optional sections
+    // stand before the next required answer, one tap passes them all.
+    let skip_to = move || {
+        remaining
+            .get()
+            .first_section
+            .filter(|&f| f > index() && next_visible(index()).is_some_and(|n| f > n))
+    };
+    let skip = {
+        let go = go.clone();
+        move |_| {
+            if let Some(i) = skip_to() {
+                go(i);
+            }
+        }
+    };
     let progress = move || {
         let n = index() + 1;
         // Set through the CSSOM (`style:`), which the Content-Security-Policy
@@ -328,15 +351,35 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
             </div>
         }
     };
+    // Outside the sticky head, which stays small on a short screen.
+    let answers_left = move || {
+        view! {
+            <p class="progress-left" data-testid="answers-left" data-left=left>
+                {move || match left() {
+                    0 => t!(i18n, form_all_required_done).into_any(),
+                    n => t!(i18n, form_required_left, n = move || n).into_any(),
+                }}
+            </p>
+        }
+    };
+    // Beside Next, where a section's answers end.
+    let skip_button = move || {
+        skip_to().map(|i| {
+            let name = form.with_value(|f| f.sections[i].title.get(language.get()).to_owned());
+            let skip = skip.clone();
+            view! {
+                <button type="button" class="button secondary skip-optional" data-testid="skip-optional" on:click=skip>
+                    {t!(i18n, form_skip_optional, section = move || name.clone())}
+                </button>
+            }
+        })
+    };
     let save_text = move || match save_state.get() {
         WriteState::Saved => td_string!(i18n.get_locale(), form_saved).into_any(),
         WriteState::Saving => td_string!(i18n.get_locale(), form_saving).into_any(),
         WriteState::Failed(e) => messages::storage_error(language.get(), &e).into_any(),
     };
     let is_last = move || next_visible(index()).is_none();
-    let complete = Memo::new(move |_| {
-        form.with_value(|f| record.with(|r| f.validate(&r.answers, labels::today()).is_empty()))
-    });
     let has_prev = move || prev_visible(index()).is_some();
 
     view! {
@@ -344,6 +387,7 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
             <h1 class="form-title">{title}</h1>
             {progress}
         </div>
+        {answers_left}
         <p class="save-state" class:failed=move || matches!(save_state.get(), WriteState::Failed(_)) data-testid="save-state" aria-live="polite">
             {save_text}
         </p>
@@ -354,6 +398,7 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
             <p class="fix-errors" role="alert" data-testid="fix-errors">{t!(i18n, form_fix_errors)}</p>
         </Show>
         {section_view}
+        {skip_button}
         <div class="form-nav">
             <Show when=has_prev>
                 <button type="button" class="button secondary" data-testid="form-back" on:click=on_back.clone()>{t!(i18n, form_back)}</button>

@@ -130,7 +130,16 @@ fn Start(kind: RecordKind) -> impl IntoView {
             let navigate = navigate.clone();
             leptos::task::spawn_local(async move {
                 match records.save(&record).await {
-                    Ok(()) => navigate(&format!("/record/{}/0", record.id), Default::default()),
+                    Ok(()) => {
+                        if let Some(c) = &record.consent {
+                            // Only a convenience (the name offered at the
+                            // next consent); the consent itself is in the
+                            // record just saved, so a failure here is safe
+                            // to pass over — the field is then empty.
+                            let _ = records.remember_asked_by(c.asked_by.clone()).await;
+                        }
+                        navigate(&format!("/record/{}/0", record.id), Default::default());
+                    }
                     Err(e) => {
                         failure.try_set(Some(Err(e)));
                     }
@@ -225,6 +234,17 @@ fn ConsentStep(on_agree: Callback<Consent>) -> impl IntoView {
     let agreed = RwSignal::new(BTreeSet::<Purpose>::new());
     let asked_by = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<ConsentError>);
+    // The volunteer's own name, as given at the last consent on this
+    // phone: offered again, still editable. Not there (first time, or it
+    // did not open) leaves the field empty to type, which is safe.
+    let records = RecordsContext::expect_context();
+    leptos::task::spawn_local(async move {
+        if let Ok(Some(name)) = records.last_asked_by().await {
+            if asked_by.with_untracked(String::is_empty) {
+                asked_by.try_set(name);
+            }
+        }
+    });
 
     let purposes = text.with_value(|t| t.purposes.clone()).into_iter().map(|p| {
         let purpose = p.purpose;
@@ -279,11 +299,13 @@ fn ConsentStep(on_agree: Callback<Consent>) -> impl IntoView {
         <section class="card consent" data-testid="consent">
             <h2>{move || text.with_value(|t| t.title.get(language.get()).to_owned())}</h2>
             <p class="hint">{t!(i18n, consent_intro)}</p>
-            <blockquote class="consent-text">{move || text.with_value(|t| t.text.get(language.get()).to_owned())}</blockquote>
+            // Focusable, so the statement can be scrolled from a keyboard too.
+            <blockquote class="consent-text" tabindex="0">{move || text.with_value(|t| t.text.get(language.get()).to_owned())}</blockquote>
             <h3>{t!(i18n, consent_purposes)}</h3>
             <div class="options">{purposes}</div>
             <label class="question-label" for="consent-asked-by">{t!(i18n, consent_asked_by)}</label>
             <PrivateInput {..} id="consent-asked-by" type="text" maxlength="100" data-testid="consent-asked-by"
+                prop:value=move || asked_by.get()
                 on:input=move |ev| asked_by.set(event_target_value(&ev)) />
             {move || problem_text().map(|p| view! { <p class="field-error" role="alert">{p}</p> })}
             <Show when=move || !assessment_agreed()>
