@@ -61,6 +61,9 @@ pub fn Header() -> impl IntoView {
                     t!(i18n, app_name).into_any()
                 }}
             </span>
+            // One group, so with large text it moves to a row of its own
+            // as a whole instead of squeezing the name.
+            <div class="topbar-actions">
             // The neutral page after a quick exit shows nothing of the app.
             <Show when=move || !connectivity.online() && !session.neutral.get()>
                 <span class="badge" data-testid="offline-badge">{t!(i18n, offline_badge)}</span>
@@ -91,6 +94,7 @@ pub fn Header() -> impl IntoView {
                     <span>{t!(i18n, quick_exit)}</span>
                 </button>
             </Show>
+            </div>
         </header>
     }
 }
