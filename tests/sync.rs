@@ -1172,6 +1172,59 @@ fn batches_prepared_offline_are_sent_later_under_the_same_ids() {
     assert_eq!(server.batch_ids(), ids);
 }
 
+// Issue 15: with a programme key, records finished offline were prepared
+// for the worker one per batch whatever the batch size.
+#[test]
+fn records_finished_one_by_one_offline_share_batches_of_the_set_size() {
+    let records = phone(1);
+    let server = Server::jangkau();
+    let ep = endpoint(EndpointKind::JangkauBatch, 3);
+    let sender = sender();
+    let outbox = outbox_for(&records, &server, &ep, &sender);
+    let mut ctx = Ctx::new();
+    let sizes = |o: &[PendingBatch]| o.iter().map(|b| b.entries.len()).collect::<Vec<_>>();
+    let first = block_on(outbox.prepare(&mut ctx, 500)).unwrap();
+    assert_eq!(sizes(&first), [1]);
+    // The worker delivers that first batch, and the page is killed before
+    // it marks the record sent: the phone still holds it as waiting.
+    let sent_early = batch_request(&ep, &sender, &first[0], t0());
+    server.store_batch(&serde_json::from_slice(sent_early.body.as_ref().unwrap()).unwrap());
+
+    // Six more finished one at a time, each prepared as it is finished.
+    for i in 2..=7 {
+        let mut r = support::site_visit(i, t0() + Duration::minutes(i as i64), "KDR-CERME");
+        r.status = RecordStatus::Final;
+        block_on(records.save(&r)).unwrap();
+        block_on(outbox.prepare(&mut ctx, 500)).unwrap();
+    }
+    let prepared = block_on(load_outbox(&records)).unwrap();
+    assert_eq!(sizes(&prepared), [3, 3, 1], "batches of the set size");
+    // An id never comes back with other records: a batch opened up to take
+    // more goes out under a new id.
+    let ids: Vec<&str> = prepared.iter().map(|b| b.batch_id.as_str()).collect();
+    assert!(
+        !ids.contains(&first[0].batch_id.as_str()),
+        "the opened batch kept its id"
+    );
+    assert!(ids
+        .iter()
+        .all(|id| ids.iter().filter(|x| *x == id).count() == 1));
+
+    let report = block_on(outbox.run(&mut Ctx::new())).unwrap();
+    assert_eq!(report.delivered, 7);
+    assert_eq!(
+        report.duplicates, 1,
+        "the early one is a duplicate, not stored twice"
+    );
+    assert_eq!(server.stored_ids().len(), 7);
+    assert_eq!(
+        server.batch_ids().len(),
+        3,
+        "three requests for seven records"
+    );
+    assert_eq!(count(&records, RecordStatus::Sent), 7);
+}
+
 #[test]
 fn records_deleted_after_withdrawal_leave_the_outbox_unsent() {
     let records = phone(3);
