@@ -187,6 +187,7 @@ describe('sending to a Jangkau receiver', () => {
       }
     };
 
+    const preflightsBefore = receiver.state().preflights;
     await browser.context.setOffline(false); // signal back: sends by itself
     assert.ok(!(await relayOf(page)), 'plain records never wait in clear for the worker');
     await until(() => receiver.pendingFaults() < 14, 'the first batch after signal returns');
@@ -218,6 +219,9 @@ describe('sending to a Jangkau receiver', () => {
     assert.equal(state.posted.length, 10, 'and each was stored once');
     assert.deepEqual(state.mismatched, [], 'a batch id came back with other content');
     assert.deepEqual(new Set(Object.values(state.records).map((r) => r.site)), new Set(sites));
+    // The receiver allows a preflight to be kept 600 s: not one per batch.
+    const preflights = state.preflights - preflightsBefore;
+    assert.ok(preflights <= 2, `${preflights} CORS preflights for ${state.batches.length} batch requests`);
     const repeats = state.batches.filter((id, i) => state.batches.indexOf(id) !== i);
     assert.equal(repeats.length, 2, `the lost answers were asked for again with the same batch id: ${state.batches}`);
     const first = Object.values(state.records)[0];
@@ -585,12 +589,16 @@ describe('sending with the app closed (Background Sync)', () => {
     // wait in clear; the answers are not in it.
     await until(async () => JSON.parse((await relayOf(page)) || '{"batches":[]}').batches.flatMap((b) => JSON.parse(b.body).records).length === 2, 'the relay');
     const relay = await relayOf(page);
+    // Finished one after the other, both wait in one batch (the batch size
+    // is 50), not in a request each.
+    assert.equal(JSON.parse(relay).batches.length, 1, 'one relay batch for two records');
     assert.doesNotMatch(relay, /Sebagian|partly|site_active/);
     assert.match(relay, /jangkau_envelope/);
 
     // The app is closed; signal returns; the browser wakes the worker.
     await closeAndWakeWorker(browser, page, server.url);
     await until(() => receiver.state().stored.length === 2, 'the worker to deliver');
+    assert.equal(new Set(receiver.state().batches).size, 1, 'the worker posted one batch');
 
     const records = Object.values(receiver.state().records);
     for (const r of records) {

@@ -48,6 +48,7 @@ export function newStore() {
     mismatched: [], // batch ids resent with a different body
     batches: [], // every batch id received, in order (repeats included)
     posted: [], // every record id received (repeats included)
+    preflights: 0, // CORS preflights (OPTIONS) asked
   };
 }
 
@@ -143,7 +144,10 @@ export async function startReceiver({ port = 0, token = null, path = '/batches',
   const server = createServer(async (req, res) => {
     onRequest();
     const url = new URL(req.url, 'http://127.0.0.1');
-    if (req.method === 'OPTIONS') return send(res, 204, '');
+    if (req.method === 'OPTIONS') {
+      store.preflights += 1;
+      return send(res, 204, '');
+    }
     try {
       if (url.pathname === '/_control/state') return send(res, 200, state());
       if (url.pathname === '/_control/reset' && req.method === 'POST') {
@@ -224,6 +228,7 @@ export async function startReceiver({ port = 0, token = null, path = '/batches',
       batches: store.batches,
       posted: store.posted,
       mismatched: store.mismatched,
+      preflights: store.preflights,
       endless,
       pendingFaults: queue.length,
     };
