@@ -64,7 +64,7 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
 /// the same records); if the worker had already delivered it under its old
 /// id, its records come back from the server as duplicates — delivered,
 /// never stored twice. Full batches keep their ids and their place.
-pub fn pack(
+fn pack(
     outbox: Vec<PendingBatch>,
     fresh: Vec<Entry>,
     size: usize,

@@ -329,7 +329,7 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
         remaining
             .get()
             .first_section
-            .filter(|&f| f > index() && next_visible(index()).is_some_and(|n| f > n))
+            .filter(|&f| next_visible(index()).is_some_and(|n| f > n))
     };
     let skip = {
         let go = go.clone();
