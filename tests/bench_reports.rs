@@ -9,7 +9,7 @@ use jangkau::model::answer::AnswerValue::{Bool, Choice, Choices, Date, Integer, 
 use jangkau::model::builtin;
 use jangkau::model::participant_code::ParticipantCode;
 use jangkau::model::record::Record;
-use jangkau::model::record_kind::RecordKind;
+use jangkau::model::form::FormKind;
 use jangkau::report::csv::{codebook, form_files};
 use jangkau::report::history::{due, history, people};
 use jangkau::report::inventory::inventory;
@@ -121,8 +121,8 @@ fn records() -> Vec<Record> {
 async fn reports_with_ten_thousand_records() {
     let all = records();
     let offset = FixedOffset::east_opt(7 * 3600).unwrap();
-    let assessment = builtin::form(RecordKind::NeedsAssessment).unwrap();
-    let follow_up = builtin::form(RecordKind::FollowUp).unwrap();
+    let assessment = builtin::form(FormKind::NeedsAssessment).unwrap();
+    let follow_up = builtin::form(FormKind::FollowUp).unwrap();
     log(format!("records | {}", all.len()));
 
     // Cold: what the app does once per unlock, in the background.

@@ -8,7 +8,7 @@ use jangkau::crypto::{Cipher, IdentityCipher};
 use jangkau::model::answer::AnswerValue;
 use jangkau::model::builtin;
 use jangkau::model::record::Record;
-use jangkau::model::record_kind::RecordKind;
+use jangkau::model::form::FormKind;
 use jangkau::storage::idb::IdbStore;
 use jangkau::storage::{ListQuery, Records};
 use rexie::{ObjectStore, Rexie, TransactionMode};
@@ -74,7 +74,7 @@ async fn service_workload<C: Cipher>(cipher_name: &str, cipher: C) {
     let name = format!("jangkau-bench-{}", Uuid::new_v4());
     let records = Records::new(IdbStore::open(&name).await.unwrap(), cipher);
     let report = |what: &str, samples| report(&format!("[{cipher_name}] {what}"), samples);
-    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let form = builtin::form(FormKind::SiteVisit).unwrap();
     let started = now_ms();
     for n in 0..STORED {
         records.save(&site_visit(n)).await.unwrap();

@@ -12,7 +12,7 @@ use jangkau::model::consent::{Consent, Purpose};
 use jangkau::model::language::Language;
 use jangkau::model::participant_code::ParticipantCode;
 use jangkau::model::record::Record;
-use jangkau::model::record_kind::RecordKind;
+use jangkau::model::form::FormKind;
 use jangkau::storage::idb::{IdbStore, DB_VERSION};
 use jangkau::storage::{RecordStore, Records, StorageError};
 use js_sys::{Object, Uint8Array};
@@ -38,7 +38,7 @@ fn code() -> ParticipantCode {
 /// and a free-text answer: everything that must never be readable at rest.
 fn assessment(n: u128) -> Record {
     let at = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
-    let form = builtin::form(RecordKind::NeedsAssessment).unwrap();
+    let form = builtin::form(FormKind::NeedsAssessment).unwrap();
     let text = builtin::consent_text().unwrap();
     let consent = Consent::record(
         &text,

@@ -10,7 +10,7 @@ use jangkau::model::form::{FormDef, FormError, QuestionType};
 use jangkau::model::language::Language;
 use jangkau::model::participant_code::ParticipantCode;
 use jangkau::model::record::{Record, RecordError, RecordStatus};
-use jangkau::model::record_kind::RecordKind;
+use jangkau::model::form::FormKind;
 use uuid::Uuid;
 
 fn now() -> DateTime<Utc> {
@@ -29,16 +29,16 @@ fn id(n: u128) -> Uuid {
 
 #[test]
 fn every_built_in_form_parses_and_checks_clean() {
-    for kind in RecordKind::ALL {
+    for kind in builtin::KINDS {
         let form = builtin::form(kind).unwrap_or_else(|e| panic!("{kind:?}: {e}"));
-        assert_eq!(form.id, kind.form_id());
-        assert_eq!(builtin::kind_of(&form.id), Some(kind));
+        assert_eq!(form.kind, kind, "{}", form.id);
         assert!(form.version >= 1);
     }
     let consent = builtin::consent_text().unwrap();
     let purposes: BTreeSet<_> = consent.purposes.iter().map(|p| p.purpose).collect();
     assert_eq!(purposes, Purpose::ALL.into_iter().collect());
     assert!(consent.text.blank_languages().is_empty());
+    assert_eq!(consent.check(), Vec::<String>::new());
 }
 
 fn choice_codes(form: &FormDef, question: &str) -> Vec<String> {
@@ -52,7 +52,7 @@ fn choice_codes(form: &FormDef, question: &str) -> Vec<String> {
 
 #[test]
 fn built_in_forms_ask_what_the_field_work_needs() {
-    let site = builtin::form(RecordKind::SiteVisit).unwrap();
+    let site = builtin::form(FormKind::SiteVisit).unwrap();
     for q in [
         "site_code",
         "visit_date",
@@ -74,7 +74,7 @@ fn built_in_forms_ask_what_the_field_work_needs() {
         Some("site_code")
     );
 
-    let assess = builtin::form(RecordKind::NeedsAssessment).unwrap();
+    let assess = builtin::form(FormKind::NeedsAssessment).unwrap();
     assert!(assess.requires_consent);
     for q in [
         "participant_code",
@@ -114,7 +114,7 @@ fn built_in_forms_ask_what_the_field_work_needs() {
         ["health", "counselling", "legal_aid", "shelter", "none"]
     );
 
-    let follow = builtin::form(RecordKind::FollowUp).unwrap();
+    let follow = builtin::form(FormKind::FollowUp).unwrap();
     assert!(choice_codes(&follow, "contact_kind").contains(&"capital_disbursement".to_owned()));
     assert_eq!(
         choice_codes(&follow, "business_state"),
@@ -281,7 +281,7 @@ fn question(form: &FormDef, id: &str) -> jangkau::model::form::Question {
 
 #[test]
 fn typed_input_becomes_values_or_clear_errors() {
-    let site = builtin::form(RecordKind::SiteVisit).unwrap();
+    let site = builtin::form(FormKind::SiteVisit).unwrap();
     let rooms = question(&site, "rooms_count");
     assert_eq!(
         parse_input(&rooms, " 12 "),
@@ -336,7 +336,7 @@ fn typed_input_becomes_values_or_clear_errors() {
     );
 
     let code = question(
-        &builtin::form(RecordKind::FollowUp).unwrap(),
+        &builtin::form(FormKind::FollowUp).unwrap(),
         "participant_code",
     );
     let good = ParticipantCode::from_random([3, 1, 4, 1, 5, 9]).to_string();
@@ -364,7 +364,7 @@ fn decimals_accept_a_comma_and_refuse_non_numbers() {
 
 #[test]
 fn huge_pastes_control_characters_html_and_emoji() {
-    let site = builtin::form(RecordKind::SiteVisit).unwrap();
+    let site = builtin::form(FormKind::SiteVisit).unwrap();
     let notes = question(&site, "notes");
     let megabyte = "x".repeat(1 << 20);
     assert_eq!(
@@ -395,7 +395,7 @@ fn huge_pastes_control_characters_html_and_emoji() {
 
 #[test]
 fn constraints_use_today_passed_in() {
-    let site = builtin::form(RecordKind::SiteVisit).unwrap();
+    let site = builtin::form(FormKind::SiteVisit).unwrap();
     let date = question(&site, "visit_date");
     let tomorrow = today().succ_opt().unwrap();
     assert_eq!(
@@ -434,7 +434,7 @@ fn consent(purposes: &[Purpose]) -> Consent {
 
 #[test]
 fn no_consent_no_assessment() {
-    let assess = builtin::form(RecordKind::NeedsAssessment).unwrap();
+    let assess = builtin::form(FormKind::NeedsAssessment).unwrap();
     assert_eq!(
         Record::new_draft(id(1), &assess, None, now()).unwrap_err(),
         RecordError::Consent(ConsentError::Missing)
@@ -451,7 +451,7 @@ fn no_consent_no_assessment() {
     // The site visit needs no individual consent.
     assert!(Record::new_draft(
         id(3),
-        &builtin::form(RecordKind::SiteVisit).unwrap(),
+        &builtin::form(FormKind::SiteVisit).unwrap(),
         None,
         now()
     )
@@ -475,7 +475,7 @@ fn consent_needs_who_asked() {
 // ---------- records ----------
 
 fn filled_site_visit() -> (FormDef, Record) {
-    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let form = builtin::form(FormKind::SiteVisit).unwrap();
     let mut r = Record::new_draft(id(10), &form, None, now()).unwrap();
     r.set_answer(
         &form,
@@ -498,7 +498,7 @@ fn filled_site_visit() -> (FormDef, Record) {
 
 #[test]
 fn a_draft_is_finalised_only_when_valid() {
-    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let form = builtin::form(FormKind::SiteVisit).unwrap();
     let mut r = Record::new_draft(id(10), &form, None, now()).unwrap();
     let Err(RecordError::Invalid(errors)) = r.finalize(&form, today(), now()) else {
         panic!("finalised an empty record")
@@ -547,7 +547,7 @@ fn wrong_types_and_unknown_questions_are_refused() {
         r.set_answer(&form, "no_such", Some(AnswerValue::Bool(true)), now()),
         Err(RecordError::UnknownQuestion("no_such".into()))
     );
-    let other = builtin::form(RecordKind::FollowUp).unwrap();
+    let other = builtin::form(FormKind::FollowUp).unwrap();
     assert!(matches!(
         r.set_answer(&other, "visit_date", None, now()),
         Err(RecordError::WrongForm { .. })
@@ -610,7 +610,7 @@ fn answer_all_but_the_last_required(form: &FormDef, r: &mut Record, code: &Parti
 #[test]
 fn finalising_drops_answers_to_questions_that_no_longer_apply() {
     let text = builtin::consent_text().unwrap();
-    let form = builtin::form(RecordKind::NeedsAssessment).unwrap();
+    let form = builtin::form(FormKind::NeedsAssessment).unwrap();
     let consent = Consent::record(
         &text,
         Language::Indonesian,
@@ -647,7 +647,7 @@ fn finalising_drops_answers_to_questions_that_no_longer_apply() {
 
 #[test]
 fn what_is_left_names_the_first_section_still_needing_an_answer() {
-    let form = builtin::form(RecordKind::NeedsAssessment).unwrap();
+    let form = builtin::form(FormKind::NeedsAssessment).unwrap();
     let section = |id: &str| form.sections.iter().position(|s| s.id == id);
     let mut r =
         Record::new_draft(id(21), &form, Some(consent(&[Purpose::Assessment])), now()).unwrap();
@@ -689,7 +689,7 @@ fn what_is_left_names_the_first_section_still_needing_an_answer() {
 #[test]
 fn withdrawal_marks_for_deletion() {
     let text = builtin::consent_text().unwrap();
-    let form = builtin::form(RecordKind::NeedsAssessment).unwrap();
+    let form = builtin::form(FormKind::NeedsAssessment).unwrap();
     let consent = Consent::record(
         &text,
         Language::Indonesian,
@@ -845,7 +845,7 @@ fn patterns_are_checked_when_parsing_and_when_answering() {
 /// "KDR10-") and split the site reports.
 #[test]
 fn site_codes_are_normalised_and_lookalikes_refused() {
-    let site = builtin::form(RecordKind::SiteVisit).unwrap();
+    let site = builtin::form(FormKind::SiteVisit).unwrap();
     let code = question(&site, "site_code");
     let text = |s: &str| Ok(Some(AnswerValue::Text(s.into())));
     assert_eq!(parse_input(&code, "KDR\u{202E}-01"), text("KDR-01"));
@@ -878,7 +878,7 @@ fn site_codes_are_normalised_and_lookalikes_refused() {
 /// so one could not tell which house had 5 rooms.
 #[test]
 fn answers_are_grouped_by_section_and_by_repeat_item() {
-    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let form = builtin::form(FormKind::SiteVisit).unwrap();
     let mut r =
         jangkau::model::record::Record::new_draft(uuid::Uuid::from_u128(1), &form, None, now())
             .unwrap();

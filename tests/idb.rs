@@ -6,7 +6,7 @@ use jangkau::crypto::IdentityCipher;
 use jangkau::model::answer::AnswerValue;
 use jangkau::model::builtin;
 use jangkau::model::record::{Record, RecordStatus};
-use jangkau::model::record_kind::RecordKind;
+use jangkau::model::form::FormKind;
 use jangkau::storage::idb::{IdbStore, DB_VERSION};
 use jangkau::storage::{ListQuery, RecordStore, Records, StorageError, RECORD_SHAPE};
 use uuid::Uuid;
@@ -23,7 +23,7 @@ fn db_name(test: &str) -> String {
 }
 
 fn record(n: u128, minutes: i64, site: &str, finalize: bool) -> Record {
-    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let form = builtin::form(FormKind::SiteVisit).unwrap();
     let at = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap() + Duration::minutes(minutes);
     let mut r = support::site_visit(n, at, site);
     r.set_answer(

@@ -14,7 +14,7 @@ use jangkau::model::consent::{Consent, Purpose};
 use jangkau::model::language::Language;
 use jangkau::model::participant_code::ParticipantCode;
 use jangkau::model::record::{Record, RecordStatus};
-use jangkau::model::record_kind::RecordKind;
+use jangkau::model::form::FormKind;
 use jangkau::report::csv::{codebook, form_files, RECORD_COLUMNS};
 use jangkau::report::history::{due, history, people, search};
 use jangkau::report::inventory::{inventory, sites};
@@ -322,7 +322,7 @@ fn an_assessment_made_before_seven_in_the_morning_is_dated_on_the_phones_calenda
 #[test]
 fn the_inventory_counts_each_woman_once() {
     let records = fixture();
-    let form = builtin::form(RecordKind::NeedsAssessment).unwrap();
+    let form = builtin::form(FormKind::NeedsAssessment).unwrap();
     assert_eq!(sites(&records), vec!["KDR-A", "KDR-B"]);
     let all = inventory(&records, None, &form, wib());
     assert_eq!(all.assessed, 3);
@@ -426,7 +426,7 @@ fn parse_csv(bytes: &[u8]) -> Vec<Vec<String>> {
 
 #[test]
 fn csv_columns_are_stable_and_typed_text_is_escaped_and_defused() {
-    let form = builtin::form(RecordKind::NeedsAssessment).unwrap();
+    let form = builtin::form(FormKind::NeedsAssessment).unwrap();
     let tricky = [
         "=HYPERLINK(\"http://x\",\"klik\")",
         "+62 812",
@@ -511,7 +511,7 @@ fn csv_columns_are_stable_and_typed_text_is_escaped_and_defused() {
 
 #[test]
 fn a_repeat_group_gets_its_own_file_and_gps_three_columns() {
-    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let form = builtin::form(FormKind::SiteVisit).unwrap();
     let mut r = support::site_visit(1, at(10, 1), "KDR-A");
     r.set_answer(
         &form,

@@ -8,7 +8,7 @@ use jangkau::model::consent::{Consent, Purpose};
 use jangkau::model::language::Language;
 use jangkau::model::participant_code::ParticipantCode;
 use jangkau::model::record::{Record, RecordStatus, WITHDRAWAL_FORM};
-use jangkau::model::record_kind::RecordKind;
+use jangkau::model::form::FormKind;
 use jangkau::storage::memory::MemoryStore;
 use jangkau::storage::{
     ListQuery, RecordStore, Records, StorageError, META_LAST_SENT, RECORD_SHAPE,
@@ -31,7 +31,7 @@ fn site_visit(n: u128, minutes: i64, site: &str) -> Record {
 }
 
 fn assessment(n: u128) -> Record {
-    let form = builtin::form(RecordKind::NeedsAssessment).unwrap();
+    let form = builtin::form(FormKind::NeedsAssessment).unwrap();
     let text = builtin::consent_text().unwrap();
     let consent = Consent::record(
         &text,
@@ -154,7 +154,7 @@ fn lists_page_newest_first_and_filter() {
 #[test]
 fn counts_feed_the_status_strip() {
     let records = service();
-    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let form = builtin::form(FormKind::SiteVisit).unwrap();
     let mut done = site_visit(1, 0, "A");
     done.finalize(&form, t0().date_naive(), t0()).unwrap();
     block_on(records.save(&done)).unwrap();
@@ -178,7 +178,7 @@ fn a_full_disk_is_reported_and_damages_nothing() {
     let records = service();
     let mut r = site_visit(1, 0, "A");
     block_on(records.save(&r)).unwrap();
-    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let form = builtin::form(FormKind::SiteVisit).unwrap();
     r.set_answer(&form, "rooms_count", Some(AnswerValue::Integer(9)), t0())
         .unwrap();
     records.store().full.set(true);
@@ -227,7 +227,7 @@ fn damaged_or_newer_records_are_reported_not_dropped() {
 #[test]
 fn only_deletable_records_can_be_deleted() {
     let records = service();
-    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let form = builtin::form(FormKind::SiteVisit).unwrap();
     let draft = site_visit(1, 0, "A");
     let mut done = site_visit(2, 0, "A");
     done.finalize(&form, t0().date_naive(), t0()).unwrap();
@@ -244,7 +244,7 @@ fn only_deletable_records_can_be_deleted() {
 #[test]
 fn withdrawal_deletes_unsent_records_and_marks_sent_ones() {
     let records = service();
-    let form = builtin::form(RecordKind::NeedsAssessment).unwrap();
+    let form = builtin::form(FormKind::NeedsAssessment).unwrap();
     let mut sent = assessment(1);
     sent.answers.values.retain(|k, _| k == "participant_code");
     let code = sent.participant_code.clone().unwrap();

@@ -15,7 +15,7 @@ use jangkau::model::answer::AnswerValue;
 use jangkau::model::builtin;
 use jangkau::model::participant_code::ParticipantCode;
 use jangkau::model::record::{Record, RecordStatus};
-use jangkau::model::record_kind::RecordKind;
+use jangkau::model::form::FormKind;
 use jangkau::service::writer::{Refused, Spawn, WriteState, Writer};
 use jangkau::storage::memory::MemoryStore;
 use jangkau::storage::{ListQuery, RecordStore, Records, StorageError, StoredRecord};
@@ -173,7 +173,7 @@ impl Bench {
 }
 
 fn draft(notes: &str, minute: i64) -> Record {
-    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let form = builtin::form(FormKind::SiteVisit).unwrap();
     let mut r = support::site_visit(1, t0(), "KDR-CERME");
     r.set_answer(
         &form,
@@ -198,7 +198,7 @@ fn notes(r: &Record) -> String {
 #[test]
 fn the_finished_version_wins_over_draft_writes_queued_or_in_flight() {
     let mut bench = Bench::new(5);
-    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let form = builtin::form(FormKind::SiteVisit).unwrap();
     bench.change(&draft("satu", 1)).unwrap(); // in flight
     bench.change(&draft("dua", 2)).unwrap(); // queued behind it
     let mut done = draft("dua", 2);
@@ -272,7 +272,7 @@ fn a_failed_write_is_told_and_the_next_change_writes_again() {
 #[test]
 fn a_finished_version_that_fails_to_save_leaves_the_draft_editable() {
     let mut bench = Bench::new(0);
-    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let form = builtin::form(FormKind::SiteVisit).unwrap();
     bench.change(&draft("draf", 1)).unwrap();
     bench.settle();
     bench.store.inner.full.set(true);

@@ -109,3 +109,17 @@ pub fn seal(public_pem: &str, plaintext: &[u8]) -> Result<Envelope, CryptoError>
         .map_err(|e| CryptoError::Failed(e.to_string()))?;
     Ok(Envelope::new(&kid, &epk, &iv, &ct))
 }
+
+/// SHA-256 natively: what the programme's tools and the tests hash forms with.
+pub fn sha256(bytes: &[u8]) -> Vec<u8> {
+    Sha256::digest(bytes).to_vec()
+}
+
+/// [`crate::service::forms::Digest`] by RustCrypto.
+pub struct NativeDigest;
+
+impl crate::service::forms::Digest for NativeDigest {
+    async fn sha256(&self, bytes: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        Ok(sha256(bytes))
+    }
+}

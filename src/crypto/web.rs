@@ -528,3 +528,12 @@ impl crate::service::sending::Programme for WebProgramme {
         })
     }
 }
+
+/// [`crate::service::forms::Digest`] by WebCrypto.
+pub struct WebDigest;
+
+impl crate::service::forms::Digest for WebDigest {
+    async fn sha256(&self, bytes: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        sha256(bytes).await
+    }
+}

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::answer::clean_text;
-use super::form::FormDef;
+use super::form::{FormDef, DEFAULT_CONSENT};
 use super::language::Language;
 use super::text::Text;
 
@@ -36,10 +36,51 @@ impl Purpose {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConsentText {
+    /// Which statement this is; a form names it (`consent` in the form).
+    #[serde(default = "default_consent_id")]
+    pub id: String,
     pub version: u32,
     pub title: Text,
     pub text: Text,
     pub purposes: Vec<PurposeText>,
+}
+
+fn default_consent_id() -> String {
+    DEFAULT_CONSENT.to_owned()
+}
+
+impl ConsentText {
+    /// Every problem in a statement: a usable id and version, both
+    /// languages everywhere, the assessment among the purposes (a form that
+    /// requires consent cannot start without it).
+    pub fn check(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let id_ok = self.id.len() <= 64
+            && self.id.starts_with(|c: char| c.is_ascii_lowercase())
+            && self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !id_ok {
+            out.push(format!("id: {:?} is not a valid id (a–z, 0–9, _)", self.id));
+        }
+        if self.version == 0 {
+            out.push("version: must be 1 or more".into());
+        }
+        let texts = [("title", &self.title), ("text", &self.text)];
+        for (path, text) in texts
+            .into_iter()
+            .chain(self.purposes.iter().map(|p| ("purposes.label", &p.label)))
+        {
+            for lang in text.blank_languages() {
+                out.push(format!("{path}: the {lang} text is empty"));
+            }
+        }
+        if !self.purposes.iter().any(|p| p.purpose == Purpose::Assessment) {
+            out.push("purposes: the assessment must be one of them".into());
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,6 +93,9 @@ pub struct PurposeText {
 /// A captured consent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Consent {
+    /// The statement read, when it is not the default one ([`DEFAULT_CONSENT`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_id: Option<String>,
     pub text_version: u32,
     /// The language the statement was read in.
     pub language: Language,
@@ -99,6 +143,7 @@ impl Consent {
             return Err(ConsentError::AskedByTooLong { max: MAX_ASKED_BY });
         }
         Ok(Consent {
+            text_id: (text.id != DEFAULT_CONSENT).then(|| text.id.clone()),
             text_version: text.version,
             language,
             purposes,

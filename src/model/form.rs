@@ -19,10 +19,41 @@ pub struct FormDef {
     pub title: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<Text>,
+    /// What the form is for: tells the people, follow-up and site pages
+    /// which forms feed them, whatever the form's id.
+    #[serde(default, skip_serializing_if = "FormKind::is_other")]
+    pub kind: FormKind,
     /// The form may only start once the participant's consent is recorded.
     #[serde(default)]
     pub requires_consent: bool,
+    /// The id of the consent statement read before this form (its current
+    /// version at the time); [`DEFAULT_CONSENT`] when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<String>,
     pub sections: Vec<Section>,
+}
+
+/// The consent statement's id when a form names none.
+pub const DEFAULT_CONSENT: &str = "consent";
+
+/// What a form is for (docs/forms.md, "kind").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormKind {
+    /// One record per site per visit: feeds the site-needs page.
+    SiteVisit,
+    /// One per participant, after consent: starts her history on the people page.
+    NeedsAssessment,
+    /// Any number per participant: continues her history.
+    FollowUp,
+    #[default]
+    Other,
+}
+
+impl FormKind {
+    pub fn is_other(&self) -> bool {
+        *self == FormKind::Other
+    }
 }
 
 /// One screen of a form.
@@ -301,6 +332,12 @@ impl FormDef {
             .find(|q| q.role == Some(Role::Site))
     }
 
+    /// The id of the consent statement this form needs, if it needs one.
+    pub fn consent_id(&self) -> Option<&str> {
+        self.requires_consent
+            .then(|| self.consent.as_deref().unwrap_or(DEFAULT_CONSENT))
+    }
+
     /// The participant-code question, if any.
     pub fn participant_question(&self) -> Option<&Question> {
         self.questions()
@@ -316,6 +353,12 @@ impl FormDef {
             c.push("version", "must be 1 or more");
         }
         c.text("title", &self.title);
+        if let Some(consent) = &self.consent {
+            c.id("consent", consent);
+            if !self.requires_consent {
+                c.push("consent", "names a consent statement but requires_consent is false");
+            }
+        }
         if let Some(d) = &self.description {
             c.text("description", d);
         }

@@ -11,6 +11,6 @@ pub mod language;
 pub mod number;
 pub mod participant_code;
 pub mod record;
-pub mod record_kind;
+pub mod registry;
 pub mod status;
 pub mod text;

@@ -1,9 +1,10 @@
-//! Orchestration in plain Rust: setting up and unlocking the key, the one writer of records, and sending — over the storage, cipher, key, transport and clock seams, tested natively.
+//! Orchestration in plain Rust: setting up and unlocking the key, the one writer of records, the form registry, and sending — over the storage, cipher, key, transport and clock seams, tested natively.
 //!
 //! The state modules (`src/state/`) are thin reactive wrappers around these
 //! services: they hold signals and browser handles, and call in here for
 //! every decision.
 
+pub mod forms;
 pub mod sending;
 pub mod vault;
 pub mod writer;

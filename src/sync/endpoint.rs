@@ -68,6 +68,9 @@ pub struct DeploymentDefaults {
     pub batch_size: Option<u32>,
     #[serde(default)]
     pub timeout_seconds: Option<u32>,
+    /// The programme's forms index (docs/forms.md).
+    #[serde(default)]
+    pub forms_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

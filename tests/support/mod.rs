@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use jangkau::model::answer::AnswerValue;
 use jangkau::model::builtin;
 use jangkau::model::record::Record;
-use jangkau::model::record_kind::RecordKind;
+use jangkau::model::form::FormKind;
 use uuid::Uuid;
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -12,7 +12,7 @@ pub mod keys;
 
 /// A site-visit draft with its required answers filled, id `n`, made at `at`.
 pub fn site_visit(n: u128, at: DateTime<Utc>, site: &str) -> Record {
-    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let form = builtin::form(FormKind::SiteVisit).unwrap();
     let mut r = Record::new_draft(Uuid::from_u128(n), &form, None, at).unwrap();
     r.set_answer(&form, "site_code", Some(AnswerValue::Text(site.into())), at)
         .unwrap();
@@ -38,7 +38,7 @@ pub fn site_visit(n: u128, at: DateTime<Utc>, site: &str) -> Record {
 #[allow(dead_code)] // used by the benchmarks only
 pub fn bench_site_visit(n: u128) -> Record {
     use chrono::{Duration, TimeZone};
-    let form = builtin::form(RecordKind::SiteVisit).unwrap();
+    let form = builtin::form(FormKind::SiteVisit).unwrap();
     let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::minutes(n as i64);
     let mut r = site_visit(n + 1, at, &format!("SITE-{}", n % 40));
     r.set_answer(&form, "rooms_count", Some(AnswerValue::Integer(12)), at)
