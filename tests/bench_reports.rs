@@ -7,14 +7,14 @@ use jangkau::crypto::secret::SecretKind;
 use jangkau::crypto::web;
 use jangkau::model::answer::AnswerValue::{Bool, Choice, Choices, Date, Integer, Scale};
 use jangkau::model::builtin;
+use jangkau::model::form::FormKind;
 use jangkau::model::participant_code::ParticipantCode;
 use jangkau::model::record::Record;
-use jangkau::model::form::FormKind;
 use jangkau::report::csv::{codebook, form_files};
 use jangkau::report::history::{due, history, people};
 use jangkau::report::inventory::inventory;
 use jangkau::report::transfer::{merge, read_export, select, Selection, Versions};
-use jangkau::report::{ASSESSMENT, FOLLOW_UP, WELLBEING};
+use jangkau::report::{FormKinds, ASSESSMENT, FOLLOW_UP, WELLBEING};
 use jangkau::storage::idb::IdbStore;
 use jangkau::storage::Records;
 use jangkau::sync::wire::{batch_body, hex, Content, Entry, PendingBatch, Sender};
@@ -157,18 +157,29 @@ async fn reports_with_ten_thousand_records() {
     for _ in 0..20 {
         samples
             .0
-            .push(time(|| inventory(&all, None, &assessment, offset)).1);
-        samples
-            .1
-            .push(time(|| inventory(&all, Some("SITE-7"), &assessment, offset)).1);
+            .push(time(|| inventory(&all, &FormKinds::default(), None, &assessment, offset)).1);
+        samples.1.push(
+            time(|| {
+                inventory(
+                    &all,
+                    &FormKinds::default(),
+                    Some("SITE-7"),
+                    &assessment,
+                    offset,
+                )
+            })
+            .1,
+        );
         samples.2.push(
             time(|| {
-                let p = people(&all, offset);
+                let p = people(&all, &FormKinds::default(), offset);
                 due(&p, Utc::now().date_naive()).len()
             })
             .1,
         );
-        samples.3.push(time(|| history(&all, &code, offset)).1);
+        samples
+            .3
+            .push(time(|| history(&all, &FormKinds::default(), &code, offset)).1);
     }
     report("site needs, all sites (compute)", samples.0);
     report("site needs, one site (compute)", samples.1);
@@ -196,7 +207,7 @@ async fn reports_with_ten_thousand_records() {
                 .copied()
                 .filter(|r| r.form_id == form.id)
                 .collect();
-            let (files, ms) = time(|| form_files(form, &of));
+            let (files, ms) = time(|| form_files(&[form], &of));
             steps.push(ms);
             bytes += files.iter().map(|f| f.bytes.len()).sum::<usize>();
         }

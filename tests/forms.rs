@@ -6,11 +6,11 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use jangkau::model::answer::{clean_text, parse_input, AnswerError, AnswerValue, GeoPoint};
 use jangkau::model::builtin;
 use jangkau::model::consent::{gate, Consent, ConsentError, Purpose};
+use jangkau::model::form::FormKind;
 use jangkau::model::form::{FormDef, FormError, QuestionType};
 use jangkau::model::language::Language;
 use jangkau::model::participant_code::ParticipantCode;
 use jangkau::model::record::{Record, RecordError, RecordStatus};
-use jangkau::model::form::FormKind;
 use uuid::Uuid;
 
 fn now() -> DateTime<Utc> {

@@ -352,8 +352,7 @@ fn opening_every_finished_record_skips_drafts_and_counts_the_damaged_ones() {
     let store = Rc::new(MemoryStore::new());
     let at = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
     let records = Records::new(Rc::clone(&store), Reversing);
-    let form =
-        jangkau::model::builtin::form(jangkau::model::form::FormKind::SiteVisit).unwrap();
+    let form = jangkau::model::builtin::form(jangkau::model::form::FormKind::SiteVisit).unwrap();
     for n in 1..=4u128 {
         let mut r = support::site_visit(n, at, "KDR-EXPORT");
         if n != 4 {

@@ -108,11 +108,22 @@ async fn check(
     host: &Host,
 ) -> Result<(Registry, Vec<jangkau::model::registry::Outcome>), FormsError> {
     FormsService { records }
-        .check(registry, host, &NativeDigest, None, "https://app.example.org", 1.0)
+        .check(
+            registry,
+            host,
+            &NativeDigest,
+            None,
+            "https://app.example.org",
+            1.0,
+        )
         .await
 }
 
-fn problem_of(outcomes: &[jangkau::model::registry::Outcome], id: &str, version: u32) -> EntryProblem {
+fn problem_of(
+    outcomes: &[jangkau::model::registry::Outcome],
+    id: &str,
+    version: u32,
+) -> EntryProblem {
     outcomes
         .iter()
         .find(|o| o.id == id && o.version == version)
@@ -130,7 +141,10 @@ fn a_published_form_is_taken_and_offered_and_the_built_in_ones_stay_for_their_re
         let host = Host::default();
         let v1 = karaoke(1, "Keahlian v1");
         host.put("https://forms.example.org/opsi/karaoke.v1.json", v1.clone());
-        host.put(INDEX, index(vec![entry("karaoke_outreach", 1, "karaoke.v1.json", &v1)]));
+        host.put(
+            INDEX,
+            index(vec![entry("karaoke_outreach", 1, "karaoke.v1.json", &v1)]),
+        );
 
         let before = Registry::built_in();
         assert_eq!(before.published().len(), 3);
@@ -169,7 +183,10 @@ fn a_held_version_is_not_fetched_again_and_a_new_one_keeps_the_old() {
         let v2 = karaoke(2, "Keahlian v2");
         let v1_url = "https://forms.example.org/opsi/karaoke.v1.json";
         host.put(v1_url, v1.clone());
-        host.put(INDEX, index(vec![entry("karaoke_outreach", 1, "karaoke.v1.json", &v1)]));
+        host.put(
+            INDEX,
+            index(vec![entry("karaoke_outreach", 1, "karaoke.v1.json", &v1)]),
+        );
         let (r1, _) = check(&records, &Registry::built_in(), &host).await.unwrap();
 
         // Version 2 published beside version 1.
@@ -182,14 +199,21 @@ fn a_held_version_is_not_fetched_again_and_a_new_one_keeps_the_old() {
             ]),
         );
         let (r2, outcomes) = check(&records, &r1, &host).await.unwrap();
-        assert_eq!(host.asked(v1_url), 1, "a held version is never fetched twice");
+        assert_eq!(
+            host.asked(v1_url),
+            1,
+            "a held version is never fetched twice"
+        );
         assert_eq!(outcomes[0].result, Ok(Taken::Held));
         assert_eq!(outcomes[1].result, Ok(Taken::Added));
         assert_eq!(r2.current_version(Part::Form, "karaoke_outreach"), Some(2));
         assert_eq!(r2.newer_than("karaoke_outreach", 1), Some(2));
 
         // Then the index lists only version 2: version 1 stays for its drafts.
-        host.put(INDEX, index(vec![entry("karaoke_outreach", 2, "karaoke.v2.json", &v2)]));
+        host.put(
+            INDEX,
+            index(vec![entry("karaoke_outreach", 2, "karaoke.v2.json", &v2)]),
+        );
         let (r3, _) = check(&records, &r2, &host).await.unwrap();
         assert!(r3.form("karaoke_outreach", 1).is_some());
         // And an index without the form: it is no longer offered, yet held.
@@ -209,7 +233,10 @@ fn a_version_changed_after_publishing_is_refused_and_the_rest_of_the_index_is_ta
         let host = Host::default();
         let v1 = karaoke(1, "Keahlian v1");
         host.put("https://forms.example.org/opsi/karaoke.v1.json", v1.clone());
-        host.put(INDEX, index(vec![entry("karaoke_outreach", 1, "karaoke.v1.json", &v1)]));
+        host.put(
+            INDEX,
+            index(vec![entry("karaoke_outreach", 1, "karaoke.v1.json", &v1)]),
+        );
         let (r1, _) = check(&records, &Registry::built_in(), &host).await.unwrap();
 
         // The programme edits version 1 in place and adds another form.
@@ -220,8 +247,14 @@ fn a_version_changed_after_publishing_is_refused_and_the_rest_of_the_index_is_ta
             f
         })
         .unwrap();
-        host.put("https://forms.example.org/opsi/karaoke.v1.json", edited.clone());
-        host.put("https://forms.example.org/opsi/street.v1.json", other.clone());
+        host.put(
+            "https://forms.example.org/opsi/karaoke.v1.json",
+            edited.clone(),
+        );
+        host.put(
+            "https://forms.example.org/opsi/street.v1.json",
+            other.clone(),
+        );
         host.put(
             INDEX,
             index(vec![
@@ -230,8 +263,13 @@ fn a_version_changed_after_publishing_is_refused_and_the_rest_of_the_index_is_ta
             ]),
         );
         let (r2, outcomes) = check(&records, &r1, &host).await.unwrap();
-        assert_eq!(problem_of(&outcomes, "karaoke_outreach", 1), EntryProblem::VersionTaken);
-        assert!(EntryProblem::VersionTaken.to_string().contains("higher version"));
+        assert_eq!(
+            problem_of(&outcomes, "karaoke_outreach", 1),
+            EntryProblem::VersionTaken
+        );
+        assert!(EntryProblem::VersionTaken
+            .to_string()
+            .contains("higher version"));
         let kept = r2.form("karaoke_outreach", 1).unwrap();
         assert_eq!(kept.sections[0].questions[1].label.id, "Keahlian v1");
         // Still offered, at the version it had.
@@ -276,7 +314,10 @@ fn a_tampered_file_an_oversized_one_and_a_broken_form_are_refused_each_with_its_
         );
         let before = Registry::built_in();
         let (after, outcomes) = check(&records, &before, &host).await.unwrap();
-        assert_eq!(problem_of(&outcomes, "karaoke_outreach", 1), EntryProblem::HashMismatch);
+        assert_eq!(
+            problem_of(&outcomes, "karaoke_outreach", 1),
+            EntryProblem::HashMismatch
+        );
         match problem_of(&outcomes, "broken_form", 1) {
             EntryProblem::Invalid(problems) => {
                 assert!(
@@ -286,9 +327,14 @@ fn a_tampered_file_an_oversized_one_and_a_broken_form_are_refused_each_with_its_
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(problem_of(&outcomes, "huge_form", 1), EntryProblem::TooLarge);
+        assert_eq!(
+            problem_of(&outcomes, "huge_form", 1),
+            EntryProblem::TooLarge
+        );
         assert_eq!(problem_of(&outcomes, "no_hash", 1), EntryProblem::BadHash);
-        assert!(matches!(problem_of(&outcomes, "missing_form", 1), EntryProblem::Fetch(m) if m.contains("404")));
+        assert!(
+            matches!(problem_of(&outcomes, "missing_form", 1), EntryProblem::Fetch(m) if m.contains("404"))
+        );
         assert!(after.form("karaoke_outreach", 1).is_none());
         assert!(after.form("broken_form", 1).is_none());
         assert_eq!(after.all_forms().len(), before.all_forms().len());
@@ -303,7 +349,10 @@ fn a_broken_index_changes_nothing_and_offline_the_phone_keeps_what_it_has() {
         let host = Host::default();
         let v1 = karaoke(1, "Keahlian");
         host.put("https://forms.example.org/opsi/karaoke.v1.json", v1.clone());
-        host.put(INDEX, index(vec![entry("karaoke_outreach", 1, "karaoke.v1.json", &v1)]));
+        host.put(
+            INDEX,
+            index(vec![entry("karaoke_outreach", 1, "karaoke.v1.json", &v1)]),
+        );
         let (r1, _) = check(&records, &Registry::built_in(), &host).await.unwrap();
         let stored = records.store().get_meta("forms").await.unwrap();
 
@@ -314,7 +363,11 @@ fn a_broken_index_changes_nothing_and_offline_the_phone_keeps_what_it_has() {
                 "schema",
             ),
             (
-                index((0..=MAX_ENTRIES).map(|i| entry(&format!("f{i}"), 1, "x", b"")).collect()),
+                index(
+                    (0..=MAX_ENTRIES)
+                        .map(|i| entry(&format!("f{i}"), 1, "x", b""))
+                        .collect(),
+                ),
                 "at most",
             ),
         ] {
@@ -329,7 +382,10 @@ fn a_broken_index_changes_nothing_and_offline_the_phone_keeps_what_it_has() {
             offline: true,
             ..Host::default()
         };
-        assert_eq!(check(&records, &r1, &offline).await.unwrap_err(), FormsError::Offline);
+        assert_eq!(
+            check(&records, &r1, &offline).await.unwrap_err(),
+            FormsError::Offline
+        );
         let opened = FormsService { records: &records }.open().await.unwrap();
         assert_eq!(opened.registry, r1);
     });
@@ -342,7 +398,10 @@ fn a_form_or_a_bundle_from_a_file_is_taken_and_a_form_without_its_consent_is_ref
         let forms = FormsService { records: &records };
         let start = Registry::built_in();
 
-        let (r1, outcomes) = forms.take_file(&start, &karaoke(1, "Keahlian")).await.unwrap();
+        let (r1, outcomes) = forms
+            .take_file(&start, &karaoke(1, "Keahlian"))
+            .await
+            .unwrap();
         assert_eq!(outcomes[0].result, Ok(Taken::Added));
         assert_eq!(r1.source, Source::File);
         // Added beside the built-in forms, which stay offered.
@@ -369,7 +428,10 @@ fn a_form_or_a_bundle_from_a_file_is_taken_and_a_form_without_its_consent_is_ref
             problem_of(&outcomes, "street_outreach", 1),
             EntryProblem::ConsentMissing("street_consent".into())
         );
-        assert_eq!(problem_of(&outcomes, "no_definition", 1), EntryProblem::NoSource);
+        assert_eq!(
+            problem_of(&outcomes, "no_definition", 1),
+            EntryProblem::NoSource
+        );
         assert_eq!(r2.current_version(Part::Form, "karaoke_outreach"), Some(2));
 
         // With it in the same bundle, it is.
@@ -470,19 +532,44 @@ fn the_forms_address_comes_from_the_deployment_once() {
         // Removed by the user: the deployment's address does not come back.
         forms.set_address(None).await.unwrap();
         let settings = forms.adopt_defaults(&host).await.unwrap();
-        assert_eq!(settings, FormsSettings { url: None, defaults_read: true, checked_at_ms: None });
+        assert_eq!(
+            settings,
+            FormsSettings {
+                url: None,
+                defaults_read: true,
+                checked_at_ms: None
+            }
+        );
         assert!(forms.set_address(Some("ftp://x")).await.is_err());
     });
 }
 
 #[test]
 fn entry_addresses_resolve_against_the_index() {
-    assert_eq!(resolve(INDEX, "a.json"), "https://forms.example.org/opsi/a.json");
-    assert_eq!(resolve(INDEX, "v2/a.json"), "https://forms.example.org/opsi/v2/a.json");
-    assert_eq!(resolve(INDEX, "../a.json"), "https://forms.example.org/a.json");
-    assert_eq!(resolve(INDEX, "/x/a.json"), "https://forms.example.org/x/a.json");
-    assert_eq!(resolve(INDEX, "https://cdn.example.org/a.json"), "https://cdn.example.org/a.json");
+    assert_eq!(
+        resolve(INDEX, "a.json"),
+        "https://forms.example.org/opsi/a.json"
+    );
+    assert_eq!(
+        resolve(INDEX, "v2/a.json"),
+        "https://forms.example.org/opsi/v2/a.json"
+    );
+    assert_eq!(
+        resolve(INDEX, "../a.json"),
+        "https://forms.example.org/a.json"
+    );
+    assert_eq!(
+        resolve(INDEX, "/x/a.json"),
+        "https://forms.example.org/x/a.json"
+    );
+    assert_eq!(
+        resolve(INDEX, "https://cdn.example.org/a.json"),
+        "https://cdn.example.org/a.json"
+    );
     assert_eq!(resolve("forms/index.json", "a.json"), "forms/a.json");
     assert_eq!(resolve("index.json?v=2", "a.json"), "a.json");
-    assert_eq!(resolve("https://h.example.org", "a.json"), "https://h.example.org/a.json");
+    assert_eq!(
+        resolve("https://h.example.org", "a.json"),
+        "https://h.example.org/a.json"
+    );
 }

@@ -11,17 +11,17 @@ use jangkau::model::answer::AnswerValue::{
 };
 use jangkau::model::builtin;
 use jangkau::model::consent::{Consent, Purpose};
+use jangkau::model::form::{FormDef, FormKind};
 use jangkau::model::language::Language;
 use jangkau::model::participant_code::ParticipantCode;
 use jangkau::model::record::{Record, RecordStatus};
-use jangkau::model::form::FormKind;
 use jangkau::report::csv::{codebook, form_files, RECORD_COLUMNS};
 use jangkau::report::history::{due, history, people, search};
 use jangkau::report::inventory::{inventory, sites};
 use jangkau::report::transfer::{
     merge, read_export, select, EntryProblem, ImportError, Selection, Versions,
 };
-use jangkau::report::{current, ASSESSMENT, FOLLOW_UP};
+use jangkau::report::{current, FormKinds, ASSESSMENT, FOLLOW_UP};
 use jangkau::sync::wire::{batch_body, Content, Entry, PendingBatch, Sender};
 use sha2::{Digest, Sha256};
 use support::finished;
@@ -224,7 +224,7 @@ fn only_the_newest_finished_version_of_each_record_counts() {
 #[test]
 fn the_people_list_and_who_is_due() {
     let records = fixture();
-    let list = people(&records, wib());
+    let list = people(&records, &kinds(), wib());
     let codes: Vec<_> = list.iter().map(|p| p.code.clone()).collect();
     assert_eq!(
         codes.len(),
@@ -265,7 +265,7 @@ fn the_people_list_and_who_is_due() {
 #[test]
 fn a_history_follows_her_over_time() {
     let records = fixture();
-    let h = history(&records, &code(1), wib()).unwrap();
+    let h = history(&records, &kinds(), &code(1), wib()).unwrap();
     assert!(h
         .person
         .consent
@@ -307,7 +307,7 @@ fn a_history_follows_her_over_time() {
     assert_eq!(h.open_referrals, vec!["health", "counselling"]);
     assert_eq!(h.person.next_visit, Some(day(11, 25)));
     assert!(
-        history(&records, &code(4), wib()).is_none(),
+        history(&records, &kinds(), &code(4), wib()).is_none(),
         "withdrawn: nothing to show"
     );
 }
@@ -323,8 +323,8 @@ fn an_assessment_made_before_seven_in_the_morning_is_dated_on_the_phones_calenda
 fn the_inventory_counts_each_woman_once() {
     let records = fixture();
     let form = builtin::form(FormKind::NeedsAssessment).unwrap();
-    assert_eq!(sites(&records), vec!["KDR-A", "KDR-B"]);
-    let all = inventory(&records, None, &form, wib());
+    assert_eq!(sites(&records, &kinds()), vec!["KDR-A", "KDR-B"]);
+    let all = inventory(&records, &kinds(), None, &form, wib());
     assert_eq!(all.assessed, 3);
     assert_eq!(
         (all.resident, all.non_resident, all.residence_unknown),
@@ -380,12 +380,12 @@ fn the_inventory_counts_each_woman_once() {
         vec![("low".into(), 1), ("medium".into(), 1), ("high".into(), 1)]
     );
 
-    let a = inventory(&records, Some("KDR-A"), &form, wib());
+    let a = inventory(&records, &kinds(), Some("KDR-A"), &form, wib());
     assert_eq!((a.assessed, a.at_risk, a.capital.needing), (2, 0, 2));
-    let b = inventory(&records, Some("KDR-B"), &form, wib());
+    let b = inventory(&records, &kinds(), Some("KDR-B"), &form, wib());
     assert_eq!((b.assessed, b.at_risk, b.capital.median), (1, 1, None));
     assert_eq!(b.wellbeing[0].1, Some(1.0));
-    let none = inventory(&records, Some("KDR-Z"), &form, wib());
+    let none = inventory(&records, &kinds(), Some("KDR-Z"), &form, wib());
     assert_eq!((none.assessed, none.wellbeing[0].1), (0, None));
 }
 
@@ -458,7 +458,7 @@ fn csv_columns_are_stable_and_typed_text_is_escaped_and_defused() {
         })
         .collect();
     let refs: Vec<&Record> = records.iter().collect();
-    let files = form_files(&form, &refs);
+    let files = form_files(&[&form], &refs);
     assert_eq!(files.len(), 1, "the assessment has no repeat group");
     assert_eq!(files[0].name, "needs_assessment.csv");
     let rows = parse_csv(&files[0].bytes);
@@ -543,7 +543,7 @@ fn a_repeat_group_gets_its_own_file_and_gps_three_columns() {
         at(10, 1),
     )
     .unwrap();
-    let files = form_files(&form, &[&r]);
+    let files = form_files(&[&form], &[&r]);
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(names, vec!["site_visit.csv", "site_visit__houses.csv"]);
     let main = parse_csv(&files[0].bytes);
@@ -638,7 +638,7 @@ fn an_export_reads_back_on_another_phone_and_merges_by_id() {
         .clone();
     let mut merged = vec![old];
     merged.extend(merge(&HashSet::from([Uuid::from_u128(11)]), incoming.records).add);
-    let h = history(&merged, &code(1), wib()).unwrap();
+    let h = history(&merged, &kinds(), &code(1), wib()).unwrap();
     assert_eq!(h.business[0].state.as_deref(), Some("running"));
 }
 
@@ -834,4 +834,101 @@ fn imported_answers_are_checked_like_typed_ones_record_by_record() {
     expect(6, "NewerFormVersion");
     expect(7, "Malformed");
     assert_eq!(why.len(), 6);
+}
+
+/// What the built-in forms are for (their `kind`).
+fn kinds() -> FormKinds {
+    let forms = jangkau::model::builtin::forms();
+    FormKinds::of(&forms)
+}
+
+#[test]
+fn a_programmes_own_assessment_form_feeds_the_people_and_site_pages_by_its_kind() {
+    // The records of fixture(), as if made with a programme's assessment
+    // under another id (kind: needs_assessment).
+    let mut own = builtin::form(FormKind::NeedsAssessment).unwrap();
+    own.id = "karaoke_outreach".into();
+    let records: Vec<_> = fixture()
+        .into_iter()
+        .map(|mut r| {
+            if r.form_id == ASSESSMENT {
+                r.form_id = own.id.clone();
+            }
+            r
+        })
+        .collect();
+    let with_own = {
+        let mut forms = builtin::forms();
+        forms.push(own.clone());
+        FormKinds::of(&forms)
+    };
+    assert_eq!(
+        inventory(&records, &with_own, None, &own, wib()).assessed,
+        3
+    );
+    assert_eq!(sites(&records, &with_own), vec!["KDR-A", "KDR-B"]);
+    let h = history(&records, &with_own, &code(1), wib()).unwrap();
+    assert!(h.assessment.is_some());
+    // Without its form on the phone the id means nothing to the reports.
+    assert_eq!(inventory(&records, &kinds(), None, &own, wib()).assessed, 0);
+    assert!(history(&records, &kinds(), &code(1), wib())
+        .unwrap()
+        .assessment
+        .is_none());
+}
+
+#[test]
+fn the_csv_of_a_form_over_two_versions_has_every_question_and_the_codebook_says_which_version_asks_it(
+) {
+    let version = |v: u32, question: &str| -> FormDef {
+        serde_json::from_value(serde_json::json!({
+            "id": "karaoke_outreach", "version": v,
+            "title": {"id": "Karaoke", "en": "Karaoke"},
+            "sections": [{"id": "main", "title": {"id": "Utama", "en": "Main"}, "questions": [
+                {"id": "skill", "type": "text", "label": {"id": "Keahlian", "en": "Skill"}},
+                {"id": question, "type": "integer", "label": {"id": question, "en": question}}
+            ]}]
+        }))
+        .unwrap()
+    };
+    let v1 = version(1, "hours_v1");
+    let v2 = version(2, "children");
+    let record = |n: u128, form: &FormDef, q: &str, value: i64| {
+        let mut r = Record::new_draft(Uuid::from_u128(n), form, None, at(10, 1)).unwrap();
+        r.set_answer(form, "skill", Some(Text("jahit".into())), at(10, 1))
+            .unwrap();
+        r.set_answer(form, q, Some(Integer(value)), at(10, 1))
+            .unwrap();
+        r.status = RecordStatus::Final;
+        r
+    };
+    let a = record(1, &v1, "hours_v1", 6);
+    let b = record(2, &v2, "children", 2);
+    let files = form_files(&[&v1, &v2], &[&a, &b]);
+    let rows = parse_csv(&files[0].bytes);
+    let col = |name: &str| {
+        rows[0]
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    assert_eq!(rows[1][col("form_version")], "1");
+    assert_eq!(rows[2][col("form_version")], "2");
+    assert_eq!(rows[1][col("hours_v1")], "6");
+    assert_eq!(rows[2][col("hours_v1")], "");
+    assert_eq!(rows[2][col("children")], "2");
+    assert_eq!(rows[1][col("children")], "");
+    // The newest version's questions come first.
+    assert!(col("children") < col("hours_v1"));
+
+    let book = parse_csv(&codebook(&[&v1, &v2]).bytes);
+    let versions_of = |column: &str| -> Vec<String> {
+        book.iter()
+            .filter(|r| r.get(3).map(String::as_str) == Some(column))
+            .map(|r| r[1].clone())
+            .collect()
+    };
+    assert_eq!(versions_of("skill"), ["1", "2"]);
+    assert_eq!(versions_of("hours_v1"), ["1"]);
+    assert_eq!(versions_of("children"), ["2"]);
 }

@@ -5,10 +5,10 @@ use jangkau::crypto::IdentityCipher;
 use jangkau::model::answer::AnswerValue;
 use jangkau::model::builtin;
 use jangkau::model::consent::{Consent, Purpose};
+use jangkau::model::form::FormKind;
 use jangkau::model::language::Language;
 use jangkau::model::participant_code::ParticipantCode;
 use jangkau::model::record::{Record, RecordStatus, WITHDRAWAL_FORM};
-use jangkau::model::form::FormKind;
 use jangkau::storage::memory::MemoryStore;
 use jangkau::storage::{
     ListQuery, RecordStore, Records, StorageError, META_LAST_SENT, RECORD_SHAPE,

@@ -76,7 +76,11 @@ impl ConsentText {
                 out.push(format!("{path}: the {lang} text is empty"));
             }
         }
-        if !self.purposes.iter().any(|p| p.purpose == Purpose::Assessment) {
+        if !self
+            .purposes
+            .iter()
+            .any(|p| p.purpose == Purpose::Assessment)
+        {
             out.push("purposes: the assessment must be one of them".into());
         }
         out

@@ -356,7 +356,10 @@ impl FormDef {
         if let Some(consent) = &self.consent {
             c.id("consent", consent);
             if !self.requires_consent {
-                c.push("consent", "names a consent statement but requires_consent is false");
+                c.push(
+                    "consent",
+                    "names a consent statement but requires_consent is false",
+                );
             }
         }
         if let Some(d) = &self.description {

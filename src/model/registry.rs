@@ -9,6 +9,7 @@ use thiserror::Error;
 use super::builtin;
 use super::consent::ConsentText;
 use super::form::{FormDef, FormKind, FormProblem};
+use super::text::Text;
 
 /// A form or consent file larger than this is refused unread.
 pub const MAX_FILE_BYTES: usize = 1024 * 1024;
@@ -28,9 +29,13 @@ pub enum Part {
 /// Why one form or statement was not taken. Each names what to change.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum EntryProblem {
-    #[error("this version already exists with other questions — give the new one a higher version")]
+    #[error(
+        "this version already exists with other questions — give the new one a higher version"
+    )]
     VersionTaken,
-    #[error("the file does not match its sha256 in the index (changed after the index was written?)")]
+    #[error(
+        "the file does not match its sha256 in the index (changed after the index was written?)"
+    )]
     HashMismatch,
     #[error("the index gives no valid sha256 (64 hexadecimal characters)")]
     BadHash,
@@ -42,7 +47,9 @@ pub enum EntryProblem {
     Fetch(String),
     #[error("the entry has neither a url nor a definition")]
     NoSource,
-    #[error("the form needs consent statement {0:?}, which is neither on this phone nor in the index")]
+    #[error(
+        "the form needs consent statement {0:?}, which is neither on this phone nor in the index"
+    )]
     ConsentMissing(String),
     #[error("{}", problems_text(.0))]
     Invalid(Vec<FormProblem>),
@@ -257,6 +264,14 @@ pub fn read_file(bytes: &[u8]) -> Result<FileContent, IndexError> {
         ))
     }
 }
+
+/// One entry as it arrived: checked and parsed (with the hash it came
+/// with), or refused.
+pub type Delivered = (
+    Part,
+    IndexEntry,
+    Result<(Definition, Option<String>), EntryProblem>,
+);
 
 /// What happened to one entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -510,6 +525,31 @@ impl Registry {
             .collect()
     }
 
+    /// The offered form a "new record" address names (see [`route_key`]).
+    pub fn by_route_key(&self, key: &str) -> Option<Rc<FormDef>> {
+        self.published()
+            .into_iter()
+            .find(|f| route_key(&f.id) == key)
+    }
+
+    /// What a form id is called: its current version's title, else the
+    /// newest version held.
+    pub fn title(&self, form_id: &str) -> Option<Text> {
+        let form = self.current_form(form_id).or_else(|| {
+            self.held
+                .range(
+                    (Part::Form, form_id.to_owned(), 0)
+                        ..=(Part::Form, form_id.to_owned(), u32::MAX),
+                )
+                .next_back()
+                .and_then(|(_, h)| match &h.def {
+                    Definition::Form(f) => Some(Rc::clone(f)),
+                    Definition::Consent(_) => None,
+                })
+        })?;
+        Some(form.title.clone())
+    }
+
     /// The first current form of a kind (the people and site pages use it).
     pub fn current_of_kind(&self, kind: FormKind) -> Option<Rc<FormDef>> {
         self.published().into_iter().find(|f| f.kind == kind)
@@ -552,10 +592,7 @@ impl Registry {
     /// A refused entry changes nothing: a form it would have replaced stays
     /// current at its held version. Forms the index no longer lists stop
     /// being offered; their versions stay.
-    pub fn apply_index(
-        &mut self,
-        delivered: Vec<(Part, IndexEntry, Result<(Definition, Option<String>), EntryProblem>)>,
-    ) -> Vec<Outcome> {
+    pub fn apply_index(&mut self, delivered: Vec<Delivered>) -> Vec<Outcome> {
         let outcomes = self.take(delivered);
         let mut current: BTreeMap<(Part, String), u32> = self
             .current
@@ -593,10 +630,7 @@ impl Registry {
     /// Takes definitions from a file picked on the phone: each becomes
     /// current unless a higher version of its id already is. Nothing else
     /// changes.
-    pub fn apply_file(
-        &mut self,
-        delivered: Vec<(Part, IndexEntry, Result<(Definition, Option<String>), EntryProblem>)>,
-    ) -> Vec<Outcome> {
+    pub fn apply_file(&mut self, delivered: Vec<Delivered>) -> Vec<Outcome> {
         let outcomes = self.take(delivered);
         let mut any = false;
         for o in outcomes.iter().filter(|o| o.result.is_ok()) {
@@ -614,10 +648,7 @@ impl Registry {
         outcomes
     }
 
-    fn take(
-        &mut self,
-        delivered: Vec<(Part, IndexEntry, Result<(Definition, Option<String>), EntryProblem>)>,
-    ) -> Vec<Outcome> {
+    fn take(&mut self, delivered: Vec<Delivered>) -> Vec<Outcome> {
         // Statements first: a form in the same delivery may need one.
         let mut delivered = delivered;
         delivered.sort_by_key(|(part, _, _)| *part == Part::Form);
@@ -652,6 +683,19 @@ impl Registry {
         }
         outcomes
     }
+}
+
+/// The part of a "new record" address that names a form: a hash of its id
+/// (FNV-1a, 64 bits, hex), stable across reloads. Addresses end up in the
+/// browser's history, on disk; a programme's form id ("karaoke_outreach")
+/// would say there what the app is for.
+pub fn route_key(form_id: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in form_id.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
 }
 
 /// Resolves an index entry's `url` against the index's own address, as a

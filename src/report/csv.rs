@@ -117,26 +117,33 @@ fn column_names(id: &str, kind: Option<QuestionType>) -> Vec<String> {
     }
 }
 
-/// Question ids in the form's order (notes take no answer), then any
-/// answer the records hold that the form no longer asks — an older version's
-/// question is exported, never dropped.
+/// Question ids in the form's order, newest version first, then questions
+/// only older versions ask (notes take no answer), then any answer the
+/// records hold that no version held here asks — nothing is ever dropped.
+/// `versions` are one form's versions, newest last.
 fn questions<'a>(
-    form: &FormDef,
+    versions: &[&FormDef],
     section: Option<&str>,
     answers: impl Iterator<Item = &'a String>,
 ) -> Vec<(String, Option<QuestionType>)> {
-    let mut out: Vec<(String, Option<QuestionType>)> = form
-        .sections
-        .iter()
-        .filter(|s| match section {
-            Some(id) => s.id == id,
-            None => s.repeat.is_none(),
-        })
-        .flat_map(|s| &s.questions)
-        .filter(|q| q.kind != QuestionType::Note)
-        .map(|q| (q.id.clone(), Some(q.kind)))
-        .collect();
-    let known: BTreeSet<String> = out.iter().map(|(id, _)| id.clone()).collect();
+    let mut out: Vec<(String, Option<QuestionType>)> = Vec::new();
+    let mut known: BTreeSet<String> = BTreeSet::new();
+    for form in versions.iter().rev() {
+        let asked = form
+            .sections
+            .iter()
+            .filter(|s| match section {
+                Some(id) => s.id == id,
+                None => s.repeat.is_none(),
+            })
+            .flat_map(|s| &s.questions)
+            .filter(|q| q.kind != QuestionType::Note);
+        for q in asked {
+            if known.insert(q.id.clone()) {
+                out.push((q.id.clone(), Some(q.kind)));
+            }
+        }
+    }
     let extra: BTreeSet<&String> = answers.filter(|id| !known.contains(*id)).collect();
     out.extend(extra.into_iter().map(|id| (id.clone(), None)));
     out
@@ -174,12 +181,17 @@ fn record_cells(r: &Record) -> Vec<String> {
     ]
 }
 
-/// The files for one form: `{form_id}.csv` with a row per record, and
+/// The files for one form over all its `versions` (newest last):
+/// `{form_id}.csv` with a row per record and a column per question any
+/// version asks (`form_version` says which one each row used), and
 /// `{form_id}__{section}.csv` per repeat group with a row per item (joined
 /// to its record by `record_id`). `records` must all be of this form.
-pub fn form_files(form: &FormDef, records: &[&Record]) -> Vec<CsvFile> {
+pub fn form_files(versions: &[&FormDef], records: &[&Record]) -> Vec<CsvFile> {
+    let Some(form) = versions.last() else {
+        return Vec::new();
+    };
     let columns = questions(
-        form,
+        versions,
         None,
         records.iter().flat_map(|r| r.answers.values.keys()),
     );
@@ -200,7 +212,18 @@ pub fn form_files(form: &FormDef, records: &[&Record]) -> Vec<CsvFile> {
         })
         .collect();
     let mut files = vec![file(format!("{}.csv", form.id), &header, rows)];
-    for section in form.sections.iter().filter(|s| s.repeat.is_some()) {
+    let mut repeats: Vec<&crate::model::form::Section> = Vec::new();
+    for section in versions
+        .iter()
+        .rev()
+        .flat_map(|f| &f.sections)
+        .filter(|s| s.repeat.is_some())
+    {
+        if !repeats.iter().any(|r| r.id == section.id) {
+            repeats.push(section);
+        }
+    }
+    for section in repeats {
         let items = || {
             records.iter().flat_map(|r| {
                 r.answers
@@ -213,7 +236,7 @@ pub fn form_files(form: &FormDef, records: &[&Record]) -> Vec<CsvFile> {
             })
         };
         let columns = questions(
-            form,
+            versions,
             Some(&section.id),
             items().flat_map(|(_, _, item)| item.keys()),
         );
@@ -242,7 +265,9 @@ pub fn form_files(form: &FormDef, records: &[&Record]) -> Vec<CsvFile> {
 }
 
 /// `codebook.csv`: every column of every form's files with its question in
-/// both languages, then one row per answer code with its labels.
+/// both languages, then one row per answer code with its labels — once per
+/// version given, so the `form_version` column says which versions have
+/// each column.
 pub fn codebook(forms: &[&FormDef]) -> CsvFile {
     let header: Vec<String> = [
         "form_id",

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{Days, FixedOffset, NaiveDate};
 use uuid::Uuid;
 
-use super::{choice, choices, current, date, number, record_day, yes_no, ASSESSMENT, WELLBEING};
+use super::{choice, choices, current, date, number, record_day, yes_no, FormKinds, WELLBEING};
 use crate::model::consent::{Consent, Purpose};
 use crate::model::participant_code::ParticipantCode;
 use crate::model::record::Record;
@@ -54,7 +54,12 @@ fn by_person(records: &[Record], offset: FixedOffset) -> BTreeMap<&ParticipantCo
     people
 }
 
-fn person(code: &ParticipantCode, list: &[&Record], offset: FixedOffset) -> Person {
+fn person(
+    code: &ParticipantCode,
+    list: &[&Record],
+    kinds: &FormKinds,
+    offset: FixedOffset,
+) -> Person {
     let newest = list[list.len() - 1];
     let last_visit = record_day(newest, offset);
     let next_visit = list
@@ -65,7 +70,7 @@ fn person(code: &ParticipantCode, list: &[&Record], offset: FixedOffset) -> Pers
     let consent = list
         .iter()
         .rev()
-        .filter(|r| r.form_id == ASSESSMENT)
+        .filter(|r| kinds.is_assessment(r))
         .find_map(|r| r.consent.clone());
     Person {
         code: code.clone(),
@@ -79,10 +84,10 @@ fn person(code: &ParticipantCode, list: &[&Record], offset: FixedOffset) -> Pers
 }
 
 /// Everyone with a record on this phone, by code.
-pub fn people(records: &[Record], offset: FixedOffset) -> Vec<Person> {
+pub fn people(records: &[Record], kinds: &FormKinds, offset: FixedOffset) -> Vec<Person> {
     by_person(records, offset)
         .into_iter()
-        .map(|(code, list)| person(code, &list, offset))
+        .map(|(code, list)| person(code, &list, kinds, offset))
         .collect()
 }
 
@@ -171,11 +176,16 @@ pub struct History {
 }
 
 /// Her history, if this phone holds any record of hers.
-pub fn history(records: &[Record], code: &ParticipantCode, offset: FixedOffset) -> Option<History> {
+pub fn history(
+    records: &[Record],
+    kinds: &FormKinds,
+    code: &ParticipantCode,
+    offset: FixedOffset,
+) -> Option<History> {
     let people = by_person(records, offset);
     let list = people.get(code)?;
-    let person = person(code, list, offset);
-    let newest_assessment = list.iter().rev().find(|r| r.form_id == ASSESSMENT);
+    let person = person(code, list, kinds, offset);
+    let newest_assessment = list.iter().rev().find(|r| kinds.is_assessment(r));
     let assessment = newest_assessment.map(|r| Assessment {
         record_id: r.id,
         day: record_day(r, offset),

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::FixedOffset;
 
-use super::{choice, choices, current, number, record_day, yes_no, ASSESSMENT, WELLBEING};
+use super::{choice, choices, current, number, record_day, yes_no, FormKinds, WELLBEING};
 use crate::model::form::FormDef;
 use crate::model::participant_code::ParticipantCode;
 use crate::model::record::Record;
@@ -50,10 +50,10 @@ pub struct Inventory {
 }
 
 /// Which sites the inventory can be shown for.
-pub fn sites(records: &[Record]) -> Vec<String> {
+pub fn sites(records: &[Record], kinds: &FormKinds) -> Vec<String> {
     current(records)
         .into_iter()
-        .filter(|r| r.form_id == ASSESSMENT)
+        .filter(|r| kinds.is_assessment(r))
         .filter_map(|r| r.site.clone())
         .collect::<BTreeSet<_>>()
         .into_iter()
@@ -101,6 +101,7 @@ fn median(values: &mut [f64]) -> Option<f64> {
 /// order of answers.
 pub fn inventory(
     records: &[Record],
+    kinds: &FormKinds,
     site: Option<&str>,
     form: &FormDef,
     offset: FixedOffset,
@@ -121,7 +122,7 @@ pub fn inventory(
     let mut wellbeing = [(0.0, 0u32); 5];
     for list in by_person.values_mut() {
         list.sort_by_key(|r| (record_day(r, offset), r.created_at));
-        let Some(assessment) = list.iter().rev().find(|r| r.form_id == ASSESSMENT) else {
+        let Some(assessment) = list.iter().rev().find(|r| kinds.is_assessment(r)) else {
             continue;
         };
         if site.is_some_and(|s| assessment.site.as_deref() != Some(s)) {

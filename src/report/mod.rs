@@ -5,19 +5,49 @@ pub mod history;
 pub mod inventory;
 pub mod transfer;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{FixedOffset, NaiveDate};
 use uuid::Uuid;
 
 use crate::model::answer::AnswerValue;
+use crate::model::form::{FormDef, FormKind};
 use crate::model::language::Language;
 use crate::model::record::{Record, RecordStatus};
 
-/// Form ids the reports read (the built-in forms, forms/*.json).
+/// Form ids of the built-in forms (forms/*.json).
 pub const ASSESSMENT: &str = "needs_assessment";
 pub const FOLLOW_UP: &str = "follow_up";
 pub const SITE_VISIT: &str = "site_visit";
+
+/// What each form id is for, as its forms say (`kind`): the reports read
+/// needs assessments by kind, so a programme's own assessment feeds them.
+/// An id the phone holds no form for counts as the built-in form of that
+/// id, if there is one.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FormKinds(BTreeMap<String, FormKind>);
+
+impl FormKinds {
+    pub fn of<'a>(forms: impl IntoIterator<Item = &'a FormDef>) -> FormKinds {
+        FormKinds(forms.into_iter().map(|f| (f.id.clone(), f.kind)).collect())
+    }
+
+    pub fn kind(&self, form_id: &str) -> FormKind {
+        match self.0.get(form_id) {
+            Some(kind) => *kind,
+            None => match form_id {
+                ASSESSMENT => FormKind::NeedsAssessment,
+                FOLLOW_UP => FormKind::FollowUp,
+                SITE_VISIT => FormKind::SiteVisit,
+                _ => FormKind::Other,
+            },
+        }
+    }
+
+    pub fn is_assessment(&self, record: &Record) -> bool {
+        self.kind(&record.form_id) == FormKind::NeedsAssessment
+    }
+}
 
 /// The five wellbeing aspects, as question ids in both participant forms.
 pub const WELLBEING: [&str; 5] = [

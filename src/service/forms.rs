@@ -260,7 +260,16 @@ impl<S: RecordStore, C: Cipher> FormsService<'_, S, C> {
         let mut delivered = Vec::new();
         for (part, entry) in index.entries() {
             let result = self
-                .fetch_entry(registry, part, entry, &index_url, transport, digest, sources, page_origin)
+                .fetch_entry(
+                    registry,
+                    part,
+                    entry,
+                    &index_url,
+                    transport,
+                    digest,
+                    sources,
+                    page_origin,
+                )
                 .await;
             delivered.push((part, entry.clone(), result));
         }

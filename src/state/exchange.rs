@@ -5,9 +5,10 @@ use futures::future::join_all;
 
 use crate::crypto::web;
 use crate::crypto::CryptoError;
-use crate::model::builtin;
+use std::rc::Rc;
+
+use crate::model::form::FormDef;
 use crate::model::record::Record;
-use crate::model::record_kind::RecordKind;
 use crate::platform::share::{yield_now, OutFile};
 use crate::report::csv::{codebook, form_files};
 use crate::report::transfer::{
@@ -72,6 +73,7 @@ fn prefix(now: DateTime<Utc>) -> String {
 pub async fn build_export(
     records: RecordsContext,
     reports: ReportsContext,
+    forms: &[Rc<FormDef>],
     selection: &Selection,
     format: Format,
     now: DateTime<Utc>,
@@ -104,9 +106,14 @@ pub async fn build_export(
     match format {
         Format::Csv => {
             let mut done = 0;
-            let mut forms = Vec::new();
-            for kind in RecordKind::ALL {
-                let Ok(form) = builtin::form(kind) else {
+            let mut exported: Vec<&FormDef> = Vec::new();
+            // One set of files per form id, over every version held.
+            let mut ids: Vec<&str> = forms.iter().map(|f| f.id.as_str()).collect();
+            ids.dedup();
+            for id in ids {
+                let versions: Vec<&FormDef> =
+                    forms.iter().filter(|f| f.id == id).map(|f| &**f).collect();
+                let Some(form) = versions.last().copied() else {
                     continue;
                 };
                 let of_form: Vec<&Record> =
@@ -114,7 +121,7 @@ pub async fn build_export(
                 if of_form.is_empty() {
                     continue;
                 }
-                for file in form_files(&form, &of_form) {
+                for file in form_files(&versions, &of_form) {
                     files.push(OutFile {
                         name: format!("{name}{}", file.name),
                         mime: "text/csv",
@@ -124,10 +131,10 @@ pub async fn build_export(
                 done += of_form.len();
                 progress(done, total);
                 yield_now().await;
-                forms.push(form);
+                exported.extend(versions);
             }
-            if !forms.is_empty() {
-                let book = codebook(&forms.iter().collect::<Vec<_>>());
+            if !exported.is_empty() {
+                let book = codebook(&exported);
                 files.push(OutFile {
                     name: format!("{name}{}", book.name),
                     mime: "text/csv",
@@ -197,6 +204,7 @@ pub struct Imported {
 /// (records stored before it stay).
 pub async fn import(
     records: RecordsContext,
+    forms: &[FormDef],
     bytes: &[u8],
     progress: impl Fn(usize, usize),
 ) -> Result<Imported, ExchangeError> {
@@ -207,8 +215,7 @@ pub async fn import(
             .get(id)
             .is_some_and(|s| *s != crate::model::record::RecordStatus::Imported)
     };
-    let incoming =
-        transfer::read_export(bytes, &builtin::forms(), own).map_err(ExchangeError::Import)?;
+    let incoming = transfer::read_export(bytes, forms, own).map_err(ExchangeError::Import)?;
     let have = statuses.keys().copied().collect();
     let plan = merge(&have, incoming.records);
     let total = plan.add.len();

@@ -15,8 +15,8 @@ use crate::service::sending::META_PROGRAMME_KEY;
 use crate::service::vault::{Start, Vault};
 use crate::service::writer::Writer;
 use crate::service::Clock;
-use crate::state::ReportsContext;
 use crate::state::StatusContext;
+use crate::state::{FormsContext, ReportsContext};
 use crate::storage::idb::{IdbStore, DB_NAME};
 use crate::storage::{RecordStore, Records, StorageError, Withdrawal};
 
@@ -73,6 +73,7 @@ pub struct RecordsContext {
     /// Captured when provided: contexts cannot be looked up from async tasks.
     status: StatusContext,
     reports: ReportsContext,
+    forms: FormsContext,
 }
 
 fn not_open() -> StorageError {
@@ -173,7 +174,7 @@ impl RecordsContext {
     pub async fn set_up(self, secret: String, kind: SecretKind) -> Result<(), StorageError> {
         let vault = self.vault()?;
         match vault.set_up(&secret, kind).await? {
-            Some(records) => self.opened(records),
+            Some(records) => self.opened(records).await,
             // Another tab set a PIN meanwhile: unlock with that one.
             None => self.state.set(StorageState::Locked),
         }
@@ -190,7 +191,7 @@ impl RecordsContext {
         match vault.unlock(&secret, now_ms).await {
             Ok(records) => {
                 self.unlock_not_before.set(0.0);
-                self.opened(records);
+                self.opened(records).await;
                 Ok(())
             }
             Err(e) => {
@@ -212,8 +213,10 @@ impl RecordsContext {
         }
     }
 
-    fn opened(self, records: AppRecords) {
+    /// The forms are opened before any page shows: every page reads them.
+    async fn opened(self, records: AppRecords) {
         let records = Rc::new(records);
+        self.forms.open(&records).await;
         let writer = Writer::new(Rc::clone(&records), Rc::new(LocalSpawn));
         self.state.set(StorageState::Ready(Unlocked {
             records: Rc::clone(&records),
@@ -222,7 +225,8 @@ impl RecordsContext {
         self.refresh_status();
         // The follow-up list on the home screen needs them: open them now,
         // in the background.
-        self.reports.ensure(records);
+        self.reports.ensure(Rc::clone(&records));
+        self.forms.check_at_unlock(records);
     }
 
     /// A new PIN or passphrase; the old one is required.
@@ -345,6 +349,7 @@ impl RecordsContext {
             return;
         }
         self.reports.clear();
+        self.forms.clear();
         self.state.set(StorageState::Locked);
     }
 }
@@ -366,6 +371,7 @@ pub fn provide_records_context() -> RecordsContext {
         vault: StoredValue::new_local(None),
         status: StatusContext::expect_context(),
         reports: ReportsContext::expect_context(),
+        forms: FormsContext::expect_context(),
     };
     provide_context(ctx);
     leptos::task::spawn_local(async move {

@@ -81,7 +81,7 @@ pub fn App() -> impl IntoView {
             Gate::Open => view! {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=|| view! { <Guarded><Home /></Guarded> } />
-                    <Route path=path!("/new/:kind") view=|| view! { <Guarded><NewRecord /></Guarded> } />
+                    <Route path=path!("/new/:form") view=|| view! { <Guarded><NewRecord /></Guarded> } />
                     <Route path=path!("/record/:id/:section") view=|| view! { <Guarded><FillRecord /></Guarded> } />
                     <Route path=path!("/record/:id") view=|| view! { <Guarded><FillRecord /></Guarded> } />
                     <Route path=path!("/records") view=|| view! { <Guarded><Records /></Guarded> } />

@@ -3,26 +3,28 @@
 use leptos::prelude::*;
 
 use crate::i18n::{td, td_string, Locale};
-use crate::model::record_kind::RecordKind;
+use crate::model::language::Language;
+use crate::model::registry::Registry;
 use crate::model::status::LastSent;
 use chrono::{DateTime, Datelike, Local, NaiveDate, Timelike, Utc};
 
-pub fn kind_title(locale: Locale, kind: RecordKind) -> &'static str {
-    match kind {
-        RecordKind::SiteVisit => td_string!(locale, kind_site_visit),
-        RecordKind::NeedsAssessment => td_string!(locale, kind_needs_assessment),
-        RecordKind::FollowUp => td_string!(locale, kind_follow_up),
+/// The language a locale shows form texts in.
+pub fn language(locale: Locale) -> Language {
+    match locale {
+        Locale::id => Language::Indonesian,
+        Locale::en => Language::English,
     }
 }
 
-/// A record's form as people call it ("Kunjungan lokasi"); a withdrawal
-/// message has its own name; any other id is shown as it is.
-pub fn form_title(locale: Locale, form_id: &str) -> String {
+/// A record's form as people call it ("Kunjungan lokasi"), from the
+/// registry; a withdrawal message has its own name; a form this phone does
+/// not hold is shown by its id.
+pub fn form_title(locale: Locale, forms: &Registry, form_id: &str) -> String {
     if form_id == crate::model::record::WITHDRAWAL_FORM {
         return td_string!(locale, kind_withdrawal).to_owned();
     }
-    match crate::model::builtin::kind_of(form_id) {
-        Some(kind) => kind_title(locale, kind).to_owned(),
+    match forms.title(form_id) {
+        Some(title) => title.get(language(locale)).to_owned(),
         None => form_id.to_owned(),
     }
 }
@@ -35,14 +37,6 @@ pub fn status(locale: Locale, status: crate::model::record::RecordStatus) -> &'s
         RecordStatus::Sent => td_string!(locale, status_sent),
         RecordStatus::Held => td_string!(locale, status_held),
         RecordStatus::Imported => td_string!(locale, status_imported),
-    }
-}
-
-pub fn kind_hint(locale: Locale, kind: RecordKind) -> &'static str {
-    match kind {
-        RecordKind::SiteVisit => td_string!(locale, kind_site_visit_hint),
-        RecordKind::NeedsAssessment => td_string!(locale, kind_needs_assessment_hint),
-        RecordKind::FollowUp => td_string!(locale, kind_follow_up_hint),
     }
 }
 

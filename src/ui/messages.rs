@@ -1,4 +1,4 @@
-//! Translated messages for answer and storage errors, and answers shown as text.
+//! Translated messages for answer, storage, sending and forms errors, and answers shown as text.
 
 use leptos::prelude::*;
 
@@ -10,6 +10,8 @@ use crate::model::consent::ConsentError;
 use crate::model::form::{Question, QuestionType};
 use crate::model::language::Language;
 use crate::model::record::RecordError;
+use crate::model::registry::{EntryProblem, IndexError};
+use crate::service::forms::FormsError;
 use crate::service::sending::{LoadProblem, SaveError};
 use crate::state::AppError;
 use crate::state::{locale_of, Probe};
@@ -295,5 +297,77 @@ pub fn held_reason(language: Language, reason: Option<&HeldReason>) -> AnyView {
         HeldKind::Conflict => td!(l, held_conflict, reason = move || words.clone()).into_any(),
         HeldKind::TooLarge => td_string!(l, held_too_large).into_any(),
         HeldKind::Damaged => td_string!(l, held_damaged).into_any(),
+    }
+}
+
+/// Why the forms could not be checked, or an address was refused.
+pub fn forms_error(language: Language, error: &FormsError) -> AnyView {
+    let l = locale_of(language);
+    match error {
+        FormsError::Storage(e) => storage_error(language, e).into_any(),
+        FormsError::Offline => td_string!(l, forms_err_offline).into_any(),
+        FormsError::Timeout => td_string!(l, forms_err_timeout).into_any(),
+        FormsError::Unreachable => td_string!(l, forms_err_unreachable).into_any(),
+        FormsError::Status(code) => {
+            let code = *code;
+            td!(l, forms_err_status, code = move || code).into_any()
+        }
+        FormsError::Index(e) => {
+            let why = index_error(language, e);
+            view! { {td_string!(l, forms_err_index)} " " {why} }.into_any()
+        }
+        FormsError::Address(e) => endpoint_error(language, e),
+        FormsError::NotAllowed(origin) => {
+            let o = origin.clone();
+            td!(l, err_not_allowed_by_build, origin = move || o.clone()).into_any()
+        }
+        FormsError::NoAddress => td_string!(l, forms_err_no_address).into_any(),
+    }
+}
+
+fn index_error(language: Language, error: &IndexError) -> &'static str {
+    let l = locale_of(language);
+    match error {
+        IndexError::Syntax(_) => td_string!(l, forms_index_syntax),
+        IndexError::Schema(_) => td_string!(l, forms_index_schema),
+        IndexError::TooMany => td_string!(l, forms_index_too_many),
+        IndexError::TooLarge => td_string!(l, forms_too_large),
+    }
+}
+
+/// Why one form or consent statement was refused. A form's own problems
+/// are listed as the checker writes them (path and problem, in English):
+/// they are for whoever edits the file.
+pub fn entry_problem(language: Language, problem: &EntryProblem) -> AnyView {
+    let l = locale_of(language);
+    match problem {
+        EntryProblem::VersionTaken => td_string!(l, forms_version_taken).into_any(),
+        EntryProblem::HashMismatch => td_string!(l, forms_hash_mismatch).into_any(),
+        EntryProblem::BadHash => td_string!(l, forms_bad_hash).into_any(),
+        EntryProblem::TooLarge => td_string!(l, forms_too_large).into_any(),
+        EntryProblem::WrongId { expected, found } => {
+            let (e, f) = (expected.clone(), found.clone());
+            td!(
+                l,
+                forms_wrong_id,
+                expected = move || e.clone(),
+                found = move || f.clone()
+            )
+            .into_any()
+        }
+        EntryProblem::Fetch(_) => td_string!(l, forms_fetch_failed).into_any(),
+        EntryProblem::NoSource => td_string!(l, forms_no_source).into_any(),
+        EntryProblem::ConsentMissing(id) => {
+            let id = id.clone();
+            td!(l, forms_consent_missing, id = move || id.clone()).into_any()
+        }
+        EntryProblem::Invalid(problems) => {
+            let items = problems
+                .iter()
+                .take(20)
+                .map(|p| view! { <li><code class="break">{p.path.clone()}</code> ": " {p.problem.clone()}</li> })
+                .collect_view();
+            view! { {td_string!(l, forms_invalid)} <ul>{items}</ul> }.into_any()
+        }
     }
 }

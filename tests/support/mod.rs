@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use jangkau::model::answer::AnswerValue;
 use jangkau::model::builtin;
-use jangkau::model::record::Record;
 use jangkau::model::form::FormKind;
+use jangkau::model::record::Record;
 use uuid::Uuid;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -3,6 +3,7 @@
 mod bottom_nav;
 mod charts;
 mod field;
+mod forms_settings;
 mod header;
 mod programme_key;
 mod question;
@@ -17,6 +18,7 @@ mod withdraw;
 pub use bottom_nav::BottomNav;
 pub use charts::{Bar, Bars, Trend};
 pub use field::{PrivateInput, PrivateSelect, PrivateTextArea};
+pub use forms_settings::FormsSettings;
 pub use header::Header;
 pub use programme_key::ProgrammeKeySettings;
 pub use question::{QuestionProps, QuestionView, Slot};

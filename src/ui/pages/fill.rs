@@ -13,12 +13,11 @@ use uuid::Uuid;
 use crate::crypto::CryptoError;
 use crate::i18n::{t, td_string, use_i18n};
 use crate::model::answer::{AnswerError, AnswerValue};
-use crate::model::builtin;
 use crate::model::fill::FieldError;
 use crate::model::form::{FormDef, Section};
 use crate::model::record::{Record, RecordError, RecordStatus};
 use crate::service::writer::WriteState;
-use crate::state::{AppError, LanguageContext, RecordsContext, StorageState};
+use crate::state::{AppError, FormsContext, LanguageContext, RecordsContext, StorageState};
 use crate::storage::StorageError;
 use crate::ui::components::{QuestionProps, QuestionView, Slot, WithdrawConsent};
 use crate::ui::labels;
@@ -42,6 +41,7 @@ pub fn FillRecord() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let records = RecordsContext::expect_context();
+    let forms = FormsContext::expect_context();
     let id = Memo::new(move |_| {
         params
             .read()
@@ -69,11 +69,10 @@ pub fn FillRecord() -> impl IntoView {
             };
             let store = records.records()?;
             Some(match store.load(id).await {
-                Ok(Some(record)) => match builtin::kind_of(&record.form_id).map(builtin::form) {
-                    Some(Ok(form)) if form.version == record.form_version => {
-                        Loaded::Ready(record, Rc::new(form))
-                    }
-                    _ => Loaded::BrokenForm,
+                // Always the version it was made with, never the current one.
+                Ok(Some(record)) => match forms.form(&record.form_id, record.form_version) {
+                    Some(form) => Loaded::Ready(record, form),
+                    None => Loaded::BrokenForm,
                 },
                 Ok(None) => Loaded::NotFound,
                 Err(StorageError::Crypto(CryptoError::Tampered) | StorageError::Corrupt(_)) => {

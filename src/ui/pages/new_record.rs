@@ -1,4 +1,4 @@
-//! Start a record of one kind: resume a draft, or start anew (the assessment asks for consent first).
+//! Start a record of one form: resume a draft (under the version it was started with), or start anew at the current version (a form that requires consent asks for it first).
 
 use std::collections::BTreeSet;
 
@@ -10,12 +10,13 @@ use uuid::Uuid;
 
 use crate::i18n::{t, use_i18n};
 use crate::model::answer::AnswerValue;
-use crate::model::builtin;
-use crate::model::consent::{Consent, ConsentError, Purpose};
+use std::rc::Rc;
+
+use crate::model::consent::{Consent, ConsentError, ConsentText, Purpose};
+use crate::model::form::{FormDef, FormKind};
 use crate::model::participant_code::ParticipantCode;
 use crate::model::record::{Record, RecordError, RecordStatus};
-use crate::model::record_kind::RecordKind;
-use crate::state::{LanguageContext, RecordsContext, ReportsContext, StorageState};
+use crate::state::{FormsContext, LanguageContext, RecordsContext, ReportsContext, StorageState};
 use crate::storage::{ListQuery, StorageError};
 use crate::ui::components::PrivateInput;
 use crate::ui::labels;
@@ -25,16 +26,26 @@ use crate::ui::pages::NotFound;
 #[component]
 pub fn NewRecord() -> impl IntoView {
     let params = use_params_map();
-    let kind = move || {
-        params
-            .read()
-            .get("kind")
-            .as_deref()
-            .and_then(RecordKind::from_slug)
-    };
-    move || match kind() {
-        None => NotFound().into_any(),
-        Some(kind) => view! { <Start kind=kind /> }.into_any(),
+    let forms = FormsContext::expect_context();
+    // The offered form the address names; the page is built again only if
+    // that form or its current version changes (a check at unlock).
+    let chosen = Memo::new(move |_| {
+        let key = params.read().get("form")?;
+        forms
+            .with(|r| r.by_route_key(&key))
+            .map(|f| (f.id.clone(), f.version))
+    });
+    move || {
+        let form = chosen
+            .get()
+            .and_then(|(id, version)| forms.form(&id, version));
+        match form {
+            None => NotFound().into_any(),
+            Some(form) => {
+                let consent = forms.with(|r| r.consent_for(&form));
+                view! { <Start form=form consent=consent /> }.into_any()
+            }
+        }
     }
 }
 
@@ -48,16 +59,19 @@ fn new_code() -> ParticipantCode {
 }
 
 #[component]
-fn Start(kind: RecordKind) -> impl IntoView {
+fn Start(form: Rc<FormDef>, consent: Option<Rc<ConsentText>>) -> impl IntoView {
     let i18n = use_i18n();
     let records = RecordsContext::expect_context();
     let language = LanguageContext::expect_context();
     let navigate = use_navigate();
-    let form = builtin::form(kind).ok();
-    let Some(form) = form else {
-        return view! { <p class="notice">{t!(i18n, form_broken)}</p> }.into_any();
-    };
-    let form = StoredValue::new(form);
+    let form_id = form.id.clone();
+    let version = form.version;
+    let kind = form.kind;
+    let title = form.title.clone();
+    let hint = form.description.clone();
+    let statement_missing = form.requires_consent && consent.is_none();
+    let consent = StoredValue::new_local(consent);
+    let form = StoredValue::new_local(form);
     let reports = ReportsContext::expect_context();
     let query = use_query_map();
     // A follow-up started from her page or the due list: her code and site,
@@ -78,13 +92,14 @@ fn Start(kind: RecordKind) -> impl IntoView {
 
     let drafts = LocalResource::new(move || {
         let ready = matches!(records.state.get(), StorageState::Ready(_));
+        let form_id = form_id.clone();
         async move {
             if !ready {
                 return Ok(Vec::new());
             }
             let query = ListQuery {
                 status: Some(RecordStatus::Draft),
-                form_id: Some(kind.form_id().to_owned()),
+                form_id: Some(form_id.clone()),
                 limit: 20,
                 ..Default::default()
             };
@@ -102,17 +117,14 @@ fn Start(kind: RecordKind) -> impl IntoView {
             let built = form.with_value(|f| -> Result<Record, RecordError> {
                 let mut r = Record::new_draft(Uuid::new_v4(), f, consent, now)?;
                 r.fill_defaults(f, labels::today());
-                if kind == RecordKind::NeedsAssessment {
+                let code_question = f.participant_question().map(|q| q.id.clone());
+                if let (FormKind::NeedsAssessment, Some(q)) = (kind, &code_question) {
+                    // Her assessment gives her a code of her own.
                     let code = new_code().to_string();
-                    r.set_answer(f, "participant_code", Some(AnswerValue::Code(code)), now)?;
+                    r.set_answer(f, q, Some(AnswerValue::Code(code)), now)?;
                 } else if let Some((code, site)) = prefill() {
-                    if f.participant_question().is_some() {
-                        r.set_answer(
-                            f,
-                            "participant_code",
-                            Some(AnswerValue::Code(code.to_string())),
-                            now,
-                        )?;
+                    if let Some(q) = &code_question {
+                        r.set_answer(f, q, Some(AnswerValue::Code(code.to_string())), now)?;
                     }
                     if let (Some(site), Some(q)) = (site, f.site_question()) {
                         r.set_answer(f, &q.id.clone(), Some(AnswerValue::Text(site)), now)?;
@@ -172,11 +184,18 @@ fn Start(kind: RecordKind) -> impl IntoView {
                 .map(|d| {
                     let when = labels::date_time(d.updated_at);
                     let site = d.site.clone().unwrap_or_default();
+                    // Finished under its own version; say when a newer one
+                    // is what new records get.
+                    let older = (d.form_version < version).then(|| {
+                        let v = d.form_version;
+                        view! { <span class="list-meta" data-testid="draft-older-version">{t!(i18n, form_draft_older_version, old = move || v, new = move || version)}</span> }
+                    });
                     view! {
                         <li>
                             <A href=format!("/record/{}/0", d.id) attr:class="list-button" attr:data-testid="resume-draft">
                                 <span class="list-title">{t!(i18n, form_resume)} " · " {site}</span>
                                 <span class="list-meta">{when}</span>
+                                {older}
                             </A>
                         </li>
                     }
@@ -191,22 +210,30 @@ fn Start(kind: RecordKind) -> impl IntoView {
     };
 
     view! {
-        <h1 data-testid="new-record-title">{move || labels::kind_title(i18n.get_locale(), kind)}</h1>
+        <h1 data-testid="new-record-title">{move || title.get(language.get()).to_owned()}</h1>
         <Show
             when=move || asking_consent.get()
             fallback=move || view! {
-                <p class="intro">{move || labels::kind_hint(i18n.get_locale(), kind)}</p>
+                {hint.clone().map(|h| view! { <p class="intro">{move || h.get(language.get()).to_owned()}</p> })}
                 {move || prefill().map(|(code, _)| {
                     let code = code.to_string();
                     view! { <p class="notice" data-testid="follow-up-for">{t!(i18n, form_follow_up_for, code = move || code.clone())}</p> }
                 })}
                 {draft_list}
-                <button type="button" class="button primary wide" data-testid="start-record" on:click=on_start.clone()>
-                    {t!(i18n, form_start)}
-                </button>
+                {if statement_missing {
+                    // The form names a consent statement this phone does
+                    // not hold: it cannot start until one arrives.
+                    view! { <p class="notice error" role="alert" data-testid="consent-statement-missing">{t!(i18n, form_consent_statement_missing)}</p> }.into_any()
+                } else {
+                    view! {
+                        <button type="button" class="button primary wide" data-testid="start-record" on:click=on_start.clone()>
+                            {t!(i18n, form_start)}
+                        </button>
+                    }.into_any()
+                }}
             }
         >
-            <ConsentStep on_agree=Callback::new({
+            <ConsentStep text=consent.get_value() on_agree=Callback::new({
                 let create = create.clone();
                 move |c: Consent| create(Some(c))
             }) />
@@ -224,13 +251,13 @@ fn Start(kind: RecordKind) -> impl IntoView {
 }
 
 #[component]
-fn ConsentStep(on_agree: Callback<Consent>) -> impl IntoView {
+fn ConsentStep(text: Option<Rc<ConsentText>>, on_agree: Callback<Consent>) -> impl IntoView {
     let i18n = use_i18n();
     let language = LanguageContext::expect_context();
-    let Ok(text) = builtin::consent_text() else {
+    let Some(text) = text else {
         return view! { <p class="notice">{t!(i18n, form_broken)}</p> }.into_any();
     };
-    let text = StoredValue::new(text);
+    let text = StoredValue::new_local(text);
     let agreed = RwSignal::new(BTreeSet::<Purpose>::new());
     let asked_by = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<ConsentError>);

@@ -6,12 +6,13 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::i18n::{t, td_string, use_i18n};
-use crate::model::builtin;
 use crate::model::consent::Purpose;
-use crate::model::form::FormDef;
-use crate::model::record_kind::RecordKind;
+use crate::model::form::{FormDef, FormKind};
+use crate::model::registry::route_key;
 use crate::report::history::{self, History, Person};
-use crate::state::{local_offset, LanguageContext, Loading, RecordsContext, ReportsContext};
+use crate::state::{
+    local_offset, FormsContext, LanguageContext, Loading, RecordsContext, ReportsContext,
+};
 use crate::ui::components::{PrivateInput, Trend, WithdrawConsent};
 use crate::ui::labels;
 
@@ -44,9 +45,15 @@ pub fn ReportLoading() -> impl IntoView {
     }
 }
 
-fn person_row(p: &Person, testid: &'static str, follow_up: bool) -> impl IntoView {
+/// Where a follow-up for her starts: the programme's current follow-up
+/// form, if it offers one.
+fn follow_up_link(forms: FormsContext, anchor: Uuid) -> Option<String> {
+    let form = forms.current_of_kind(FormKind::FollowUp)?;
+    Some(format!("/new/{}?from={anchor}", route_key(&form.id)))
+}
+
+fn person_row(p: &Person, testid: &'static str, follow: Option<String>) -> impl IntoView {
     let code = p.code.to_string();
-    let follow = format!("/new/{}?from={}", RecordKind::FollowUp.slug(), p.anchor);
     let site = p.site.clone().map(|s| format!(" · {s}"));
     let last = labels::day(p.last_visit);
     let next = p.next_visit.map(labels::day);
@@ -60,7 +67,7 @@ fn person_row(p: &Person, testid: &'static str, follow_up: bool) -> impl IntoVie
                     {next.map(|d| view! { " · " {move || t!(use_i18n(), people_next_visit, day = { let d = d.clone(); move || d.clone() })} })}
                 </span>
             </A>
-            {follow_up.then(|| view! {
+            {follow.map(|follow| view! {
                 <A href=follow attr:class="button secondary small" attr:data-testid="due-follow-up">{t!(use_i18n(), person_follow_up_short)}</A>
             })}
         </li>
@@ -72,11 +79,13 @@ fn person_row(p: &Person, testid: &'static str, follow_up: bool) -> impl IntoVie
 pub fn DueList() -> impl IntoView {
     let i18n = use_i18n();
     let reports = ReportsContext::expect_context();
+    let forms = FormsContext::expect_context();
     // Computed once per change of the records (or of the day), not per read.
     let due = Memo::new(move |_| {
         let today = labels::today();
+        let kinds = forms.kinds();
         reports.with(|records| {
-            let people = history::people(records, local_offset());
+            let people = history::people(records, &kinds, local_offset());
             history::due(&people, today)
                 .into_iter()
                 .cloned()
@@ -87,7 +96,7 @@ pub fn DueList() -> impl IntoView {
         due.with(|d| {
             d.iter()
                 .flatten()
-                .map(|p| person_row(p, "due-row", true))
+                .map(|p| person_row(p, "due-row", follow_up_link(forms, p.anchor)))
                 .collect_view()
         })
     };
@@ -109,9 +118,12 @@ pub fn DueList() -> impl IntoView {
 pub fn People() -> impl IntoView {
     let i18n = use_i18n();
     let reports = ReportsContext::expect_context();
+    let forms = FormsContext::expect_context();
     let query = RwSignal::new(String::new());
-    let people =
-        Memo::new(move |_| reports.with(|records| history::people(records, local_offset())));
+    let people = Memo::new(move |_| {
+        let kinds = forms.kinds();
+        reports.with(|records| history::people(records, &kinds, local_offset()))
+    });
     let rows = move || {
         let text = query.get();
         people.with(|people| {
@@ -119,7 +131,7 @@ pub fn People() -> impl IntoView {
             if found.is_empty() {
                 return Some(view! { <p class="empty" data-testid="people-empty">{t!(i18n, people_none)}</p> }.into_any());
             }
-            let rows = found.into_iter().map(|p| person_row(p, "person-row", false)).collect_view();
+            let rows = found.into_iter().map(|p| person_row(p, "person-row", None)).collect_view();
             Some(view! { <ul class="plain-list" data-testid="people-list">{rows}</ul> }.into_any())
         })
     };
@@ -144,18 +156,16 @@ pub fn Participant() -> impl IntoView {
     let i18n = use_i18n();
     let reports = ReportsContext::expect_context();
     let params = use_params_map();
-    let forms = StoredValue::new((
-        builtin::form(RecordKind::NeedsAssessment).ok(),
-        builtin::form(RecordKind::FollowUp).ok(),
-    ));
+    let forms = FormsContext::expect_context();
     let found = move || {
+        let kinds = forms.kinds();
         let id = params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
         reports.with(|records| {
             let code = records
                 .iter()
                 .find(|r| Some(r.id) == id)
                 .and_then(|r| r.participant_code.clone())?;
-            history::history(records, &code, local_offset())
+            history::history(records, &kinds, &code, local_offset())
         })
     };
     view! {
@@ -166,7 +176,13 @@ pub fn Participant() -> impl IntoView {
                 <p class="notice" data-testid="person-missing">{t!(i18n, person_missing)}</p>
                 <A href="/people" attr:class="button secondary wide">{t!(i18n, people_open)}</A>
             }.into_any(),
-            Some(Some(h)) => forms.with_value(|(a, f)| history_view(h, a.as_ref(), f.as_ref())),
+            Some(Some(h)) => {
+                // Answers are labelled by the programme's current forms.
+                let assessment = forms.current_of_kind(FormKind::NeedsAssessment);
+                let follow_up = forms.current_of_kind(FormKind::FollowUp);
+                let follow = follow_up_link(forms, h.person.anchor);
+                history_view(h, assessment.as_deref(), follow_up.as_deref(), follow)
+            }
         }}
     }
 }
@@ -175,6 +191,7 @@ fn history_view(
     h: History,
     assessment_form: Option<&FormDef>,
     follow_form: Option<&FormDef>,
+    follow: Option<String>,
 ) -> AnyView {
     let i18n = use_i18n();
     let lang = LanguageContext::expect_context().get();
@@ -229,7 +246,8 @@ fn history_view(
         .visits
         .iter()
         .map(|v| {
-            let title = labels::form_title(locale, &v.form_id);
+            let title =
+                FormsContext::expect_context().with(|r| labels::form_title(locale, r, &v.form_id));
             let how = v.contact.as_deref().map(|c| {
                 format!(
                     " · {}",
@@ -297,11 +315,6 @@ fn history_view(
         .map(labels::day)
         .unwrap_or_else(|| "–".into());
     let has_business = !h.business.is_empty();
-    let follow = format!(
-        "/new/{}?from={}",
-        RecordKind::FollowUp.slug(),
-        h.person.anchor
-    );
     view! {
         <h1 data-testid="person-code" class="code">{code.to_string()}</h1>
         <p class="hint">{h.person.site.clone()}</p>
@@ -310,7 +323,9 @@ fn history_view(
             <dt>{t!(i18n, person_next_visit)}</dt><dd data-testid="person-next">{next}</dd>
             <dt>{t!(i18n, person_referrals)}</dt><dd data-testid="person-referrals">{referrals}</dd>
         </dl>
-        <A href=follow attr:class="button primary wide" attr:data-testid="person-follow-up">{t!(i18n, person_follow_up)}</A>
+        {follow.map(|follow| view! {
+            <A href=follow attr:class="button primary wide" attr:data-testid="person-follow-up">{t!(i18n, person_follow_up)}</A>
+        })}
         {assessment}
         <section class="card">
             <h2>{t!(i18n, person_visits)}</h2>

@@ -7,10 +7,10 @@ use uuid::Uuid;
 
 use crate::i18n::{t, td_string, use_i18n};
 use crate::model::record::RecordStatus;
-use crate::model::record_kind::RecordKind;
 use crate::report::record_day;
 use crate::state::{
-    local_offset, LanguageContext, RecordsContext, StatusContext, StorageState, SyncContext,
+    local_offset, FormsContext, LanguageContext, RecordsContext, StatusContext, StorageState,
+    SyncContext,
 };
 use crate::storage::{ListQuery, RecordSummary, StorageError};
 use crate::ui::components::{PrivateInput, PrivateSelect};
@@ -117,11 +117,19 @@ pub fn Records() -> impl IntoView {
             {tab(Some(RecordStatus::Imported), td_string!(l, status_imported), "tab-imported")}
         }
     };
+    let forms = FormsContext::expect_context();
+    // Every form this phone holds records of may be filtered for, offered or not.
     let form_options = move || {
-        RecordKind::ALL
-            .into_iter()
-            .map(|k| view! { <option value=k.form_id()>{labels::kind_title(i18n.get_locale(), k)}</option> })
-            .collect_view()
+        let locale = i18n.get_locale();
+        forms.with(|r| {
+            r.form_ids()
+                .into_iter()
+                .map(|(id, _)| {
+                    let title = labels::form_title(locale, r, &id);
+                    view! { <option value=id>{title}</option> }
+                })
+                .collect_view()
+        })
     };
 
     let delete = move |id: String| {
@@ -216,7 +224,7 @@ fn row(
     locale: crate::i18n::Locale,
     delete: impl Fn(String) + Copy + 'static,
 ) -> impl IntoView {
-    let title = labels::form_title(locale, &r.form_id);
+    let title = FormsContext::expect_context().with(|f| labels::form_title(locale, f, &r.form_id));
     let status = labels::status(locale, r.status);
     let when = labels::date_time(r.updated_at);
     let href = match r.status {

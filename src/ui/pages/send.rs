@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::i18n::{t, td_string, use_i18n};
-use crate::state::{LanguageContext, Phase, StatusContext, SyncContext};
+use crate::state::{FormsContext, LanguageContext, Phase, StatusContext, SyncContext};
 use crate::ui::labels;
 use crate::ui::messages;
 
@@ -81,6 +81,7 @@ pub fn Send() -> impl IntoView {
         }
     };
 
+    let forms = FormsContext::expect_context();
     let held = move || {
         let items = sync.held.get();
         if items.is_empty() {
@@ -91,7 +92,7 @@ pub fn Send() -> impl IntoView {
             .into_iter()
             .map(|h| {
                 let id = h.id.clone();
-                let title = labels::form_title(i18n.get_locale(), &h.form_id);
+                let title = forms.with(|r| labels::form_title(i18n.get_locale(), r, &h.form_id));
                 view! {
                     <li class="record-row" data-testid="held-row" data-id=h.id.clone()>
                         <A href=format!("/record/{}", h.id) attr:class="list-button">

@@ -1,4 +1,4 @@
-//! Settings: interface language, security, storage, and what this copy of the app is.
+//! Settings: interface language, security, storage, the coordinator's server, forms and key, and what this copy of the app is.
 
 use leptos::prelude::*;
 
@@ -7,7 +7,9 @@ use crate::model::language::Language;
 use crate::model::number;
 use crate::platform::storage_manager;
 use crate::state::{LanguageContext, RecordsContext, UpdateContext};
-use crate::ui::components::{ProgrammeKeySettings, SecuritySettings, ServerSettings};
+use crate::ui::components::{
+    FormsSettings, ProgrammeKeySettings, SecuritySettings, ServerSettings,
+};
 
 #[component]
 pub fn Settings() -> impl IntoView {
@@ -60,6 +62,7 @@ pub fn Settings() -> impl IntoView {
             <h2>{t!(i18n, settings_coordinator)}</h2>
             <p class="hint">{t!(i18n, settings_coordinator_intro)}</p>
             <ServerSettings />
+            <FormsSettings />
             <ProgrammeKeySettings />
         </section>
         <section class="card">

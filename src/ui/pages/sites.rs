@@ -3,13 +3,11 @@
 use leptos::prelude::*;
 
 use crate::i18n::{t, td_string, use_i18n};
-use crate::model::builtin;
-use crate::model::form::FormDef;
+use crate::model::form::{FormDef, FormKind};
 use crate::model::language::Language;
 use crate::model::number;
-use crate::model::record_kind::RecordKind;
 use crate::report::inventory::{self, Counts, Inventory};
-use crate::state::{local_offset, LanguageContext, ReportsContext};
+use crate::state::{local_offset, FormsContext, LanguageContext, ReportsContext};
 use crate::ui::components::{Bar, Bars, PrivateSelect};
 use crate::ui::labels;
 use crate::ui::pages::people::ReportLoading;
@@ -31,8 +29,13 @@ pub fn SiteNeeds() -> impl IntoView {
     let reports = ReportsContext::expect_context();
     let language = LanguageContext::expect_context();
     let site = RwSignal::new(String::new());
-    let form = StoredValue::new(builtin::form(RecordKind::NeedsAssessment).ok());
-    let sites = move || reports.with(inventory::sites).unwrap_or_default();
+    let forms = FormsContext::expect_context();
+    let sites = move || {
+        let kinds = forms.kinds();
+        reports
+            .with(|records| inventory::sites(records, &kinds))
+            .unwrap_or_default()
+    };
     let options = move || {
         sites()
             .into_iter()
@@ -42,18 +45,20 @@ pub fn SiteNeeds() -> impl IntoView {
     let report = move || {
         let chosen = site.get();
         let lang = language.get();
-        form.with_value(|f| {
-            let f = f.as_ref()?;
-            let inv = reports.with(|records| {
-                inventory::inventory(
-                    records,
-                    Some(chosen.as_str()).filter(|s| !s.is_empty()),
-                    f,
-                    local_offset(),
-                )
-            })?;
-            Some(inventory_view(inv, Some(f), lang))
-        })
+        // Answers are counted and ordered by the programme's current
+        // assessment form.
+        let f = forms.current_of_kind(FormKind::NeedsAssessment)?;
+        let kinds = forms.kinds();
+        let inv = reports.with(|records| {
+            inventory::inventory(
+                records,
+                &kinds,
+                Some(chosen.as_str()).filter(|s| !s.is_empty()),
+                &f,
+                local_offset(),
+            )
+        })?;
+        Some(inventory_view(inv, Some(&f), lang))
     };
     view! {
         <h1>{t!(i18n, sites_heading)}</h1>

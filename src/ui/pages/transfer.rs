@@ -7,11 +7,10 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::i18n::{t, td_string, use_i18n};
-use crate::model::record_kind::RecordKind;
 use crate::platform::share::{self, OutFile, ShareError};
 use crate::report::transfer::{EntryProblem, ImportError, Selection};
 use crate::state::exchange::{self, Built, ExchangeError, Format, Imported};
-use crate::state::{LanguageContext, RecordsContext, ReportsContext};
+use crate::state::{FormsContext, LanguageContext, RecordsContext, ReportsContext};
 use crate::ui::components::{PrivateInput, PrivateSelect};
 use crate::ui::labels;
 use crate::ui::messages;
@@ -84,10 +83,13 @@ fn ExportSection() -> impl IntoView {
     let site = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
+    let registry = FormsContext::expect_context();
+    // Every form this phone holds, chosen by default.
     let forms = RwSignal::new(
-        RecordKind::ALL
-            .iter()
-            .map(|k| k.form_id().to_owned())
+        registry
+            .with(|r| r.form_ids())
+            .into_iter()
+            .map(|(id, _)| id)
             .collect::<BTreeSet<_>>(),
     );
     let format = RwSignal::new(Format::Csv);
@@ -110,22 +112,28 @@ fn ExportSection() -> impl IntoView {
         })
     };
     let form_boxes = move || {
-        RecordKind::ALL
-            .into_iter()
-            .map(|k| {
-                let id = k.form_id();
-                view! {
-                    <label class="option">
-                        <PrivateInput {..} type="checkbox" name="export-forms" data-testid=format!("export-form-{id}") prop:checked=move || forms.with(|f| f.contains(id))
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                forms.update(|f| { if on { f.insert(id.to_owned()); } else { f.remove(id); } });
-                            } />
-                        <span>{move || labels::kind_title(i18n.get_locale(), k)}</span>
-                    </label>
-                }
-            })
-            .collect_view()
+        let locale = i18n.get_locale();
+        registry.with(|r| {
+            r.form_ids()
+                .into_iter()
+                .map(|(id, _)| {
+                    let title = labels::form_title(locale, r, &id);
+                    let testid = format!("export-form-{id}");
+                    let (id_check, id_change) = (id.clone(), id);
+                    view! {
+                        <label class="option">
+                            <PrivateInput {..} type="checkbox" name="export-forms" data-testid=testid prop:checked=move || forms.with(|f| f.contains(&id_check))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    let id = id_change.clone();
+                                    forms.update(|f| { if on { f.insert(id); } else { f.remove(&id); } });
+                                } />
+                            <span>{title}</span>
+                        </label>
+                    }
+                })
+                .collect_view()
+        })
     };
     let may_start = move || {
         let working = matches!(step.get(), Step::Working(..));
@@ -144,9 +152,11 @@ fn ExportSection() -> impl IntoView {
         handed.set(None);
         step.set(Step::Working(0, 0));
         leptos::task::spawn_local(async move {
+            let all = registry.all_forms();
             let result = exchange::build_export(
                 records,
                 reports,
+                &all,
                 &selection,
                 chosen,
                 chrono::Utc::now(),
@@ -266,6 +276,7 @@ fn ImportSection() -> impl IntoView {
     let i18n = use_i18n();
     let language = LanguageContext::expect_context();
     let records = RecordsContext::expect_context();
+    let registry = FormsContext::expect_context();
     let working = RwSignal::new(None::<(usize, usize)>);
     let outcome = RwSignal::new(None::<Result<Imported, ExchangeError>>);
     let picked = move |ev: leptos::ev::Event| {
@@ -284,7 +295,9 @@ fn ImportSection() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let result = match share::read_file(&file).await {
                 Ok(bytes) => {
-                    exchange::import(records, &bytes, |done, total| {
+                    let forms: Vec<_> =
+                        registry.all_forms().iter().map(|f| (**f).clone()).collect();
+                    exchange::import(records, &forms, &bytes, |done, total| {
                         working.try_set(Some((done, total)));
                     })
                     .await

@@ -1,0 +1,210 @@
+//! The form registry as reactive state: opened at unlock before any page shows, the programme's index checked at unlock and on request, files taken in, dropped at lock.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+
+use crate::crypto::web::WebDigest;
+use crate::model::form::{FormDef, FormKind};
+use crate::model::registry::{Outcome, Registry};
+use crate::platform::http::{self, FetchTransport};
+use crate::report::FormKinds;
+use crate::service::forms::{FormsError, FormsService, FormsSettings};
+use crate::state::AppRecords;
+use crate::storage::StorageError;
+
+/// What the last check or file brought.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delivery {
+    /// Each entry with what happened to it.
+    Taken(Vec<Outcome>),
+    Failed(FormsError),
+}
+
+impl Delivery {
+    /// Whether the programme must change something: a refused entry or an
+    /// unusable index, not a network that is simply not there.
+    pub fn needs_attention(&self) -> bool {
+        match self {
+            Delivery::Taken(outcomes) => outcomes.iter().any(|o| o.result.is_err()),
+            Delivery::Failed(e) => !matches!(
+                e,
+                FormsError::Offline | FormsError::Timeout | FormsError::Unreachable
+            ),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct FormsContext {
+    /// The registry while unlocked (`None` when locked: the titles say what
+    /// the app is for).
+    registry: RwSignal<Option<Rc<Registry>>, LocalStorage>,
+    pub settings: RwSignal<FormsSettings>,
+    /// The last delivery, for Settings → Forms (and home, when it failed).
+    pub last: RwSignal<Option<Delivery>>,
+    pub checking: RwSignal<bool>,
+    /// The stored registry could not be opened: the built-in forms are
+    /// used and nothing is stored over what is there.
+    pub damaged: RwSignal<Option<StorageError>>,
+}
+
+impl FormsContext {
+    pub fn expect_context() -> Self {
+        expect_context::<Self>()
+    }
+
+    /// Reads the registry (tracked); the built-in forms while it opens.
+    pub fn with<T>(self, f: impl FnOnce(&Registry) -> T) -> T {
+        match self.registry.get() {
+            Some(r) => f(&r),
+            None => f(&Registry::built_in()),
+        }
+    }
+
+    /// The form a record names, at its own version.
+    pub fn form(self, id: &str, version: u32) -> Option<Rc<FormDef>> {
+        self.registry.get_untracked()?.form(id, version)
+    }
+
+    /// The current form of a kind, if the programme offers one.
+    pub fn current_of_kind(self, kind: FormKind) -> Option<Rc<FormDef>> {
+        self.with(|r| r.current_of_kind(kind))
+    }
+
+    /// What each form id is for, for the reports (tracked).
+    pub fn kinds(self) -> FormKinds {
+        self.with(|r| FormKinds::of(r.all_forms().iter().map(|f| &**f)))
+    }
+
+    /// Every form version held (for export, import and reports).
+    pub fn all_forms(self) -> Vec<Rc<FormDef>> {
+        self.with(Registry::all_forms)
+    }
+
+    /// Opens the registry with the records, before pages show.
+    pub async fn open(self, records: &AppRecords) {
+        let service = FormsService { records };
+        match service.open().await {
+            Ok(opened) => {
+                self.damaged.set(None);
+                self.settings.set(opened.settings);
+                self.registry.set(Some(Rc::new(opened.registry)));
+            }
+            Err(e) => {
+                self.damaged.set(Some(e));
+                self.registry.set(Some(Rc::new(Registry::built_in())));
+            }
+        }
+    }
+
+    /// At unlock: the deployment's address once, then the index if there
+    /// is one and the phone has signal. Runs in the background.
+    pub fn check_at_unlock(self, records: Rc<AppRecords>) {
+        leptos::task::spawn_local(async move {
+            let service = FormsService { records: &records };
+            // Storage failing here shows on the next explicit check.
+            if let Ok(settings) = service.adopt_defaults(&FetchTransport).await {
+                self.settings.try_set(settings.clone());
+                if settings.url.is_some() && crate::platform::is_online() {
+                    self.run_check(&records).await;
+                }
+            }
+        });
+    }
+
+    /// "Check for new forms".
+    pub fn check_now(self, records: Rc<AppRecords>) {
+        leptos::task::spawn_local(async move { self.run_check(&records).await });
+    }
+
+    async fn run_check(self, records: &AppRecords) {
+        if self.damaged.get_untracked().is_some() || self.checking.get_untracked() {
+            return;
+        }
+        let Some(current) = self.registry.get_untracked() else {
+            return;
+        };
+        self.checking.set(true);
+        let service = FormsService { records };
+        let sources = http::connect_sources();
+        let result = service
+            .check(
+                &current,
+                &FetchTransport,
+                &WebDigest,
+                sources.as_deref(),
+                &http::page_origin(),
+                js_sys::Date::now(),
+            )
+            .await;
+        self.checking.try_set(false);
+        self.finish(result);
+        if let Ok(settings) = service.settings().await {
+            self.settings.try_set(settings);
+        }
+    }
+
+    /// A file picked on the phone.
+    pub async fn take_file(self, records: &AppRecords, bytes: &[u8]) {
+        let Some(current) = self.registry.get_untracked() else {
+            return;
+        };
+        if let Some(e) = self.damaged.get_untracked() {
+            self.last.set(Some(Delivery::Failed(e.into())));
+            return;
+        }
+        let result = FormsService { records }.take_file(&current, bytes).await;
+        self.finish(result);
+    }
+
+    fn finish(self, result: Result<(Registry, Vec<Outcome>), FormsError>) {
+        match result {
+            Ok((next, outcomes)) => {
+                // Locked meanwhile: the registry stays dropped (it is stored).
+                if self.registry.get_untracked().is_some() {
+                    self.registry.try_set(Some(Rc::new(next)));
+                }
+                self.last.try_set(Some(Delivery::Taken(outcomes)));
+            }
+            Err(e) => {
+                self.last.try_set(Some(Delivery::Failed(e)));
+            }
+        }
+    }
+
+    /// Sets or removes the forms address.
+    ///
+    /// # Errors
+    /// When the address is not usable or storage fails; nothing changes.
+    pub async fn set_address(
+        self,
+        records: &AppRecords,
+        text: Option<String>,
+    ) -> Result<(), FormsError> {
+        let settings = FormsService { records }
+            .set_address(text.as_deref())
+            .await?;
+        self.settings.set(settings);
+        Ok(())
+    }
+
+    /// At lock: the forms leave memory with the records.
+    pub fn clear(self) {
+        self.registry.set(None);
+        self.last.set(None);
+        self.settings.set(FormsSettings::default());
+    }
+}
+
+pub fn provide_forms_context() -> FormsContext {
+    let ctx = FormsContext {
+        registry: RwSignal::new_local(None),
+        settings: RwSignal::new(FormsSettings::default()),
+        last: RwSignal::new(None),
+        checking: RwSignal::new(false),
+        damaged: RwSignal::new(None),
+    };
+    provide_context(ctx);
+    ctx
+}
