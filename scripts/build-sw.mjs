@@ -15,11 +15,12 @@
 // of index.html, so static hosts that serve 404.html for unknown paths
 // (GitHub Pages and many others) open deep links into the app.
 //
-// A deployment can ship its server: with JANGKAU_ENDPOINT_URL (and
-// optionally JANGKAU_ENDPOINT_KIND, JANGKAU_BATCH_SIZE) set at build time,
-// config.json is written beside the app, precached, and its origin added to
-// connect-src. The app adopts it as the server on a phone that has none.
-// Credentials never go in it: the file is public.
+// A deployment can ship its server and its forms: with JANGKAU_ENDPOINT_URL
+// (and optionally JANGKAU_ENDPOINT_KIND, JANGKAU_BATCH_SIZE) and/or
+// JANGKAU_FORMS_URL set at build time, config.json is written beside the
+// app, precached, and their origins added to connect-src. The app adopts
+// them on a phone that has none. Credentials never go in it: the file is
+// public.
 //
 // Usable outside Trunk too: `node scripts/build-sw.mjs DIR`.
 import { createHash } from 'node:crypto';
@@ -110,26 +111,48 @@ export function buildServiceWorker(dir) {
   return { version, urls };
 }
 
-/** Writes config.json from the environment; returns the endpoint origin, if any. */
-export function writeDeploymentConfig(dir, env = process.env) {
-  const url = env.JANGKAU_ENDPOINT_URL;
-  if (!url) return null;
+/** Checks a build-time address: https://, or http:// on this device. */
+function checkedUrl(name, url) {
   const parsed = new URL(url);
   const local = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
   if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && local)) {
-    throw new Error(`JANGKAU_ENDPOINT_URL must be https:// (http only for localhost): ${url}`);
+    throw new Error(`${name} must be https:// (http only for localhost): ${url}`);
   }
-  if (parsed.username || parsed.password) throw new Error('JANGKAU_ENDPOINT_URL must not carry credentials');
-  const config = { endpoint_url: url };
-  if (env.JANGKAU_ENDPOINT_KIND) {
-    if (!['jangkau_batch', 'couch_db'].includes(env.JANGKAU_ENDPOINT_KIND)) {
-      throw new Error(`JANGKAU_ENDPOINT_KIND must be jangkau_batch or couch_db`);
+  if (parsed.username || parsed.password) throw new Error(`${name} must not carry credentials`);
+  return parsed;
+}
+
+/**
+ * Writes config.json from the environment: the endpoint
+ * (JANGKAU_ENDPOINT_URL, _KIND, JANGKAU_BATCH_SIZE) and the programme's
+ * forms index (JANGKAU_FORMS_URL: absolute, or a path on the app's host).
+ * Returns the origins the app must be allowed to connect to, space-separated
+ * ('' when there are none).
+ */
+export function writeDeploymentConfig(dir, env = process.env) {
+  const config = {};
+  const origins = [];
+  if (env.JANGKAU_ENDPOINT_URL) {
+    const url = env.JANGKAU_ENDPOINT_URL;
+    origins.push(checkedUrl('JANGKAU_ENDPOINT_URL', url).origin);
+    config.endpoint_url = url;
+    if (env.JANGKAU_ENDPOINT_KIND) {
+      if (!['jangkau_batch', 'couch_db'].includes(env.JANGKAU_ENDPOINT_KIND)) {
+        throw new Error(`JANGKAU_ENDPOINT_KIND must be jangkau_batch or couch_db`);
+      }
+      config.endpoint_kind = env.JANGKAU_ENDPOINT_KIND;
     }
-    config.endpoint_kind = env.JANGKAU_ENDPOINT_KIND;
+    if (env.JANGKAU_BATCH_SIZE) config.batch_size = Number(env.JANGKAU_BATCH_SIZE);
   }
-  if (env.JANGKAU_BATCH_SIZE) config.batch_size = Number(env.JANGKAU_BATCH_SIZE);
+  if (env.JANGKAU_FORMS_URL) {
+    const url = env.JANGKAU_FORMS_URL;
+    if (url.includes('://')) origins.push(checkedUrl('JANGKAU_FORMS_URL', url).origin);
+    else if (/^\/\/|\s/.test(url)) throw new Error(`JANGKAU_FORMS_URL: not a usable address: ${url}`);
+    config.forms_url = url;
+  }
+  if (Object.keys(config).length === 0) return '';
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-  return parsed.origin;
+  return [...new Set(origins)].join(' ');
 }
 
 const isMain = import.meta.url === `file://${process.argv[1]}`;
@@ -140,7 +163,7 @@ if (isMain) {
     process.exit(2);
   }
   const shipped = writeDeploymentConfig(dir);
-  applyContentSecurityPolicy(dir, [process.env.JANGKAU_CONNECT_SRC ?? '', shipped ?? ''].join(' '));
+  applyContentSecurityPolicy(dir, [process.env.JANGKAU_CONNECT_SRC ?? '', shipped].join(' '));
   const { version, urls } = buildServiceWorker(dir);
   console.log(`sw.js: version ${version}, ${urls.length} files precached`);
 }

@@ -54,11 +54,12 @@ impl FormsContext {
         expect_context::<Self>()
     }
 
-    /// Reads the registry (tracked); the built-in forms while it opens.
+    /// Reads the registry (tracked); an empty one while locked (no page
+    /// shows then: the registry opens before the pages do).
     pub fn with<T>(self, f: impl FnOnce(&Registry) -> T) -> T {
         match self.registry.get() {
             Some(r) => f(&r),
-            None => f(&Registry::built_in()),
+            None => f(&Registry::default()),
         }
     }
 
@@ -126,6 +127,7 @@ impl FormsContext {
             return;
         };
         self.checking.set(true);
+        self.last.set(None);
         let service = FormsService { records };
         let sources = http::connect_sources();
         let result = service
@@ -154,6 +156,7 @@ impl FormsContext {
             self.last.set(Some(Delivery::Failed(e.into())));
             return;
         }
+        self.last.set(None);
         let result = FormsService { records }.take_file(&current, bytes).await;
         self.finish(result);
     }

@@ -349,8 +349,9 @@ impl RecordsContext {
             return;
         }
         self.reports.clear();
-        self.forms.clear();
         self.state.set(StorageState::Locked);
+        // After the pages are gone, so none of them reads the forms leaving.
+        self.forms.clear();
     }
 }
 

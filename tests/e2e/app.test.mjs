@@ -5,9 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  ARTIFACTS, DIST, assertReleaseBuild, byTestId, controlled, copyOfBuild, launch, ready, serve,
-} from './harness.mjs';
+import { ARTIFACTS, DIST, assertReleaseBuild, byTestId, controlled, copyOfBuild, launch, ready, serve, newPath } from './harness.mjs';
 
 /** The precache list and version that the build wrote into sw.js. */
 function builtServiceWorker(dir) {
@@ -120,7 +118,7 @@ describe('the installed app', () => {
       await byTestId(page, 'kind-follow-up').click();
       await byTestId(page, 'new-record-title').waitFor();
       assert.equal(await byTestId(page, 'new-record-title').innerText(), 'Kunjungan tindak lanjut');
-      assert.equal(new URL(page.url()).pathname, '/new/follow-up');
+      assert.equal(new URL(page.url()).pathname, newPath('follow-up'));
 
       await byTestId(page, 'nav-settings').click();
       await byTestId(page, 'settings-title').waitFor();
@@ -145,7 +143,7 @@ describe('the installed app', () => {
   });
 
   test('an unknown address shows "not found", not a blank page', async () => {
-    await page.goto(server.url + '/new/no-such-kind');
+    await page.goto(server.url + newPath('no-such-kind'));
     await ready(page);
     await byTestId(page, 'not-found').waitFor();
     // Issue 12: a record address that is not a record id stayed on

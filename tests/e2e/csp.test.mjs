@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertReleaseBuild, byTestId, copyOfBuild, launch, ready, serve } from './harness.mjs';
+import { assertReleaseBuild, byTestId, copyOfBuild, launch, ready, serve, newPath } from './harness.mjs';
 
 // A same-origin script, allowed by the policy, that tries eval: code run by
 // DevTools (page.evaluate) is exempt from the policy, so the probe must be
@@ -56,7 +56,7 @@ describe('content security policy', () => {
 
   test('the app starts, unlocks and fills a form with no violation', async () => {
     await ready(page);
-    await page.goto(server.url + '/new/site-visit');
+    await page.goto(server.url + newPath('site-visit'));
     await ready(page);
     await byTestId(page, 'start-record').click();
     await byTestId(page, 'section-visit').waitFor();

@@ -1,6 +1,6 @@
 // Helpers for filling the built-in forms through the page, shared by the
 // end-to-end suites.
-import { byTestId, ready } from './harness.mjs';
+import { byTestId, ready, newPath } from './harness.mjs';
 
 export const q = (page, id) => byTestId(page, `question-${id}`);
 export const fill = (page, id, value) => page.fill(`#q-${id}`, value);
@@ -18,7 +18,7 @@ export async function saved(page) {
 
 /** Opens a new record of the kind `slug` and starts it. */
 export async function start(page, base, slug) {
-  await page.goto(`${base}/new/${slug}`);
+  await page.goto(base + newPath(slug));
   await ready(page);
   await byTestId(page, 'start-record').click();
 }

@@ -2,7 +2,7 @@
 // built-in form, consent, bad input, the record list, and a crash mid-form.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST, assertReleaseBuild, byTestId, controlled, launch, ready, serve } from './harness.mjs';
+import { DIST, assertReleaseBuild, byTestId, controlled, launch, ready, serve, newPath } from './harness.mjs';
 import { choose, fill, finish, next, q, saved, section, start } from './filling.mjs';
 
 describe('filling records offline', () => {
@@ -266,7 +266,7 @@ describe('a crash mid-form', () => {
       browser = await launch({ profile });
       page = browser.page;
       await browser.context.setOffline(true);
-      await page.goto(server.url + '/new/site-visit');
+      await page.goto(server.url + newPath('site-visit'));
       await ready(page);
       await byTestId(page, 'resume-draft').filter({ hasText: 'KDR-CRASH' }).click();
       await section(page, 'visit');

@@ -215,3 +215,17 @@ export async function until(check, what, timeout = 30_000) {
 }
 
 export const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
+
+/**
+ * The "new record" address of a form: its id hashed as the app does
+ * (FNV-1a, 64 bits, hex; src/model/registry.rs `route_key`). `form` may be
+ * written with dashes, as the built-in forms' old addresses were.
+ */
+export function newPath(form) {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(form.replace(/-/g, '_'))) {
+    hash ^= BigInt(byte);
+    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return `/new/${hash.toString(16).padStart(16, '0')}`;
+}

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIST, assertReleaseBuild, byTestId, launch, rawStore, ready, serve } from './harness.mjs';
+import { DIST, assertReleaseBuild, byTestId, launch, rawStore, ready, serve, newPath } from './harness.mjs';
 import { choose, fill, next, saved, section } from './filling.mjs';
 
 /** Typed answers: unique strings that exist nowhere but in what was typed. */
@@ -80,7 +80,7 @@ describe('what the browser keeps', () => {
     const page = browser.page;
     await page.goto(server.url + '/');
     await ready(page);
-    await page.goto(server.url + '/new/needs-assessment');
+    await page.goto(server.url + newPath('needs-assessment'));
     await ready(page);
     await byTestId(page, 'start-record').click();
     await byTestId(page, 'consent-assessment').check();
@@ -147,7 +147,7 @@ describe('what the browser keeps', () => {
     const elsewhere = await serve(DIST);
     try {
       const page = phone.page;
-      await page.goto(server.url + '/new/site-visit');
+      await page.goto(server.url + newPath('site-visit'));
       await ready(page);
       await byTestId(page, 'start-record').click();
       await section(page, 'visit');

@@ -3,7 +3,7 @@
 // quick exit and Back, changing the PIN, a tampered record, discreet mode.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST, TEST_PIN, assertReleaseBuild, byTestId, launch, rawStore, ready, serve, unlockWith } from './harness.mjs';
+import { DIST, TEST_PIN, assertReleaseBuild, byTestId, launch, rawStore, ready, serve, unlockWith, newPath } from './harness.mjs';
 
 const SECRET = 'Tim RAHASIA-7Q';
 
@@ -56,7 +56,7 @@ function pageText(page) {
 
 /** Starts a site visit and types SECRET as the team; returns its URL. */
 async function draftWithSecret(page, base) {
-  await page.goto(`${base}/new/site-visit`);
+  await page.goto(base + newPath('site-visit'));
   await ready(page);
   await byTestId(page, 'start-record').click();
   await byTestId(page, 'section-visit').waitFor();
@@ -410,7 +410,7 @@ describe('end-to-end encryption to a programme key', () => {
       const publicPem = readFileSync(join(work, 'programme.public.pem'), 'utf8');
       const privatePem = readFileSync(join(work, 'programme.private.pem'), 'utf8');
 
-      await page.goto(server.url + '/new/site-visit');
+      await page.goto(server.url + newPath('site-visit'));
       await ready(page);
       await byTestId(page, 'start-record').click();
       await byTestId(page, 'section-visit').waitFor();

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACTS, ROOT, assertReleaseBuild, byTestId, controlled, copyOfBuild, launch, ready, serve, storedRecords, until } from './harness.mjs';
+import { ARTIFACTS, ROOT, assertReleaseBuild, byTestId, controlled, copyOfBuild, launch, ready, serve, storedRecords, until, newPath } from './harness.mjs';
 import { startReceiver } from '../receiver/receiver.mjs';
 
 const TOKEN = 'rahasia-uji-123';
@@ -283,7 +283,7 @@ describe('sending to a Jangkau receiver', () => {
     const data = 'WXTHDR'.split('').map((c) => ALPHABET.indexOf(c));
     const sum = data.reduce((acc, v, i) => acc + (7 - i) * v, 0);
     const code = data.map((v) => ALPHABET[v]).join('') + ALPHABET[(31 - (sum % 31)) % 31];
-    await page.goto(server.url + '/new/follow-up');
+    await page.goto(server.url + newPath('follow-up'));
     await ready(page);
     await byTestId(page, 'start-record').click();
     await byTestId(page, 'section-contact').waitFor();

@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { buildServiceWorker } from '../../scripts/build-sw.mjs';
+import { buildServiceWorker, writeDeploymentConfig } from '../../scripts/build-sw.mjs';
 import { drawIcon } from '../../scripts/make-icons.mjs';
 import { startServer } from '../../scripts/static-server.mjs';
 import { fileURLToPath } from 'node:url';
@@ -151,5 +151,26 @@ test('the policy hashes exactly the inline scripts, and takes only real origins 
   assert.ok(!contentSecurityPolicy(html.replace('boot()', 'boot(1)')).includes(hash));
   for (const bad of ['*', "'unsafe-inline'", 'https://a.example; script-src *', 'example.org']) {
     assert.throws(() => contentSecurityPolicy(html, bad), /not an origin/, bad);
+  }
+});
+
+test('config.json carries the endpoint and the forms index, and connect-src gets their origins', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jangkau-config-'));
+  try {
+    assert.equal(writeDeploymentConfig(dir, {}), '');
+    const origins = writeDeploymentConfig(dir, {
+      JANGKAU_ENDPOINT_URL: 'https://api.example.org/batches',
+      JANGKAU_FORMS_URL: 'https://forms.example.net/opsi/index.json',
+    });
+    assert.equal(origins, 'https://api.example.org https://forms.example.net');
+    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    assert.equal(config.forms_url, 'https://forms.example.net/opsi/index.json');
+    assert.equal(config.endpoint_url, 'https://api.example.org/batches');
+    // A path on the app's own host needs no extra origin.
+    assert.equal(writeDeploymentConfig(dir, { JANGKAU_FORMS_URL: 'forms/index.json' }), '');
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')), { forms_url: 'forms/index.json' });
+    assert.throws(() => writeDeploymentConfig(dir, { JANGKAU_FORMS_URL: 'http://forms.example.net/i.json' }), /https/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
