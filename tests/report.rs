@@ -932,3 +932,127 @@ fn the_csv_of_a_form_over_two_versions_has_every_question_and_the_codebook_says_
     assert_eq!(versions_of("hours_v1"), ["1"]);
     assert_eq!(versions_of("children"), ["2"]);
 }
+
+#[test]
+fn any_form_gets_a_summary_per_question_by_site_and_date() {
+    use jangkau::report::summary::{summary, Filter, Tally};
+    let form: FormDef = serde_json::from_value(serde_json::json!({
+        "id": "street_outreach", "version": 1,
+        "title": {"id": "Jalanan", "en": "Street"},
+        "sections": [{"id": "main", "title": {"id": "Utama", "en": "Main"}, "questions": [
+            {"id": "site_code", "type": "text", "role": "site", "label": {"id": "Lokasi", "en": "Site"}},
+            {"id": "met_on", "type": "date", "label": {"id": "Tanggal", "en": "Date"}},
+            {"id": "skill", "type": "single_choice", "label": {"id": "Keahlian", "en": "Skill"},
+             "choices": [{"code": "sewing", "label": {"id": "Menjahit", "en": "Sewing"}},
+                         {"code": "cooking", "label": {"id": "Memasak", "en": "Cooking"}},
+                         {"code": "salon", "label": {"id": "Salon", "en": "Salon"}}]},
+            {"id": "mood", "type": "scale", "label": {"id": "Suasana hati", "en": "Mood"}},
+            {"id": "children", "type": "integer", "label": {"id": "Anak", "en": "Children"}},
+            {"id": "has_phone", "type": "yes_no", "label": {"id": "Punya HP", "en": "Has a phone"}},
+            {"id": "notes", "type": "long_text", "label": {"id": "Catatan", "en": "Notes"}}
+        ]}]
+    }))
+    .unwrap();
+    let make = |n: u128, site: &str, day: u32, skill: &str, mood: u8, children: Option<i64>| {
+        let when = at(11, day);
+        let mut r = Record::new_draft(Uuid::from_u128(n), &form, None, when).unwrap();
+        r.set_answer(&form, "site_code", Some(Text(site.into())), when)
+            .unwrap();
+        r.set_answer(&form, "skill", Some(Choice(skill.into())), when)
+            .unwrap();
+        r.set_answer(&form, "mood", Some(Scale(mood)), when)
+            .unwrap();
+        if let Some(c) = children {
+            r.set_answer(&form, "children", Some(Integer(c)), when)
+                .unwrap();
+        }
+        r.set_answer(&form, "has_phone", Some(Bool(n.is_multiple_of(2))), when)
+            .unwrap();
+        r.set_answer(&form, "notes", Some(Text("rahasia".into())), when)
+            .unwrap();
+        r.status = RecordStatus::Final;
+        r
+    };
+    let mut draft = make(9, "JLN-A", 3, "salon", 5, Some(9));
+    draft.status = RecordStatus::Draft;
+    let records = vec![
+        make(1, "JLN-A", 1, "sewing", 4, Some(2)),
+        make(2, "JLN-A", 2, "sewing", 2, Some(1)),
+        make(3, "JLN-B", 5, "cooking", 4, None),
+        draft,
+    ];
+    let all = summary(&records, &[&form], &Filter::default(), wib());
+    assert_eq!(all.records, 3, "drafts never count");
+    let tally = |s: &jangkau::report::summary::Summary, id: &str| {
+        s.questions
+            .iter()
+            .find(|q| q.question.id == id)
+            .unwrap()
+            .tally
+            .clone()
+    };
+    assert_eq!(
+        tally(&all, "skill"),
+        Tally::Counts(vec![
+            ("sewing".into(), 2),
+            ("cooking".into(), 1),
+            ("salon".into(), 0)
+        ])
+    );
+    assert_eq!(
+        tally(&all, "mood"),
+        Tally::Scale(vec![(1, 0), (2, 1), (3, 0), (4, 2), (5, 0)])
+    );
+    assert_eq!(
+        tally(&all, "children"),
+        Tally::Numbers {
+            count: 2,
+            sum: 3.0,
+            median: Some(1.5)
+        }
+    );
+    assert_eq!(
+        tally(&all, "has_phone"),
+        Tally::Counts(vec![("yes".into(), 1), ("no".into(), 2)])
+    );
+    // Free text is counted, never shown.
+    assert_eq!(tally(&all, "notes"), Tally::Answered);
+    assert_eq!(
+        all.questions
+            .iter()
+            .find(|q| q.question.id == "notes")
+            .unwrap()
+            .answered,
+        3
+    );
+
+    let site_a = summary(
+        &records,
+        &[&form],
+        &Filter {
+            site: Some("JLN-A".into()),
+            ..Filter::default()
+        },
+        wib(),
+    );
+    assert_eq!(site_a.records, 2);
+    let early = summary(
+        &records,
+        &[&form],
+        &Filter {
+            from: Some(day(11, 2)),
+            to: Some(day(11, 4)),
+            ..Filter::default()
+        },
+        wib(),
+    );
+    assert_eq!(early.records, 1);
+    assert_eq!(
+        tally(&early, "children"),
+        Tally::Numbers {
+            count: 1,
+            sum: 1.0,
+            median: Some(1.0)
+        }
+    );
+}

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::FixedOffset;
 
-use super::{choice, choices, current, number, record_day, yes_no, FormKinds, WELLBEING};
+use super::{choice, choices, current, median, number, record_day, yes_no, FormKinds, WELLBEING};
 use crate::model::form::FormDef;
 use crate::model::participant_code::ParticipantCode;
 use crate::model::record::Record;
@@ -80,19 +80,6 @@ fn ordered(form: &FormDef, question: &str, counts: BTreeMap<String, u32>) -> Cou
         .unwrap_or_default();
     out.extend(counts);
     out
-}
-
-fn median(values: &mut [f64]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    Some(if values.len().is_multiple_of(2) {
-        (values[mid - 1] + values[mid]) / 2.0
-    } else {
-        values[mid]
-    })
 }
 
 /// The inventory for `site` (`None`: every site), counting each woman once:

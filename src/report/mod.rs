@@ -1,8 +1,9 @@
-//! Reports from the records on this phone: participant histories, the follow-up list, site needs inventories, and CSV/JSON exchange files.
+//! Reports from the records on this phone: participant histories, the follow-up list, site needs inventories, a summary of any form, and CSV/JSON exchange files.
 
 pub mod csv;
 pub mod history;
 pub mod inventory;
+pub mod summary;
 pub mod transfer;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -140,6 +141,20 @@ pub(crate) fn date(record: &Record, question: &str) -> Option<NaiveDate> {
         Some(AnswerValue::Date(d)) => Some(*d),
         _ => None,
     }
+}
+
+/// The median of `values` (sorted in place); `None` when there are none.
+pub(crate) fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    Some(if values.len().is_multiple_of(2) {
+        (values[mid - 1] + values[mid]) / 2.0
+    } else {
+        values[mid]
+    })
 }
 
 /// An amount of money as Indonesians write it: "Rp 1.500.000".

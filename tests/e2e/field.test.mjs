@@ -223,6 +223,7 @@ describe('the field visit', () => {
       ['/', 'nav-home', 'home'],
       ['/people', 'people-search', 'people'],
       ['/sites', 'site-choice', 'sites'],
+      ['/summary', 'summary-form', 'summary'],
       ['/send', 'send-title', 'send'],
       ['/settings', 'settings-title', 'settings'],
       ['/exchange', 'export-site', 'exchange'],

@@ -148,6 +148,17 @@ describe('programme forms', () => {
       .map((r) => `${r.form_id} v${r.form_version}`)
       .sort();
     assert.deepEqual(versions, ['karaoke_outreach v1', 'karaoke_outreach v2']);
+
+    // The form's summary, over both versions: two records, one answer to
+    // the question only version 2 asks.
+    await byTestId(page, 'nav-home').click();
+    await byTestId(page, 'open-summary').click();
+    await page.waitForSelector('[data-testid=summary-count][data-records="2"]');
+    assert.equal(await byTestId(page, 'summary-children').locator('[data-testid=summary-n]').innerText(), '1');
+    assert.equal(await byTestId(page, 'summary-children').locator('[data-testid=summary-sum]').innerText(), '2');
+    await page.fill('[data-testid=summary-from]', '2999-01-01');
+    await page.dispatchEvent('[data-testid=summary-from]', 'change');
+    await page.waitForSelector('[data-testid=summary-count][data-records="0"]');
     browser.assertNoErrors();
   });
 

@@ -61,6 +61,7 @@ pub fn Home() -> impl IntoView {
         <DueList />
         <nav class="report-links" aria-label=move || crate::i18n::td_string!(i18n.get_locale(), reports_label)>
             <A href="/sites" attr:class="button secondary" attr:data-testid="open-sites">{t!(i18n, sites_heading)}</A>
+            <A href="/summary" attr:class="button secondary" attr:data-testid="open-summary">{t!(i18n, summary_heading)}</A>
             <A href="/exchange" attr:class="button secondary" attr:data-testid="open-exchange">{t!(i18n, export_heading)}</A>
         </nav>
     }

@@ -10,6 +10,7 @@ mod records;
 mod send;
 mod settings;
 mod sites;
+mod summary;
 mod transfer;
 
 pub use fill::FillRecord;
@@ -22,4 +23,5 @@ pub use records::Records;
 pub use send::Send;
 pub use settings::Settings;
 pub use sites::SiteNeeds;
+pub use summary::FormSummary;
 pub use transfer::Transfer;
