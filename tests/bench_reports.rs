@@ -8,13 +8,14 @@ use jangkau::crypto::web;
 use jangkau::model::answer::AnswerValue::{Bool, Choice, Choices, Date, Integer, Scale};
 use jangkau::model::builtin;
 use jangkau::model::form::FormKind;
+use jangkau::model::form::Role;
 use jangkau::model::participant_code::ParticipantCode;
 use jangkau::model::record::Record;
 use jangkau::report::csv::{codebook, form_files};
 use jangkau::report::history::{due, history, people};
 use jangkau::report::inventory::inventory;
 use jangkau::report::transfer::{merge, read_export, select, Selection, Versions};
-use jangkau::report::{FormKinds, ASSESSMENT, FOLLOW_UP, WELLBEING};
+use jangkau::report::{FormKinds, ASSESSMENT, FOLLOW_UP};
 use jangkau::storage::idb::IdbStore;
 use jangkau::storage::Records;
 use jangkau::sync::wire::{batch_body, hex, Content, Entry, PendingBatch, Sender};
@@ -64,9 +65,9 @@ fn records() -> Vec<Record> {
         let site = format!("SITE-{}", w % 40);
         let at = start + Duration::hours(i64::from(w));
         let scores = |k: u32| {
-            WELLBEING
+            Role::WELLBEING
                 .iter()
-                .map(move |q| (*q, Scale(((w + k) % 5 + 1) as u8)))
+                .map(move |q| (q.default_id(), Scale(((w + k) % 5 + 1) as u8)))
         };
         let mut a: Vec<_> = scores(0).collect();
         a.extend([

@@ -940,3 +940,27 @@ fn answers_are_grouped_by_section_and_by_repeat_item() {
     assert_eq!(groups[1].answers[1].1, &AnswerValue::Integer(5));
     assert_eq!(groups[2].answers[1].1, &AnswerValue::Integer(3));
 }
+
+#[test]
+fn roles_fit_their_question_type_appear_once_and_stay_out_of_repeat_groups() {
+    let found = problems(
+        r#"{
+      "id": "roles", "version": 1, "title": {"id": "R", "en": "R"},
+      "sections": [
+        {"id": "s", "title": {"id": "S", "en": "S"}, "questions": [
+          {"id": "mau", "type": "text", "role": "wants_change", "label": {"id": "A", "en": "A"}},
+          {"id": "nilai", "type": "scale", "role": "wb_social", "label": {"id": "B", "en": "B"}},
+          {"id": "nilai2", "type": "scale", "role": "wb_social", "label": {"id": "C", "en": "C"}}
+        ]},
+        {"id": "items", "title": {"id": "I", "en": "I"}, "repeat": {"max": 3, "item_label": {"id": "x", "en": "x"}},
+         "questions": [
+          {"id": "dana", "type": "integer", "role": "capital_needed", "label": {"id": "D", "en": "D"}}
+        ]}
+      ]}"#,
+    );
+    let has = |needle: &str| found.iter().any(|p| p.contains(needle));
+    assert!(has("sections[0].questions[0].role: a text question cannot have the role \"wants_change\""), "{found:?}");
+    assert!(has("sections[0].questions[2].role: only one question may have the role \"wb_social\""), "{found:?}");
+    assert!(has("sections[1].questions[0].role: a question with a role cannot be in a repeat group"), "{found:?}");
+    assert_eq!(found.len(), 3, "{found:?}");
+}

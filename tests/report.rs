@@ -11,7 +11,7 @@ use jangkau::model::answer::AnswerValue::{
 };
 use jangkau::model::builtin;
 use jangkau::model::consent::{Consent, Purpose};
-use jangkau::model::form::{FormDef, FormKind};
+use jangkau::model::form::{FormDef, FormKind, Role};
 use jangkau::model::language::Language;
 use jangkau::model::participant_code::ParticipantCode;
 use jangkau::model::record::{Record, RecordStatus};
@@ -59,10 +59,10 @@ fn consent(follow_up: bool) -> Consent {
 }
 
 fn wellbeing(scores: [u8; 5]) -> Vec<(&'static str, AnswerValue)> {
-    jangkau::report::WELLBEING
+    Role::WELLBEING
         .iter()
         .zip(scores)
-        .map(|(q, s)| (*q, Scale(s)))
+        .map(|(q, s)| (q.default_id(), Scale(s)))
         .collect()
 }
 
@@ -295,7 +295,7 @@ fn a_history_follows_her_over_time() {
     let financial = h
         .wellbeing
         .iter()
-        .find(|s| s.aspect == "wb_financial")
+        .find(|s| s.aspect == Role::WbFinancial)
         .unwrap();
     assert_eq!(
         financial.points,
@@ -369,7 +369,7 @@ fn the_inventory_counts_each_woman_once() {
     );
     // Latest scores: her edited follow-up (3), the second woman (4), the third (1).
     let psychological = all.wellbeing[0];
-    assert_eq!(psychological.0, "wb_psychological");
+    assert_eq!(psychological.0, Role::WbPsychological);
     assert!((psychological.1.unwrap() - 8.0 / 3.0).abs() < 1e-9);
     assert_eq!(
         all.at_risk, 1,
@@ -1055,4 +1055,57 @@ fn any_form_gets_a_summary_per_question_by_site_and_date() {
             median: Some(1.0)
         }
     );
+}
+
+#[test]
+fn a_programme_form_with_its_own_question_ids_feeds_the_reports_through_roles() {
+    // The built-in assessment with every question renamed, each carrying
+    // the role its old id played.
+    let builtin_form = builtin::form(FormKind::NeedsAssessment).unwrap();
+    let mut own = builtin_form.clone();
+    own.id = "opsi_assessment".into();
+    let renamed = |id: &str| format!("opsi_{id}");
+    for section in &mut own.sections {
+        for q in &mut section.questions {
+            let role = Role::WELLBEING
+                .into_iter()
+                .chain([Role::WantsChange, Role::TrainingWanted, Role::CapitalNeeded, Role::RiskOfReturning])
+                .find(|r| r.default_id() == q.id);
+            if let Some(role) = role {
+                q.role = Some(role);
+                q.id = renamed(&q.id);
+            }
+        }
+    }
+    // Renaming left the skip logic pointing at the old ids: only the
+    // reports are under test here, so the form is not re-checked.
+    let records: Vec<Record> = fixture()
+        .into_iter()
+        .map(|mut r| {
+            if r.form_id == ASSESSMENT {
+                r.form_id = own.id.clone();
+                r.answers.values = std::mem::take(&mut r.answers.values)
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let moved = own.question(&renamed(&k)).is_some();
+                        (if moved { renamed(&k) } else { k }, v)
+                    })
+                    .collect();
+            }
+            r
+        })
+        .collect();
+    let mut forms = builtin::forms();
+    forms.push(own.clone());
+    let with_own = FormKinds::of(&forms);
+    let theirs = inventory(&records, &with_own, None, &own, wib());
+    let ours = inventory(&fixture(), &kinds(), None, &builtin_form, wib());
+    assert_eq!(theirs.assessed, ours.assessed);
+    assert_eq!(theirs.wants_change, ours.wants_change);
+    assert_eq!(theirs.training, ours.training);
+    assert_eq!(theirs.capital, ours.capital);
+    let h = history(&records, &with_own, &code(1), wib()).unwrap();
+    let ours = history(&fixture(), &kinds(), &code(1), wib()).unwrap();
+    assert_eq!(h.assessment.as_ref().unwrap().wants_change, ours.assessment.as_ref().unwrap().wants_change);
+    assert_eq!(h.assessment.unwrap().training, ours.assessment.unwrap().training);
 }

@@ -136,12 +136,108 @@ impl QuestionType {
     }
 }
 
-/// What a question's answer means for the record as a whole.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What a question's answer means for the record as a whole: the site
+/// code kept beside the record, and what the people, follow-up and
+/// site-needs pages read (docs/forms.md, "Roles"). A question without a
+/// role still plays one when its id is the role's name (the built-in forms'
+/// ids), so forms written before roles keep working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// The site code: kept in clear beside the record so lists can filter by site.
     Site,
+    NextVisit,
+    WantsChange,
+    TrainingWanted,
+    CapitalNeeded,
+    CapitalItems,
+    ReferralsNeeded,
+    RiskOfReturning,
+    ContactKind,
+    Resident,
+    HasKtp,
+    HasBpjs,
+    HasSavingsBook,
+    BusinessStarted,
+    BusinessState,
+    IncomeBand,
+    WbPsychological,
+    WbSocial,
+    WbEmotional,
+    WbFinancial,
+    WbSpiritual,
+}
+
+impl Role {
+    /// The five wellbeing aspects, in the order the reports show them.
+    pub const WELLBEING: [Role; 5] = [
+        Role::WbPsychological,
+        Role::WbSocial,
+        Role::WbEmotional,
+        Role::WbFinancial,
+        Role::WbSpiritual,
+    ];
+
+    /// The id a question without a role plays it under (the built-in
+    /// forms' id for it).
+    pub fn default_id(self) -> &'static str {
+        match self {
+            Role::Site => "site_code",
+            Role::NextVisit => "next_visit",
+            Role::WantsChange => "wants_change",
+            Role::TrainingWanted => "training_wanted",
+            Role::CapitalNeeded => "capital_needed",
+            Role::CapitalItems => "capital_items",
+            Role::ReferralsNeeded => "referrals_needed",
+            Role::RiskOfReturning => "risk_of_returning",
+            Role::ContactKind => "contact_kind",
+            Role::Resident => "resident",
+            Role::HasKtp => "has_ktp",
+            Role::HasBpjs => "has_bpjs",
+            Role::HasSavingsBook => "has_savings_book",
+            Role::BusinessStarted => "business_started",
+            Role::BusinessState => "business_state",
+            Role::IncomeBand => "income_band",
+            Role::WbPsychological => "wb_psychological",
+            Role::WbSocial => "wb_social",
+            Role::WbEmotional => "wb_emotional",
+            Role::WbFinancial => "wb_financial",
+            Role::WbSpiritual => "wb_spiritual",
+        }
+    }
+
+    /// How a form writes it (`"site"`, `"wants_change"`…), quoted.
+    pub fn json_name(self) -> String {
+        serde_json::to_string(&self).unwrap_or_default()
+    }
+
+    /// Whether a question of `kind` can play this role.
+    pub fn fits(self, kind: QuestionType) -> bool {
+        use QuestionType as T;
+        match self {
+            Role::Site => kind == T::Text,
+            Role::NextVisit => kind == T::Date,
+            Role::WantsChange
+            | Role::RiskOfReturning
+            | Role::ContactKind
+            | Role::BusinessState
+            | Role::IncomeBand => kind == T::SingleChoice,
+            Role::TrainingWanted | Role::CapitalItems | Role::ReferralsNeeded => {
+                kind == T::MultipleChoice
+            }
+            Role::CapitalNeeded => matches!(kind, T::Integer | T::Decimal),
+            Role::Resident
+            | Role::HasKtp
+            | Role::HasBpjs
+            | Role::HasSavingsBook
+            | Role::BusinessStarted => kind == T::YesNo,
+            Role::WbPsychological
+            | Role::WbSocial
+            | Role::WbEmotional
+            | Role::WbFinancial
+            | Role::WbSpiritual => kind == T::Scale,
+        }
+    }
 }
 
 /// A bound on a date answer: a fixed date, or "today" (the day the check runs).
@@ -325,6 +421,15 @@ impl FormDef {
         self.questions().map(|(_, q)| q).find(|q| q.id == id)
     }
 
+    /// The id of the question playing `role`: the one that names it, else
+    /// the one whose id is the role's name (which may not exist).
+    pub fn role_id(&self, role: Role) -> &str {
+        self.questions()
+            .map(|(_, q)| q)
+            .find(|q| q.role == Some(role))
+            .map_or(role.default_id(), |q| q.id.as_str())
+    }
+
     /// The question whose answer is the record's site code, if any.
     pub fn site_question(&self) -> Option<&Question> {
         self.questions()
@@ -422,12 +527,18 @@ impl FormDef {
                 }
             }
         }
-        let sites = self
-            .questions()
-            .filter(|(_, q)| q.role == Some(Role::Site))
-            .count();
-        if sites > 1 {
-            c.push("sections", "only one question may have the role \"site\"");
+        let mut roles: BTreeSet<Role> = BTreeSet::new();
+        for (si, section) in self.sections.iter().enumerate() {
+            for (qi, q) in section.questions.iter().enumerate() {
+                if let Some(role) = q.role {
+                    if !roles.insert(role) {
+                        c.push(
+                            &format!("sections[{si}].questions[{qi}].role"),
+                            &format!("only one question may have the role {}", role.json_name()),
+                        );
+                    }
+                }
+            }
         }
         let codes = self
             .questions()
@@ -623,6 +734,22 @@ impl Checker {
                 &format!("{path}.role"),
                 "the site must be a text question outside repeat groups",
             );
+        } else if let Some(role) = q.role {
+            if !role.fits(kind) {
+                self.push(
+                    &format!("{path}.role"),
+                    &format!(
+                        "a {} question cannot have the role {}",
+                        kind.name(),
+                        role.json_name()
+                    ),
+                );
+            } else if in_repeat {
+                self.push(
+                    &format!("{path}.role"),
+                    "a question with a role cannot be in a repeat group",
+                );
+            }
         }
         if kind == QuestionType::ParticipantCode && in_repeat {
             self.push(path, "a participant code cannot be in a repeat group");

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use chrono::{Days, FixedOffset, NaiveDate};
 use uuid::Uuid;
 
-use super::{choice, choices, current, date, number, record_day, yes_no, FormKinds, WELLBEING};
+use super::{choice, choices, current, date, number, record_day, yes_no, FormKinds};
 use crate::model::consent::{Consent, Purpose};
+use crate::model::form::Role;
 use crate::model::participant_code::ParticipantCode;
 use crate::model::record::Record;
 
@@ -65,7 +66,7 @@ fn person(
     let next_visit = list
         .iter()
         .rev()
-        .find_map(|r| date(r, "next_visit"))
+        .find_map(|r| date(r, kinds.id(r, Role::NextVisit)))
         .filter(|d| *d > last_visit);
     let consent = list
         .iter()
@@ -147,7 +148,7 @@ pub struct BusinessPoint {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     /// The question id (`wb_psychological` …).
-    pub aspect: &'static str,
+    pub aspect: Role,
     pub points: Vec<(NaiveDate, f64)>,
 }
 
@@ -189,9 +190,9 @@ pub fn history(
     let assessment = newest_assessment.map(|r| Assessment {
         record_id: r.id,
         day: record_day(r, offset),
-        wants_change: choice(r, "wants_change").map(str::to_owned),
-        training: choices(r, "training_wanted").to_vec(),
-        capital: number(r, "capital_needed"),
+        wants_change: choice(r, kinds.id(r, Role::WantsChange)).map(str::to_owned),
+        training: choices(r, kinds.id(r, Role::TrainingWanted)).to_vec(),
+        capital: number(r, kinds.id(r, Role::CapitalNeeded)),
     });
     let visits = list
         .iter()
@@ -199,34 +200,34 @@ pub fn history(
             record_id: r.id,
             form_id: r.form_id.clone(),
             day: record_day(r, offset),
-            contact: choice(r, "contact_kind").map(str::to_owned),
-            risk: choice(r, "risk_of_returning").map(str::to_owned),
+            contact: choice(r, kinds.id(r, Role::ContactKind)).map(str::to_owned),
+            risk: choice(r, kinds.id(r, Role::RiskOfReturning)).map(str::to_owned),
         })
         .collect();
-    let wellbeing = WELLBEING
-        .iter()
+    let wellbeing = Role::WELLBEING
+        .into_iter()
         .map(|aspect| Series {
             aspect,
             points: list
                 .iter()
-                .filter_map(|r| number(r, aspect).map(|n| (record_day(r, offset), n)))
+                .filter_map(|r| number(r, kinds.id(r, aspect)).map(|n| (record_day(r, offset), n)))
                 .collect(),
         })
         .collect();
     let business = list
         .iter()
         .filter_map(|r| {
-            yes_no(r, "business_started").map(|started| BusinessPoint {
+            yes_no(r, kinds.id(r, Role::BusinessStarted)).map(|started| BusinessPoint {
                 day: record_day(r, offset),
                 started,
-                state: choice(r, "business_state").map(str::to_owned),
-                income: choice(r, "income_band").map(str::to_owned),
+                state: choice(r, kinds.id(r, Role::BusinessState)).map(str::to_owned),
+                income: choice(r, kinds.id(r, Role::IncomeBand)).map(str::to_owned),
             })
         })
         .collect();
     let open_referrals = newest_assessment
         .map(|r| {
-            choices(r, "referrals_needed")
+            choices(r, kinds.id(r, Role::ReferralsNeeded))
                 .iter()
                 .filter(|c| *c != "none")
                 .cloned()

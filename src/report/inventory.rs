@@ -4,8 +4,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::FixedOffset;
 
-use super::{choice, choices, current, median, number, record_day, yes_no, FormKinds, WELLBEING};
+use super::{choice, choices, current, median, number, record_day, yes_no, FormKinds};
 use crate::model::form::FormDef;
+use crate::model::form::Role;
 use crate::model::participant_code::ParticipantCode;
 use crate::model::record::Record;
 
@@ -40,9 +41,9 @@ pub struct Inventory {
     pub no_bpjs: u32,
     pub no_savings_book: u32,
     pub referrals: Counts,
-    /// Mean of each woman's latest score, per aspect (in [`WELLBEING`]
+    /// Mean of each woman's latest score, per aspect (in [`Role::WELLBEING`]
     /// order); `None` when nobody has one.
-    pub wellbeing: Vec<(&'static str, Option<f64>)>,
+    pub wellbeing: Vec<(Role, Option<f64>)>,
     /// Latest judged risk of returning, per level.
     pub risk: Counts,
     /// Women whose latest judged risk of returning is high.
@@ -100,11 +101,11 @@ pub fn inventory(
         }
     }
     let mut inv = Inventory::default();
-    let mut wants = zeroed(form, "wants_change");
-    let mut training = zeroed(form, "training_wanted");
-    let mut referrals = zeroed(form, "referrals_needed");
+    let mut wants = zeroed(form, form.role_id(Role::WantsChange));
+    let mut training = zeroed(form, form.role_id(Role::TrainingWanted));
+    let mut referrals = zeroed(form, form.role_id(Role::ReferralsNeeded));
     referrals.remove("none");
-    let mut risk = zeroed(form, "risk_of_returning");
+    let mut risk = zeroed(form, form.role_id(Role::RiskOfReturning));
     let mut amounts = Vec::new();
     let mut wellbeing = [(0.0, 0u32); 5];
     for list in by_person.values_mut() {
@@ -116,40 +117,47 @@ pub fn inventory(
             continue;
         }
         inv.assessed += 1;
-        match yes_no(assessment, "resident") {
+        match yes_no(assessment, kinds.id(assessment, Role::Resident)) {
             Some(true) => inv.resident += 1,
             Some(false) => inv.non_resident += 1,
             None => inv.residence_unknown += 1,
         }
-        if let Some(w) = choice(assessment, "wants_change") {
+        if let Some(w) = choice(assessment, kinds.id(assessment, Role::WantsChange)) {
             *wants.entry(w.to_owned()).or_default() += 1;
         }
-        for t in choices(assessment, "training_wanted") {
+        for t in choices(assessment, kinds.id(assessment, Role::TrainingWanted)) {
             *training.entry(t.clone()).or_default() += 1;
         }
-        let amount = number(assessment, "capital_needed").filter(|n| *n > 0.0);
-        if amount.is_some() || !choices(assessment, "capital_items").is_empty() {
+        let amount =
+            number(assessment, kinds.id(assessment, Role::CapitalNeeded)).filter(|n| *n > 0.0);
+        if amount.is_some()
+            || !choices(assessment, kinds.id(assessment, Role::CapitalItems)).is_empty()
+        {
             inv.capital.needing += 1;
         }
         if let Some(n) = amount {
             amounts.push(n);
         }
         for (question, gap) in [
-            ("has_ktp", &mut inv.no_ktp),
-            ("has_bpjs", &mut inv.no_bpjs),
-            ("has_savings_book", &mut inv.no_savings_book),
+            (Role::HasKtp, &mut inv.no_ktp),
+            (Role::HasBpjs, &mut inv.no_bpjs),
+            (Role::HasSavingsBook, &mut inv.no_savings_book),
         ] {
-            if yes_no(assessment, question) == Some(false) {
+            if yes_no(assessment, kinds.id(assessment, question)) == Some(false) {
                 *gap += 1;
             }
         }
-        for c in choices(assessment, "referrals_needed") {
+        for c in choices(assessment, kinds.id(assessment, Role::ReferralsNeeded)) {
             if c != "none" {
                 *referrals.entry(c.clone()).or_default() += 1;
             }
         }
-        for (slot, aspect) in wellbeing.iter_mut().zip(WELLBEING) {
-            if let Some(n) = list.iter().rev().find_map(|r| number(r, aspect)) {
+        for (slot, aspect) in wellbeing.iter_mut().zip(Role::WELLBEING) {
+            if let Some(n) = list
+                .iter()
+                .rev()
+                .find_map(|r| number(r, kinds.id(r, aspect)))
+            {
                 slot.0 += n;
                 slot.1 += 1;
             }
@@ -157,7 +165,7 @@ pub fn inventory(
         if let Some(level) = list
             .iter()
             .rev()
-            .find_map(|r| choice(r, "risk_of_returning"))
+            .find_map(|r| choice(r, kinds.id(r, Role::RiskOfReturning)))
         {
             *risk.entry(level.to_owned()).or_default() += 1;
             if level == "high" {
@@ -168,17 +176,17 @@ pub fn inventory(
     inv.capital.with_amount = amounts.len() as u32;
     inv.capital.total = amounts.iter().sum();
     inv.capital.median = median(&mut amounts);
-    inv.wants_change = ordered(form, "wants_change", wants);
-    inv.training = ordered(form, "training_wanted", training);
-    inv.referrals = ordered(form, "referrals_needed", referrals)
+    inv.wants_change = ordered(form, form.role_id(Role::WantsChange), wants);
+    inv.training = ordered(form, form.role_id(Role::TrainingWanted), training);
+    inv.referrals = ordered(form, form.role_id(Role::ReferralsNeeded), referrals)
         .into_iter()
         .filter(|(code, _)| code != "none")
         .collect();
-    inv.risk = ordered(form, "risk_of_returning", risk);
-    inv.wellbeing = WELLBEING
-        .iter()
+    inv.risk = ordered(form, form.role_id(Role::RiskOfReturning), risk);
+    inv.wellbeing = Role::WELLBEING
+        .into_iter()
         .zip(wellbeing)
-        .map(|(aspect, (sum, n))| (*aspect, (n > 0).then(|| sum / f64::from(n))))
+        .map(|(aspect, (sum, n))| (aspect, (n > 0).then(|| sum / f64::from(n))))
         .collect();
     inv
 }

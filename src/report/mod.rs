@@ -12,7 +12,7 @@ use chrono::{FixedOffset, NaiveDate};
 use uuid::Uuid;
 
 use crate::model::answer::AnswerValue;
-use crate::model::form::{FormDef, FormKind};
+use crate::model::form::{FormDef, FormKind, Role};
 use crate::model::language::Language;
 use crate::model::record::{Record, RecordStatus};
 
@@ -21,20 +21,38 @@ pub const ASSESSMENT: &str = "needs_assessment";
 pub const FOLLOW_UP: &str = "follow_up";
 pub const SITE_VISIT: &str = "site_visit";
 
-/// What each form id is for, as its forms say (`kind`): the reports read
-/// needs assessments by kind, so a programme's own assessment feeds them.
-/// An id the phone holds no form for counts as the built-in form of that
-/// id, if there is one.
+/// What each form id is for, as its forms say (`kind`), and which question
+/// plays each role in each version: the reports read needs assessments by
+/// kind and answers by role, so a programme's own forms feed them. An id
+/// the phone holds no form for counts as the built-in form of that id, if
+/// there is one; a role no question names is played by the question whose
+/// id is the role's default (the built-in forms' ids).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct FormKinds(BTreeMap<String, FormKind>);
+pub struct FormKinds {
+    kinds: BTreeMap<String, FormKind>,
+    roles: BTreeMap<String, BTreeMap<u32, BTreeMap<Role, String>>>,
+}
 
 impl FormKinds {
+    /// From every form version held (a later version's kind wins).
     pub fn of<'a>(forms: impl IntoIterator<Item = &'a FormDef>) -> FormKinds {
-        FormKinds(forms.into_iter().map(|f| (f.id.clone(), f.kind)).collect())
+        let mut out = FormKinds::default();
+        for f in forms {
+            out.kinds.insert(f.id.clone(), f.kind);
+            let roles = f
+                .questions()
+                .filter_map(|(_, q)| q.role.map(|r| (r, q.id.clone())))
+                .collect();
+            out.roles
+                .entry(f.id.clone())
+                .or_default()
+                .insert(f.version, roles);
+        }
+        out
     }
 
     pub fn kind(&self, form_id: &str) -> FormKind {
-        match self.0.get(form_id) {
+        match self.kinds.get(form_id) {
             Some(kind) => *kind,
             None => match form_id {
                 ASSESSMENT => FormKind::NeedsAssessment,
@@ -48,16 +66,16 @@ impl FormKinds {
     pub fn is_assessment(&self, record: &Record) -> bool {
         self.kind(&record.form_id) == FormKind::NeedsAssessment
     }
-}
 
-/// The five wellbeing aspects, as question ids in both participant forms.
-pub const WELLBEING: [&str; 5] = [
-    "wb_psychological",
-    "wb_social",
-    "wb_emotional",
-    "wb_financial",
-    "wb_spiritual",
-];
+    /// The id of the question playing `role` in `record`'s form version.
+    pub fn id<'a>(&'a self, record: &Record, role: Role) -> &'a str {
+        self.roles
+            .get(record.form_id.as_str())
+            .and_then(|versions| versions.get(&record.form_version))
+            .and_then(|roles| roles.get(&role))
+            .map_or(role.default_id(), String::as_str)
+    }
+}
 
 /// The records a report may count: finished ones (never drafts), not
 /// withdrawn, and only the newest version of each edited record. A record

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::i18n::{td, td_string, Locale};
+use crate::model::form::Role;
 use crate::model::language::Language;
 use crate::model::registry::Registry;
 use crate::model::status::LastSent;
@@ -77,28 +78,30 @@ pub fn today() -> NaiveDate {
 }
 
 /// A choice's label in `language`, from the form that asks it; the code
-/// itself when the form (or an older version's choice) is not known.
+/// The label of answer `code` to the question playing `role` in `form`
+/// (the code itself when unknown).
 pub fn choice_label(
     form: Option<&crate::model::form::FormDef>,
-    question: &str,
+    role: Role,
     code: &str,
     language: crate::model::language::Language,
 ) -> String {
-    form.and_then(|f| f.question(question))
+    form.and_then(|f| f.question(f.role_id(role)))
         .and_then(|q| q.choice(code))
         .map(|c| c.label.get(language).to_owned())
         .unwrap_or_else(|| code.to_owned())
 }
 
-/// A question's label in `language` (its id when unknown).
+/// The label of the question playing `role` in `form` (the role's default
+/// id when unknown).
 pub fn question_label(
     form: Option<&crate::model::form::FormDef>,
-    question: &str,
+    role: Role,
     language: crate::model::language::Language,
 ) -> String {
-    form.and_then(|f| f.question(question))
+    form.and_then(|f| f.question(f.role_id(role)))
         .map(|q| q.label.get(language).to_owned())
-        .unwrap_or_else(|| question.to_owned())
+        .unwrap_or_else(|| role.default_id().to_owned())
 }
 
 /// "2026-11-23".

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::i18n::{t, td_string, use_i18n};
 use crate::model::consent::Purpose;
-use crate::model::form::{FormDef, FormKind};
+use crate::model::form::{FormDef, FormKind, Role};
 use crate::model::registry::route_key;
 use crate::report::history::{self, History, Person};
 use crate::state::{
@@ -221,12 +221,12 @@ fn history_view(
         let wants = a
             .wants_change
             .as_deref()
-            .map(|w| labels::choice_label(assessment_form, "wants_change", w, lang))
+            .map(|w| labels::choice_label(assessment_form, Role::WantsChange, w, lang))
             .unwrap_or_else(|| "–".into());
         let training = a
             .training
             .iter()
-            .map(|c| labels::choice_label(assessment_form, "training_wanted", c, lang))
+            .map(|c| labels::choice_label(assessment_form, Role::TrainingWanted, c, lang))
             .collect::<Vec<_>>()
             .join(", ");
         let capital = a.capital.map(crate::report::rupiah);
@@ -234,9 +234,9 @@ fn history_view(
             <section class="card" data-testid="person-assessment">
                 <h2>{t!(i18n, kind_needs_assessment)} " · " {labels::day(a.day)}</h2>
                 <dl class="facts">
-                    <dt>{labels::question_label(assessment_form, "wants_change", lang)}</dt><dd data-testid="person-wants">{wants}</dd>
-                    <dt>{labels::question_label(assessment_form, "training_wanted", lang)}</dt><dd data-testid="person-training">{training}</dd>
-                    {capital.map(|c| view! { <dt>{labels::question_label(assessment_form, "capital_needed", lang)}</dt><dd>{c}</dd> })}
+                    <dt>{labels::question_label(assessment_form, Role::WantsChange, lang)}</dt><dd data-testid="person-wants">{wants}</dd>
+                    <dt>{labels::question_label(assessment_form, Role::TrainingWanted, lang)}</dt><dd data-testid="person-training">{training}</dd>
+                    {capital.map(|c| view! { <dt>{labels::question_label(assessment_form, Role::CapitalNeeded, lang)}</dt><dd>{c}</dd> })}
                 </dl>
                 <A href=format!("/record/{}", a.record_id) attr:class="button secondary">{t!(i18n, person_open_record)}</A>
             </section>
@@ -251,7 +251,7 @@ fn history_view(
             let how = v.contact.as_deref().map(|c| {
                 format!(
                     " · {}",
-                    labels::choice_label(follow_form, "contact_kind", c, lang)
+                    labels::choice_label(follow_form, Role::ContactKind, c, lang)
                 )
             });
             let risk = v.risk.as_deref().map(|r| {
@@ -260,7 +260,7 @@ fn history_view(
                     td_string!(locale, person_risk),
                     labels::choice_label(
                         follow_form.or(assessment_form),
-                        "risk_of_returning",
+                        Role::RiskOfReturning,
                         r,
                         lang
                     )
@@ -284,7 +284,7 @@ fn history_view(
         .map(|s| {
             let label = labels::question_label(assessment_form, s.aspect, lang);
             let points = s.points.iter().map(|(d, v)| (labels::day(*d), *v)).collect();
-            view! { <Trend label=label points=points low=1.0 high=5.0 testid=format!("trend-{}", s.aspect) /> }
+            view! { <Trend label=label points=points low=1.0 high=5.0 testid=format!("trend-{}", s.aspect.default_id()) /> }
         })
         .collect_view();
     let business = h
@@ -292,11 +292,11 @@ fn history_view(
         .iter()
         .map(|b| {
             let state = match (&b.state, b.started) {
-                (Some(s), _) => labels::choice_label(follow_form, "business_state", s, lang),
+                (Some(s), _) => labels::choice_label(follow_form, Role::BusinessState, s, lang),
                 (None, true) => td_string!(locale, person_business_started).to_owned(),
                 (None, false) => td_string!(locale, person_business_not_started).to_owned(),
             };
-            let income = b.income.as_deref().map(|i| format!(" · {}", labels::choice_label(follow_form, "income_band", i, lang)));
+            let income = b.income.as_deref().map(|i| format!(" · {}", labels::choice_label(follow_form, Role::IncomeBand, i, lang)));
             view! { <li data-testid="business-row">{labels::day(b.day)} " · " {state} {income}</li> }
         })
         .collect_view();
@@ -305,7 +305,7 @@ fn history_view(
     } else {
         h.open_referrals
             .iter()
-            .map(|c| labels::choice_label(assessment_form, "referrals_needed", c, lang))
+            .map(|c| labels::choice_label(assessment_form, Role::ReferralsNeeded, c, lang))
             .collect::<Vec<_>>()
             .join(", ")
     };

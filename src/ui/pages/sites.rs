@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::i18n::{t, td_string, use_i18n};
-use crate::model::form::{FormDef, FormKind};
+use crate::model::form::{FormDef, FormKind, Role};
 use crate::model::language::Language;
 use crate::model::number;
 use crate::report::inventory::{self, Counts, Inventory};
@@ -12,7 +12,7 @@ use crate::ui::components::{Bar, Bars, PrivateSelect};
 use crate::ui::labels;
 use crate::ui::pages::people::ReportLoading;
 
-fn bars(form: Option<&FormDef>, question: &str, counts: &Counts, lang: Language) -> Vec<Bar> {
+fn bars(form: Option<&FormDef>, question: Role, counts: &Counts, lang: Language) -> Vec<Bar> {
     counts
         .iter()
         .map(|(code, n)| Bar {
@@ -100,7 +100,7 @@ fn inventory_view(inv: Inventory, form: Option<&FormDef>, lang: Language) -> imp
         .wellbeing
         .iter()
         .map(|(aspect, avg)| Bar {
-            label: labels::question_label(form, aspect, lang),
+            label: labels::question_label(form, *aspect, lang),
             value: avg.unwrap_or(0.0),
             shown: avg
                 .map(|a| number::decimal(a, 1, lang))
@@ -124,11 +124,11 @@ fn inventory_view(inv: Inventory, form: Option<&FormDef>, lang: Language) -> imp
             <dt>{t!(i18n, sites_capital_median)}</dt><dd data-testid="inv-capital-median">{median}</dd>
         </dl>
         <section class="card"><h2>{t!(i18n, sites_where_they_live)}</h2><Bars bars=people testid="inv-residence" /></section>
-        <section class="card"><h2>{labels::question_label(form, "wants_change", lang)}</h2><Bars bars=bars(form, "wants_change", &inv.wants_change, lang) testid="inv-wants" /></section>
-        <section class="card"><h2>{labels::question_label(form, "training_wanted", lang)}</h2><Bars bars=bars(form, "training_wanted", &inv.training, lang) testid="inv-training" /></section>
+        <section class="card"><h2>{labels::question_label(form, Role::WantsChange, lang)}</h2><Bars bars=bars(form, Role::WantsChange, &inv.wants_change, lang) testid="inv-wants" /></section>
+        <section class="card"><h2>{labels::question_label(form, Role::TrainingWanted, lang)}</h2><Bars bars=bars(form, Role::TrainingWanted, &inv.training, lang) testid="inv-training" /></section>
         <section class="card"><h2>{t!(i18n, sites_documents)}</h2><Bars bars=gaps testid="inv-documents" /></section>
-        <section class="card"><h2>{labels::question_label(form, "referrals_needed", lang)}</h2><Bars bars=bars(form, "referrals_needed", &inv.referrals, lang) testid="inv-referrals" /></section>
+        <section class="card"><h2>{labels::question_label(form, Role::ReferralsNeeded, lang)}</h2><Bars bars=bars(form, Role::ReferralsNeeded, &inv.referrals, lang) testid="inv-referrals" /></section>
         <section class="card"><h2>{t!(i18n, sites_wellbeing)}</h2><Bars bars=wellbeing max=5.0 testid="inv-wellbeing" /></section>
-        <section class="card"><h2>{labels::question_label(form, "risk_of_returning", lang)}</h2><Bars bars=bars(form, "risk_of_returning", &inv.risk, lang) testid="inv-risk" /></section>
+        <section class="card"><h2>{labels::question_label(form, Role::RiskOfReturning, lang)}</h2><Bars bars=bars(form, Role::RiskOfReturning, &inv.risk, lang) testid="inv-risk" /></section>
     }
 }
