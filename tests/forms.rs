@@ -959,8 +959,17 @@ fn roles_fit_their_question_type_appear_once_and_stay_out_of_repeat_groups() {
       ]}"#,
     );
     let has = |needle: &str| found.iter().any(|p| p.contains(needle));
-    assert!(has("sections[0].questions[0].role: a text question cannot have the role \"wants_change\""), "{found:?}");
-    assert!(has("sections[0].questions[2].role: only one question may have the role \"wb_social\""), "{found:?}");
-    assert!(has("sections[1].questions[0].role: a question with a role cannot be in a repeat group"), "{found:?}");
+    assert!(
+        has("sections[0].questions[0].role: a text question cannot have the role \"wants_change\""),
+        "{found:?}"
+    );
+    assert!(
+        has("sections[0].questions[2].role: only one question may have the role \"wb_social\""),
+        "{found:?}"
+    );
+    assert!(
+        has("sections[1].questions[0].role: a question with a role cannot be in a repeat group"),
+        "{found:?}"
+    );
     assert_eq!(found.len(), 3, "{found:?}");
 }

@@ -376,3 +376,45 @@ fn a_sending_run_against_a_server_that_answers_anything() {
         }
     }
 }
+
+#[test]
+fn forms_indexes_bundles_and_form_files() {
+    use jangkau::model::registry::{read_file, Definition, Index, Part, Registry};
+    let form = include_bytes!("../forms/follow_up.json").to_vec();
+    let consent = include_bytes!("../forms/consent.json").to_vec();
+    let index = br#"{"schema": "jangkau.forms/1", "forms": [{"id": "a", "version": 1, "url": "a.json", "sha256": "00"}], "consents": []}"#.to_vec();
+    let bundle = format!(
+        r#"{{"schema": "jangkau.forms/1", "forms": [{{"id": "follow_up", "version": 1, "definition": {}}}]}}"#,
+        String::from_utf8_lossy(&form)
+    )
+    .into_bytes();
+    let seeds = vec![form, consent, index, bundle];
+    let mut registry = Registry::built_in();
+    for input in inputs(11, 3000, &seeds) {
+        let _ = Index::parse(&input);
+        let _ = Definition::parse(Part::Form, &input);
+        let _ = Definition::parse(Part::Consent, &input);
+        if let Ok(jangkau::model::registry::FileContent::Bundle(index)) = read_file(&input) {
+            let delivered = index
+                .entries()
+                .map(|(part, e)| {
+                    let result = e
+                        .definition
+                        .as_ref()
+                        .map(|d| serde_json::to_vec(d).unwrap())
+                        .ok_or(jangkau::model::registry::EntryProblem::NoSource)
+                        .and_then(|bytes| Definition::parse(part, &bytes))
+                        .map(|d| (d, None));
+                    (part, e.clone(), result)
+                })
+                .collect();
+            registry.apply_file(delivered);
+        }
+    }
+    // Whatever came in, every built-in version is still there.
+    for f in builtin::forms() {
+        assert!(registry.form(&f.id, f.version).is_some());
+    }
+    let (restored, _) = Registry::restore(registry.to_stored());
+    assert_eq!(restored.all_forms().len(), registry.all_forms().len());
+}

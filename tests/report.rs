@@ -1069,7 +1069,12 @@ fn a_programme_form_with_its_own_question_ids_feeds_the_reports_through_roles() 
         for q in &mut section.questions {
             let role = Role::WELLBEING
                 .into_iter()
-                .chain([Role::WantsChange, Role::TrainingWanted, Role::CapitalNeeded, Role::RiskOfReturning])
+                .chain([
+                    Role::WantsChange,
+                    Role::TrainingWanted,
+                    Role::CapitalNeeded,
+                    Role::RiskOfReturning,
+                ])
                 .find(|r| r.default_id() == q.id);
             if let Some(role) = role {
                 q.role = Some(role);
@@ -1106,6 +1111,12 @@ fn a_programme_form_with_its_own_question_ids_feeds_the_reports_through_roles() 
     assert_eq!(theirs.capital, ours.capital);
     let h = history(&records, &with_own, &code(1), wib()).unwrap();
     let ours = history(&fixture(), &kinds(), &code(1), wib()).unwrap();
-    assert_eq!(h.assessment.as_ref().unwrap().wants_change, ours.assessment.as_ref().unwrap().wants_change);
-    assert_eq!(h.assessment.unwrap().training, ours.assessment.unwrap().training);
+    assert_eq!(
+        h.assessment.as_ref().unwrap().wants_change,
+        ours.assessment.as_ref().unwrap().wants_change
+    );
+    assert_eq!(
+        h.assessment.unwrap().training,
+        ours.assessment.unwrap().training
+    );
 }

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertReleaseBuild, byTestId, controlled, copyOfBuild, launch, newPath, rawStore, ready, serve, until } from './harness.mjs';
+import { ARTIFACTS, assertReleaseBuild, byTestId, controlled, copyOfBuild, launch, newPath, rawStore, ready, serve, until } from './harness.mjs';
 import { saved } from './filling.mjs';
 import { startReceiver } from '../receiver/receiver.mjs';
 
@@ -196,12 +196,20 @@ describe('programme forms', () => {
     await byTestId(page, 'nav-home').click();
     await byTestId(page, 'kind-street-outreach').waitFor();
     await byTestId(page, 'kind-karaoke-outreach').waitFor();
+    // For a look at 320 px: home with the programme's forms, and Settings → Forms.
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.setViewportSize({ width: 320, height: 640 });
+    await page.screenshot({ path: join(ARTIFACTS, 'programme-home-320.png'), fullPage: true });
+    await byTestId(page, 'nav-settings').click();
+    await byTestId(page, 'forms-settings').screenshot({ path: join(ARTIFACTS, 'programme-settings-320.png') });
+    await page.setViewportSize({ width: 360, height: 640 });
   });
 
   test('offline the phone starts on the forms it has, and none of their titles is stored in clear', async () => {
     await browser.context.setOffline(true);
     await page.reload();
     await ready(page);
+    await byTestId(page, 'nav-home').click();
     await byTestId(page, 'kind-karaoke-outreach').waitFor();
     await byTestId(page, 'kind-street-outreach').waitFor();
     const raw = await rawStore(page);
