@@ -43,7 +43,7 @@ pub fn FormsSettings() -> impl IntoView {
                         None => td_string!(locale, forms_not_offered).into_any(),
                     };
                     view! {
-                        <li data-testid="held-form" data-form=id.clone() data-current=current.map(|v| v.to_string()).unwrap_or_default()>
+                        <li class="held-form" data-testid="held-form" data-form=id.clone() data-current=current.map(|v| v.to_string()).unwrap_or_default()>
                             <span class="list-title">{title}</span>
                             <span class="list-meta">{state} " · " {t!(i18n, forms_versions_held, list = move || versions.clone())}</span>
                         </li>
@@ -168,11 +168,13 @@ pub fn FormsSettings() -> impl IntoView {
                 <p class="notice error" role="alert" data-testid="forms-damaged">{t!(i18n, forms_damaged)}</p>
             })}
             <ul class="plain-list" data-testid="held-forms">{held}</ul>
-            <label class="question-label" for="forms-address">{t!(i18n, forms_address)}</label>
+            <label class="field">
+                <span>{t!(i18n, forms_address)}</span>
+                <PrivateInput {..} type="url" inputmode="url" autocapitalize="off" placeholder="https://" data-testid="forms-address"
+                    prop:value=move || address.get()
+                    on:input=move |ev| address.set(event_target_value(&ev)) />
+            </label>
             <p class="hint">{t!(i18n, forms_address_hint)}</p>
-            <PrivateInput {..} id="forms-address" type="url" inputmode="url" data-testid="forms-address"
-                prop:value=move || address.get()
-                on:input=move |ev| address.set(event_target_value(&ev)) />
             {move || address_problem.get().map(|e| {
                 let lang = language.get();
                 view! { <p class="field-error" role="alert" data-testid="forms-address-problem">{messages::forms_error(lang, &e)}</p> }
