@@ -91,6 +91,17 @@ fn index(forms: Vec<serde_json::Value>) -> Vec<u8> {
     serde_json::to_vec(&json!({"schema": "jangkau.forms/1", "forms": forms})).unwrap()
 }
 
+/// Publishes karaoke_outreach version 1 (`label` on its question) alone in the index.
+fn publish_v1(host: &Host, label: &str) -> Vec<u8> {
+    let v1 = karaoke(1, label);
+    host.put("https://forms.example.org/opsi/karaoke.v1.json", v1.clone());
+    host.put(
+        INDEX,
+        index(vec![entry("karaoke_outreach", 1, "karaoke.v1.json", &v1)]),
+    );
+    v1
+}
+
 fn records() -> Records<MemoryStore, NativeCipher> {
     Records::new(MemoryStore::new(), NativeCipher::random())
 }
@@ -139,12 +150,7 @@ fn a_published_form_is_taken_and_offered_and_the_built_in_ones_stay_for_their_re
         let records = records();
         with_address(&records).await;
         let host = Host::default();
-        let v1 = karaoke(1, "Keahlian v1");
-        host.put("https://forms.example.org/opsi/karaoke.v1.json", v1.clone());
-        host.put(
-            INDEX,
-            index(vec![entry("karaoke_outreach", 1, "karaoke.v1.json", &v1)]),
-        );
+        publish_v1(&host, "Keahlian v1");
 
         let before = Registry::built_in();
         assert_eq!(before.published().len(), 3);
@@ -231,12 +237,7 @@ fn a_version_changed_after_publishing_is_refused_and_the_rest_of_the_index_is_ta
         let records = records();
         with_address(&records).await;
         let host = Host::default();
-        let v1 = karaoke(1, "Keahlian v1");
-        host.put("https://forms.example.org/opsi/karaoke.v1.json", v1.clone());
-        host.put(
-            INDEX,
-            index(vec![entry("karaoke_outreach", 1, "karaoke.v1.json", &v1)]),
-        );
+        publish_v1(&host, "Keahlian v1");
         let (r1, _) = check(&records, &Registry::built_in(), &host).await.unwrap();
 
         // The programme edits version 1 in place and adds another form.
@@ -347,12 +348,7 @@ fn a_broken_index_changes_nothing_and_offline_the_phone_keeps_what_it_has() {
         let records = records();
         with_address(&records).await;
         let host = Host::default();
-        let v1 = karaoke(1, "Keahlian");
-        host.put("https://forms.example.org/opsi/karaoke.v1.json", v1.clone());
-        host.put(
-            INDEX,
-            index(vec![entry("karaoke_outreach", 1, "karaoke.v1.json", &v1)]),
-        );
+        publish_v1(&host, "Keahlian");
         let (r1, _) = check(&records, &Registry::built_in(), &host).await.unwrap();
         let stored = records.store().get_meta("forms").await.unwrap();
 

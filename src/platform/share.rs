@@ -100,6 +100,15 @@ pub fn download_all(files: &[OutFile]) -> Result<(), super::PlatformError> {
     Ok(())
 }
 
+/// The file picked in the `<input type="file">` an event came from, if
+/// any; the input is emptied so the same file can be picked again.
+pub fn picked_file(event: &web_sys::Event) -> Option<web_sys::File> {
+    let input: web_sys::HtmlInputElement = event.target()?.dyn_into().ok()?;
+    let file = input.files().and_then(|f| f.get(0))?;
+    input.set_value("");
+    Some(file)
+}
+
 /// The bytes of a file the user picked.
 ///
 /// # Errors

@@ -30,6 +30,19 @@ pub fn form_title(locale: Locale, forms: &Registry, form_id: &str) -> String {
     }
 }
 
+/// Every form id the phone holds, with its title, in id order: the choices
+/// of the record, export and summary filters.
+pub fn held_forms(locale: Locale, forms: &Registry) -> Vec<(String, String)> {
+    forms
+        .form_ids()
+        .into_iter()
+        .map(|(id, _)| {
+            let title = form_title(locale, forms, &id);
+            (id, title)
+        })
+        .collect()
+}
+
 pub fn status(locale: Locale, status: crate::model::record::RecordStatus) -> &'static str {
     use crate::model::record::RecordStatus;
     match status {

@@ -1,7 +1,6 @@
 //! Settings → Forms: the forms on this phone, the programme's forms address, "Check for new forms", a form file from the phone, and what the last delivery brought.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::i18n::{t, td, td_string, use_i18n};
 use crate::model::registry::{Part, Source, Taken};
@@ -84,16 +83,9 @@ pub fn FormsSettings() -> impl IntoView {
         }
     };
     let picked = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some(file) = share::picked_file(&ev) else {
             return;
         };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        input.set_value("");
         let Some(service) = records.records() else {
             return;
         };

@@ -121,15 +121,11 @@ pub fn Records() -> impl IntoView {
     // Every form this phone holds records of may be filtered for, offered or not.
     let form_options = move || {
         let locale = i18n.get_locale();
-        forms.with(|r| {
-            r.form_ids()
-                .into_iter()
-                .map(|(id, _)| {
-                    let title = labels::form_title(locale, r, &id);
-                    view! { <option value=id>{title}</option> }
-                })
-                .collect_view()
-        })
+        forms
+            .with(|r| labels::held_forms(locale, r))
+            .into_iter()
+            .map(|(id, title)| view! { <option value=id>{title}</option> })
+            .collect_view()
     };
 
     let delete = move |id: String| {

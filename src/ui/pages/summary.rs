@@ -31,16 +31,14 @@ pub fn FormSummary() -> impl IntoView {
 
     let form_options = move || {
         let locale = i18n.get_locale();
-        forms.with(|r| {
-            r.form_ids()
-                .into_iter()
-                .map(|(id, _)| {
-                    let title = labels::form_title(locale, r, &id);
-                    let selected = id == chosen.get_untracked();
-                    view! { <option value=id selected=selected>{title}</option> }
-                })
-                .collect_view()
-        })
+        forms
+            .with(|r| labels::held_forms(locale, r))
+            .into_iter()
+            .map(|(id, title)| {
+                let selected = id == chosen.get_untracked();
+                view! { <option value=id selected=selected>{title}</option> }
+            })
+            .collect_view()
     };
     let site_options = move || {
         let id = chosen.get();

@@ -4,7 +4,6 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::i18n::{t, td_string, use_i18n};
 use crate::platform::share::{self, OutFile, ShareError};
@@ -113,27 +112,25 @@ fn ExportSection() -> impl IntoView {
     };
     let form_boxes = move || {
         let locale = i18n.get_locale();
-        registry.with(|r| {
-            r.form_ids()
-                .into_iter()
-                .map(|(id, _)| {
-                    let title = labels::form_title(locale, r, &id);
-                    let testid = format!("export-form-{id}");
-                    let (id_check, id_change) = (id.clone(), id);
-                    view! {
-                        <label class="option">
-                            <PrivateInput {..} type="checkbox" name="export-forms" data-testid=testid prop:checked=move || forms.with(|f| f.contains(&id_check))
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    let id = id_change.clone();
-                                    forms.update(|f| { if on { f.insert(id); } else { f.remove(&id); } });
-                                } />
-                            <span>{title}</span>
-                        </label>
-                    }
-                })
-                .collect_view()
-        })
+        registry
+            .with(|r| labels::held_forms(locale, r))
+            .into_iter()
+            .map(|(id, title)| {
+                let testid = format!("export-form-{id}");
+                let (id_check, id_change) = (id.clone(), id);
+                view! {
+                    <label class="option">
+                        <PrivateInput {..} type="checkbox" name="export-forms" data-testid=testid prop:checked=move || forms.with(|f| f.contains(&id_check))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                let id = id_change.clone();
+                                forms.update(|f| { if on { f.insert(id); } else { f.remove(&id); } });
+                            } />
+                        <span>{title}</span>
+                    </label>
+                }
+            })
+            .collect_view()
     };
     let may_start = move || {
         let working = matches!(step.get(), Step::Working(..));
@@ -280,16 +277,9 @@ fn ImportSection() -> impl IntoView {
     let working = RwSignal::new(None::<(usize, usize)>);
     let outcome = RwSignal::new(None::<Result<Imported, ExchangeError>>);
     let picked = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some(file) = share::picked_file(&ev) else {
             return;
         };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        input.set_value("");
         outcome.set(None);
         working.set(Some((0, 0)));
         leptos::task::spawn_local(async move {
