@@ -569,3 +569,101 @@ fn entry_addresses_resolve_against_the_index() {
         "https://h.example.org/a.json"
     );
 }
+
+/// A host whose index answer arrives after the user changed the address.
+struct MovedMeanwhile<'a> {
+    host: Host,
+    records: &'a Records<MemoryStore, NativeCipher>,
+}
+
+impl Transport for MovedMeanwhile<'_> {
+    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        if request.url == INDEX {
+            FormsService {
+                records: self.records,
+            }
+            .set_address(Some("https://other.example.org/index.json"))
+            .await
+            .unwrap();
+        }
+        self.host.send(request).await
+    }
+}
+
+#[test]
+fn an_address_changed_while_a_check_runs_is_kept() {
+    pollster::block_on(async {
+        let records = records();
+        with_address(&records).await;
+        let moving = MovedMeanwhile {
+            host: Host::default(),
+            records: &records,
+        };
+        publish_v1(&moving.host, "Keahlian");
+        FormsService { records: &records }
+            .check(
+                &Registry::built_in(),
+                &moving,
+                &NativeDigest,
+                None,
+                "https://app.example.org",
+                1.0,
+            )
+            .await
+            .unwrap();
+        let settings = FormsService { records: &records }.settings().await.unwrap();
+        assert_eq!(
+            settings.url.as_deref(),
+            Some("https://other.example.org/index.json")
+        );
+        assert_eq!(
+            settings.checked_at_ms, None,
+            "the new address was never checked"
+        );
+    });
+}
+
+#[test]
+fn an_update_of_the_built_in_forms_is_current_beside_files_but_not_beside_an_index() {
+    // A phone that loaded a form from a file, then got a build whose site
+    // visit is version 2: stored with the site visit at version 1 only.
+    let mut with_file = Registry::built_in();
+    let extra = karaoke(1, "x");
+    let def = jangkau::model::registry::Definition::parse(Part::Form, &extra).unwrap();
+    let entry = jangkau::model::registry::IndexEntry {
+        id: "karaoke_outreach".into(),
+        version: 1,
+        url: None,
+        sha256: None,
+        definition: None,
+    };
+    with_file.apply_file(vec![(Part::Form, entry, Ok((def, None)))]);
+    let mut stored = with_file.to_stored();
+    for e in &mut stored.forms {
+        if e.definition["id"] == "site_visit" {
+            e.definition["version"] = json!(0u32);
+        }
+    }
+    // (Version 0 stands for "older than the build's".)
+    stored.current_forms = stored
+        .current_forms
+        .into_iter()
+        .map(|(id, v)| if id == "site_visit" { (id, 0) } else { (id, v) })
+        .collect();
+    let (restored, unreadable) = Registry::restore(stored.clone());
+    // Version 0 does not check, so it is kept unread; the build's version is current.
+    assert_eq!(unreadable, 1);
+    assert_eq!(restored.current_version(Part::Form, "site_visit"), Some(1));
+    assert_eq!(
+        restored.current_version(Part::Form, "karaoke_outreach"),
+        Some(1)
+    );
+
+    // Beside an index, the index decides: a built-in form it does not list stays unoffered.
+    stored.source = Source::Index;
+    stored
+        .current_forms
+        .retain(|(id, _)| id == "karaoke_outreach");
+    let (restored, _) = Registry::restore(stored);
+    assert_eq!(restored.current_version(Part::Form, "site_visit"), None);
+}

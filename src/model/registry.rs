@@ -360,9 +360,9 @@ impl Registry {
         r
     }
 
-    /// Adds this build's own forms; they become current only while no
-    /// programme has published its own. A built-in version already held
-    /// with other content keeps the held one (records were made with it).
+    /// Adds this build's own forms; they become current while no programme
+    /// index decides. A built-in version already held with other content
+    /// keeps the held one (records were made with it).
     fn take_built_in(&mut self) {
         let defs = builtin::forms()
             .into_iter()
@@ -376,8 +376,19 @@ impl Registry {
             let (part, id, version) = (def.part(), def.id().to_owned(), def.version());
             // A conflict keeps what is held (see above): nothing to report.
             let _ = self.add(def, None);
-            if self.source == Source::BuiltIn {
-                self.current.insert((part, id), version);
+            // Built-in forms follow the build unless a programme's index
+            // decides; beside files, a newer built-in version takes over.
+            let key = (part, id);
+            let follow = match self.source {
+                Source::BuiltIn => true,
+                Source::File => self.current.get(&key).is_none_or(|v| *v < version),
+                Source::Index => false,
+            };
+            if follow {
+                if key.0 == Part::Form && !self.order.contains(&key.1) {
+                    self.order.push(key.1.clone());
+                }
+                self.current.insert(key, version);
             }
         }
     }

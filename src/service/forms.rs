@@ -249,8 +249,7 @@ impl<S: RecordStore, C: Cipher> FormsService<'_, S, C> {
         page_origin: &str,
         now_ms: f64,
     ) -> Result<(Registry, Vec<Outcome>), FormsError> {
-        let mut settings = self.settings().await?;
-        let index_url = settings.url.clone().ok_or(FormsError::NoAddress)?;
+        let index_url = self.settings().await?.url.ok_or(FormsError::NoAddress)?;
         allowed(&index_url, sources, page_origin)?;
         let response = transport.send(&get(index_url.clone())).await?;
         if response.status != 200 {
@@ -278,8 +277,13 @@ impl<S: RecordStore, C: Cipher> FormsService<'_, S, C> {
         if next != *registry {
             self.save(&next).await?;
         }
-        settings.checked_at_ms = Some(now_ms);
-        self.save_settings(&settings).await?;
+        // Read again: the address may have been changed meanwhile, and a
+        // changed address is kept (and counts as never checked).
+        let mut settings = self.settings().await?;
+        if settings.url.as_deref() == Some(index_url.as_str()) {
+            settings.checked_at_ms = Some(now_ms);
+            self.save_settings(&settings).await?;
+        }
         Ok((next, outcomes))
     }
 

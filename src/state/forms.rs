@@ -43,6 +43,8 @@ pub struct FormsContext {
     pub settings: RwSignal<FormsSettings>,
     /// The last delivery, for Settings → Forms (and home, when it failed).
     pub last: RwSignal<Option<Delivery>>,
+    /// A check or a file is being taken: one at a time, so neither stores
+    /// a registry that misses what the other took.
     pub checking: RwSignal<bool>,
     /// The stored registry could not be opened: the built-in forms are
     /// used and nothing is stored over what is there.
@@ -120,7 +122,11 @@ impl FormsContext {
     }
 
     async fn run_check(self, records: &AppRecords) {
-        if self.damaged.get_untracked().is_some() || self.checking.get_untracked() {
+        if let Some(e) = self.damaged.get_untracked() {
+            self.last.set(Some(Delivery::Failed(e.into())));
+            return;
+        }
+        if self.checking.get_untracked() {
             return;
         }
         let Some(current) = self.registry.get_untracked() else {
@@ -156,8 +162,15 @@ impl FormsContext {
             self.last.set(Some(Delivery::Failed(e.into())));
             return;
         }
+        // The page offers no file while a check runs; one picked just as
+        // a check starts waits for the user to pick it again.
+        if self.checking.get_untracked() {
+            return;
+        }
+        self.checking.set(true);
         self.last.set(None);
         let result = FormsService { records }.take_file(&current, bytes).await;
+        self.checking.try_set(false);
         self.finish(result);
     }
 

@@ -20,8 +20,11 @@ pub fn FormsSettings() -> impl IntoView {
     let address = RwSignal::new(String::new());
     let address_problem = RwSignal::new(None::<FormsError>);
     let reading = RwSignal::new(false);
+    // The field shows the stored address when that changes (not when only
+    // the time of the last check does, which would wipe what is typed).
+    let stored_url = Memo::new(move |_| forms.settings.with(|s| s.url.clone()));
     Effect::new(move |_| {
-        address.set(forms.settings.get().url.unwrap_or_default());
+        address.set(stored_url.get().unwrap_or_default());
     });
 
     let held = move || {
@@ -173,9 +176,11 @@ pub fn FormsSettings() -> impl IntoView {
             })}
             <div class="form-nav">
                 <button type="button" class="button primary" data-testid="forms-address-save"
+                    disabled=move || forms.checking.get()
                     on:click=move |_| save_address(Some(address.get_untracked()))>{t!(i18n, forms_address_save)}</button>
                 <Show when=move || forms.settings.get().url.is_some()>
                     <button type="button" class="button secondary" data-testid="forms-address-remove"
+                        disabled=move || forms.checking.get()
                         on:click=move |_| save_address(None)>{t!(i18n, forms_address_remove)}</button>
                 </Show>
             </div>
@@ -187,7 +192,8 @@ pub fn FormsSettings() -> impl IntoView {
             {checked_at}
             <label class="button secondary wide file-pick">
                 {move || if reading.get() { t!(i18n, forms_reading).into_any() } else { t!(i18n, forms_load_file).into_any() }}
-                <PrivateInput {..} type="file" accept=".json,application/json" data-testid="forms-file" on:change=picked />
+                <PrivateInput {..} type="file" accept=".json,application/json" data-testid="forms-file" on:change=picked
+                    disabled=move || forms.checking.get() />
             </label>
             {last}
         </section>
