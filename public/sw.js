@@ -14,12 +14,22 @@ const CACHE_PREFIX = 'jangkau-';
 const CACHE = CACHE_PREFIX + VERSION;
 const SHELL = new URL('index.html', self.registration.scope).href;
 
+// Trunk names the wasm, its glue and the CSS after a hash of their bytes
+// (`jangkau-<hash>_bg.wasm`): such a file never changes under its name.
+const HASHED = /-[0-9a-f]{12,}(_bg)?\.(js|wasm|css)$/;
+
 self.addEventListener('install', (event) => {
-  // `cache: 'reload'` bypasses the HTTP cache so a stale file from a CDN or
-  // the browser cache can never be stored under a new version.
+  // A hashed file is taken from the HTTP cache when the page has just
+  // downloaded it (so a first visit downloads it once, not twice): its name
+  // guarantees its bytes. Every other file (index.html, the manifest, icons,
+  // config.json) uses `cache: 'reload'`, which bypasses the HTTP cache so a
+  // stale copy from a CDN or the browser cache is never stored under a new
+  // version.
   event.waitUntil(
     caches.open(CACHE).then((cache) =>
-      cache.addAll(PRECACHE.map((url) => new Request(url, { cache: 'reload' })))
+      cache.addAll(
+        PRECACHE.map((url) => new Request(url, { cache: HASHED.test(url) ? 'default' : 'reload' }))
+      )
     )
   );
   // No skipWaiting() here: a new version waits until the user taps

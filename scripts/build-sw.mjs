@@ -22,9 +22,14 @@
 // them on a phone that has none. Credentials never go in it: the file is
 // public.
 //
+// Last, it writes a brotli and a gzip copy beside every text and wasm file
+// (FILE.br, FILE.gz) for hosts that serve precompressed files; they are not
+// precached (the service worker stores what the browser decoded).
+//
 // Usable outside Trunk too: `node scripts/build-sw.mjs DIR`.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import zlib, { brotliCompressSync, gzipSync } from 'node:zlib';
 import { join, relative, sep } from 'node:path';
 
 const SKIP = new Set(['sw.js', '404.html']);
@@ -90,7 +95,7 @@ export function buildServiceWorker(dir) {
   }
   const files = listFiles(dir)
     .map((full) => relative(dir, full).split(sep).join('/'))
-    .filter((rel) => !SKIP.has(rel));
+    .filter((rel) => !SKIP.has(rel) && !/\.(br|gz)$/.test(rel));
   if (!files.includes('index.html')) {
     throw new Error(`${dir} has no index.html: not a finished build`);
   }
@@ -155,6 +160,34 @@ export function writeDeploymentConfig(dir, env = process.env) {
   return [...new Set(origins)].join(' ');
 }
 
+/** Files worth compressing: text and wasm (images are compressed already). */
+const COMPRESSIBLE = /\.(html|js|mjs|css|wasm|json|webmanifest|svg|txt)$/;
+
+/**
+ * Writes `FILE.br` (brotli, quality 11) and `FILE.gz` (gzip, level 9) beside
+ * every compressible file of the build, for servers that send precompressed
+ * files (scripts/static-server.mjs does). Returns how many files.
+ */
+export function precompress(dir) {
+  let n = 0;
+  for (const full of listFiles(dir)) {
+    if (!COMPRESSIBLE.test(full)) continue;
+    const bytes = readFileSync(full);
+    writeFileSync(
+      full + '.br',
+      brotliCompressSync(bytes, {
+        params: {
+          [zlib.constants.BROTLI_PARAM_QUALITY]: 11,
+          [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+        },
+      })
+    );
+    writeFileSync(full + '.gz', gzipSync(bytes, { level: 9 }));
+    n += 1;
+  }
+  return n;
+}
+
 const isMain = import.meta.url === `file://${process.argv[1]}`;
 if (isMain) {
   const dir = process.argv[2] || process.env.TRUNK_STAGING_DIR;
@@ -166,4 +199,5 @@ if (isMain) {
   applyContentSecurityPolicy(dir, [process.env.JANGKAU_CONNECT_SRC ?? '', shipped].join(' '));
   const { version, urls } = buildServiceWorker(dir);
   console.log(`sw.js: version ${version}, ${urls.length} files precached`);
+  console.log(`precompressed (brotli, gzip): ${precompress(dir)} files`);
 }

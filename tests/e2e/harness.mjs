@@ -43,9 +43,12 @@ export function copyOfBuild() {
   return dir;
 }
 
-/** Serves `dir` on 127.0.0.1 (a given port, or a free one). */
-export async function serve(dir = DIST, port = 0) {
-  const server = await startServer({ dir, host: '127.0.0.1', port });
+/**
+ * Serves `dir` on 127.0.0.1 (a given port, or a free one). `onAnswer(path,
+ * bytes, status)` hears every answer (see scripts/static-server.mjs).
+ */
+export async function serve(dir = DIST, port = 0, { onAnswer } = {}) {
+  const server = await startServer({ dir, host: '127.0.0.1', port, onAnswer });
   const url = `http://127.0.0.1:${server.address().port}`;
   return {
     url,

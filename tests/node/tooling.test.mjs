@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { buildServiceWorker, writeDeploymentConfig } from '../../scripts/build-sw.mjs';
+import { buildServiceWorker, precompress, writeDeploymentConfig } from '../../scripts/build-sw.mjs';
 import { drawIcon } from '../../scripts/make-icons.mjs';
 import { startServer } from '../../scripts/static-server.mjs';
 import { fileURLToPath } from 'node:url';
@@ -170,6 +170,75 @@ test('config.json carries the endpoint and the forms index, and connect-src gets
     assert.equal(writeDeploymentConfig(dir, { JANGKAU_FORMS_URL: 'forms/index.json' }), '');
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')), { forms_url: 'forms/index.json' });
     assert.throws(() => writeDeploymentConfig(dir, { JANGKAU_FORMS_URL: 'http://forms.example.net/i.json' }), /https/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A GET with exactly `headers` (fetch would add and undo its own encodings). */
+async function rawGet(url, headers = {}) {
+  const { get } = await import('node:http');
+  return new Promise((ok, fail) => {
+    get(url, { headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', fail);
+  });
+}
+
+test('static server: precompressed copies by Accept-Encoding, ETags and 304, a copy older than its file never sent', async () => {
+  const { brotliDecompressSync, gunzipSync } = await import('node:zlib');
+  const { utimesSync } = await import('node:fs');
+  const dir = fakeBuild();
+  const wasmPath = join(dir, 'app-1234_bg.wasm');
+  writeFileSync(wasmPath, Buffer.alloc(50_000, 7));
+  assert.ok(precompress(dir) >= 3);
+  const original = readFileSync(wasmPath);
+  const server = await startServer({ dir, host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${server.address().port}/app-1234_bg.wasm`;
+  try {
+    const br = await rawGet(url, { 'accept-encoding': 'gzip, deflate, br, zstd' });
+    assert.equal(br.headers['content-encoding'], 'br');
+    assert.equal(br.headers.vary, 'Accept-Encoding');
+    assert.ok(brotliDecompressSync(br.body).equals(original));
+    assert.ok(br.body.length < original.length / 10);
+    const gz = await rawGet(url, { 'accept-encoding': 'gzip' });
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.ok(gunzipSync(gz.body).equals(original));
+    const plain = await rawGet(url);
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.ok(plain.body.equals(original));
+    // Each representation has its own ETag; naming it again gets a 304.
+    assert.notEqual(br.headers.etag, plain.headers.etag);
+    const again = await rawGet(url, { 'accept-encoding': 'br', 'if-none-match': br.headers.etag });
+    assert.equal(again.status, 304);
+    assert.equal(again.body.length, 0);
+    // A file edited after the build: its stale copies are not sent.
+    writeFileSync(wasmPath, Buffer.alloc(10, 1));
+    const future = Date.now() / 1000 + 60;
+    utimesSync(wasmPath, future, future);
+    const edited = await rawGet(url, { 'accept-encoding': 'br' });
+    assert.equal(edited.headers['content-encoding'], undefined);
+    assert.ok(edited.body.equals(Buffer.alloc(10, 1)));
+    // config.json is read at unlock: never cached for a year.
+    writeFileSync(join(dir, 'config.json'), '{}');
+    const config = await rawGet(`http://127.0.0.1:${server.address().port}/config.json`);
+    assert.equal(config.headers['cache-control'], 'no-cache');
+  } finally {
+    server.closeAllConnections();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('precompressed copies are not precached by the service worker', () => {
+  const dir = fakeBuild();
+  try {
+    precompress(dir);
+    const { urls } = buildServiceWorker(dir);
+    assert.ok(urls.length > 0);
+    assert.ok(!urls.some((u) => /\.(br|gz)$/.test(u)), urls.join(' '));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
