@@ -1,17 +1,20 @@
 // End-to-end programme forms on the release build: a programme publishes a
 // form beside the app, the phone takes it at unlock, a draft started on
 // version 1 finishes as version 1 after version 2 is published, a new
-// record is version 2, both reach the receiver with their versions; a
+// record is version 2, both reach the receiver with their versions and are
+// exported as one CSV over both versions; a
 // tampered file and a broken index are refused with their messages and
 // change nothing; a form loaded from a file; offline start uses what the
 // phone has; no form title is stored in clear.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ARTIFACTS, assertReleaseBuild, byTestId, controlled, copyOfBuild, launch, newPath, rawStore, ready, serve, until } from './harness.mjs';
 import { saved } from './filling.mjs';
+import { asObjects, downloadAll, exportAs, parseCsv } from './exporting.mjs';
 import { startReceiver } from '../receiver/receiver.mjs';
 
 const TITLE = 'Penjangkauan karaoke';
@@ -159,6 +162,27 @@ describe('programme forms', () => {
     await page.fill('[data-testid=summary-from]', '2999-01-01');
     await page.dispatchEvent('[data-testid=summary-from]', 'change');
     await page.waitForSelector('[data-testid=summary-count][data-records="0"]');
+
+    // The CSV export: one file for the form over both versions, and a
+    // codebook saying which version asks which column.
+    await exportAs(page, server.url, 'csv');
+    const work = mkdtempSync(join(tmpdir(), 'jangkau-forms-'));
+    try {
+      const files = await downloadAll(page, work, 2);
+      assert.deepEqual(Object.keys(files).sort(), ['codebook.csv', 'karaoke_outreach.csv']);
+      const rows = asObjects(parseCsv(files['karaoke_outreach.csv']));
+      const byVersion = Object.fromEntries(rows.map((r) => [r.form_version, r]));
+      assert.deepEqual(Object.keys(byVersion).sort(), ['1', '2']);
+      assert.equal(byVersion['1'].skill, 'Menjahit');
+      assert.equal(byVersion['1'].children, '');
+      assert.equal(byVersion['2'].children, '2');
+      const book = asObjects(parseCsv(files['codebook.csv']));
+      const versionsOf = (column) => book.filter((r) => r.column === column).map((r) => r.form_version).sort();
+      assert.deepEqual(versionsOf('skill'), ['1', '2']);
+      assert.deepEqual(versionsOf('children'), ['2']);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
     browser.assertNoErrors();
   });
 
