@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::i18n::{td, td_string, Locale};
-use crate::model::form::Role;
+use crate::model::form::{FormKind, Role};
 use crate::model::language::Language;
 use crate::model::registry::Registry;
 use crate::model::status::LastSent;
@@ -27,6 +27,17 @@ pub fn form_title(locale: Locale, forms: &Registry, form_id: &str) -> String {
     match forms.title(form_id) {
         Some(title) => title.get(language(locale)).to_owned(),
         None => form_id.to_owned(),
+    }
+}
+
+/// What a kind of form is called, for the forms that feed a report page
+/// (`None` for other forms).
+pub fn kind_name(locale: Locale, kind: FormKind) -> Option<&'static str> {
+    match kind {
+        FormKind::SiteVisit => Some(td_string!(locale, kind_site_visit)),
+        FormKind::NeedsAssessment => Some(td_string!(locale, kind_needs_assessment)),
+        FormKind::FollowUp => Some(td_string!(locale, kind_follow_up)),
+        FormKind::Other => None,
     }
 }
 

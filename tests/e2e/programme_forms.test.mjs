@@ -211,6 +211,7 @@ describe('programme forms', () => {
     const street = JSON.parse(karaoke(1));
     street.id = 'street_outreach';
     street.title = { id: 'Penjangkauan jalanan', en: 'Street outreach' };
+    street.kind = 'follow_up';
     await byTestId(page, 'nav-settings').click();
     await byTestId(page, 'forms-file').setInputFiles({ name: 'street.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(street)) });
     await page.waitForSelector('[data-testid=forms-done][data-added="1"]');
@@ -220,6 +221,9 @@ describe('programme forms', () => {
     await byTestId(page, 'nav-home').click();
     await byTestId(page, 'kind-street-outreach').waitFor();
     await byTestId(page, 'kind-karaoke-outreach').waitFor();
+    // Home says what a form is for when its title does not.
+    assert.equal(await byTestId(page, 'kind-street-outreach').locator('[data-testid=kind-chip]').innerText(), 'Kunjungan tindak lanjut');
+    assert.equal(await byTestId(page, 'kind-karaoke-outreach').locator('[data-testid=kind-chip]').count(), 0);
     // For a look at 320 px: home with the programme's forms, and Settings → Forms.
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.setViewportSize({ width: 320, height: 640 });

@@ -7,6 +7,7 @@ use crate::i18n::{t, use_i18n};
 use crate::model::registry::route_key;
 use crate::state::{Delivery, FormsContext, LanguageContext};
 use crate::ui::components::{StatusStrip, UnsentWarning};
+use crate::ui::labels;
 use crate::ui::pages::DueList;
 
 #[component]
@@ -29,9 +30,15 @@ pub fn Home() -> impl IntoView {
                 let href = format!("/new/{}", route_key(&form.id));
                 let testid = format!("kind-{}", form.id.replace('_', "-"));
                 let title = form.title.get(lang).to_owned();
+                // What a programme's form is for, when its title does not
+                // already say so (the built-in forms' titles do).
+                let kind = labels::kind_name(i18n.get_locale(), form.kind)
+                    .filter(|k| *k != title)
+                    .map(|k| view! { <span class="kind-chip" data-testid="kind-chip">{k}</span> });
                 view! {
                     <A href=href attr:class="kind-button" attr:data-testid=testid>
                         <span class="kind-title">{title}</span>
+                        {kind}
                         {hint}
                     </A>
                 }
