@@ -103,10 +103,12 @@ fn index_writes_hashes_the_phone_accepts_and_refuses_to_write_over_a_broken_form
         forms
             .check(
                 &Registry::built_in(),
-                &host,
-                &NativeDigest,
-                None,
-                "http://127.0.0.1",
+                &jangkau::service::forms::Reach {
+                    transport: &host,
+                    digest: &NativeDigest,
+                    sources: None,
+                    page_origin: "http://127.0.0.1",
+                },
                 0.0,
             )
             .await

@@ -13,7 +13,7 @@ use jangkau::model::registry::{
     hex, resolve, EntryProblem, IndexError, Part, Registry, Source, Taken, MAX_ENTRIES,
     MAX_FILE_BYTES,
 };
-use jangkau::service::forms::{FormsError, FormsService, FormsSettings};
+use jangkau::service::forms::{FormsError, FormsService, FormsSettings, Reach};
 use jangkau::storage::memory::MemoryStore;
 use jangkau::storage::{RecordStore, Records};
 use jangkau::sync::engine::{Transport, TransportError};
@@ -121,10 +121,12 @@ async fn check(
     FormsService { records }
         .check(
             registry,
-            host,
-            &NativeDigest,
-            None,
-            "https://app.example.org",
+            &Reach {
+                transport: host,
+                digest: &NativeDigest,
+                sources: None,
+                page_origin: "https://app.example.org",
+            },
             1.0,
         )
         .await
@@ -603,10 +605,12 @@ fn an_address_changed_while_a_check_runs_is_kept() {
         FormsService { records: &records }
             .check(
                 &Registry::built_in(),
-                &moving,
-                &NativeDigest,
-                None,
-                "https://app.example.org",
+                &Reach {
+                    transport: &moving,
+                    digest: &NativeDigest,
+                    sources: None,
+                    page_origin: "https://app.example.org",
+                },
                 1.0,
             )
             .await

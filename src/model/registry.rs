@@ -356,7 +356,6 @@ impl Registry {
     pub fn built_in() -> Registry {
         let mut r = Registry::default();
         r.take_built_in();
-        r.order = builtin::forms().into_iter().map(|f| f.id).collect();
         r
     }
 
@@ -431,10 +430,8 @@ impl Registry {
             r.order.clear();
             r.current.clear();
         }
+        // With built-in forms only, this also puts them back in their order.
         r.take_built_in();
-        if r.source == Source::BuiltIn {
-            r.order = builtin::forms().into_iter().map(|f| f.id).collect();
-        }
         let unreadable = r.unreadable.len();
         (r, unreadable)
     }

@@ -128,6 +128,22 @@ fn allowed(url: &str, sources: Option<&[String]>, page_origin: &str) -> Result<(
     }
 }
 
+/// How the phone reaches a programme's forms: the transport, SHA-256, and
+/// what the page's security policy allows (`sources`: its `connect-src`,
+/// `None` without a policy).
+pub struct Reach<'a, T, D> {
+    pub transport: &'a T,
+    pub digest: &'a D,
+    pub sources: Option<&'a [String]>,
+    pub page_origin: &'a str,
+}
+
+impl<T, D> Reach<'_, T, D> {
+    fn allows(&self, url: &str) -> Result<(), FormsError> {
+        allowed(url, self.sources, self.page_origin)
+    }
+}
+
 /// The registry and its settings over a record service.
 pub struct FormsService<'a, S, C> {
     pub records: &'a Records<S, C>,
@@ -239,37 +255,22 @@ impl<S: RecordStore, C: Cipher> FormsService<'_, S, C> {
     /// # Errors
     /// When the index itself cannot be read or used (nothing changes then),
     /// or storage fails.
-    #[allow(clippy::too_many_arguments)]
     pub async fn check<T: Transport, D: Digest>(
         &self,
         registry: &Registry,
-        transport: &T,
-        digest: &D,
-        sources: Option<&[String]>,
-        page_origin: &str,
+        reach: &Reach<'_, T, D>,
         now_ms: f64,
     ) -> Result<(Registry, Vec<Outcome>), FormsError> {
         let index_url = self.settings().await?.url.ok_or(FormsError::NoAddress)?;
-        allowed(&index_url, sources, page_origin)?;
-        let response = transport.send(&get(index_url.clone())).await?;
+        reach.allows(&index_url)?;
+        let response = reach.transport.send(&get(index_url.clone())).await?;
         if response.status != 200 {
             return Err(FormsError::Status(response.status));
         }
         let index = Index::parse(&response.body)?;
         let mut delivered = Vec::new();
         for (part, entry) in index.entries() {
-            let result = self
-                .fetch_entry(
-                    registry,
-                    part,
-                    entry,
-                    &index_url,
-                    transport,
-                    digest,
-                    sources,
-                    page_origin,
-                )
-                .await;
+            let result = fetch_entry(registry, part, entry, &index_url, reach).await;
             delivered.push((part, entry.clone(), result));
         }
         let mut next = registry.clone();
@@ -285,65 +286,6 @@ impl<S: RecordStore, C: Cipher> FormsService<'_, S, C> {
             self.save_settings(&settings).await?;
         }
         Ok((next, outcomes))
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn fetch_entry<T: Transport, D: Digest>(
-        &self,
-        registry: &Registry,
-        part: Part,
-        entry: &IndexEntry,
-        index_url: &str,
-        transport: &T,
-        digest: &D,
-        sources: Option<&[String]>,
-        page_origin: &str,
-    ) -> Result<(Definition, Option<String>), EntryProblem> {
-        let expected = expected_hash(entry)?;
-        if let Some(Some(held_hash)) = registry.held_hash(part, &entry.id, entry.version) {
-            // Held from an index: not fetched again. A different hash
-            // means the programme changed a published version. (Held
-            // without a hash — built in, or from a file — it is fetched
-            // and its content compared.)
-            return match held_hash {
-                h if h != expected => Err(EntryProblem::VersionTaken),
-                _ => {
-                    let def = match part {
-                        Part::Form => registry
-                            .form(&entry.id, entry.version)
-                            .map(Definition::Form),
-                        Part::Consent => registry
-                            .consent(&entry.id, entry.version)
-                            .map(Definition::Consent),
-                    };
-                    def.map(|d| (d, Some(expected)))
-                        .ok_or(EntryProblem::NoSource)
-                }
-            };
-        }
-        let url = entry.url.as_deref().ok_or(EntryProblem::NoSource)?;
-        let url = resolve(index_url, url);
-        allowed(&url, sources, page_origin).map_err(|e| EntryProblem::Fetch(e.to_string()))?;
-        let response = transport
-            .send(&get(url))
-            .await
-            .map_err(|e| EntryProblem::Fetch(FormsError::from(e).to_string()))?;
-        if response.status != 200 {
-            return Err(EntryProblem::Fetch(
-                FormsError::Status(response.status).to_string(),
-            ));
-        }
-        if response.body.len() > registry::MAX_FILE_BYTES {
-            return Err(EntryProblem::TooLarge);
-        }
-        let got = digest
-            .sha256(&response.body)
-            .await
-            .map_err(|e| EntryProblem::Fetch(e.to_string()))?;
-        if hex(&got) != expected {
-            return Err(EntryProblem::HashMismatch);
-        }
-        Definition::parse(part, &response.body).map(|d| (d, Some(expected)))
     }
 
     /// Takes a file picked on the phone: one form, one consent statement,
@@ -393,6 +335,66 @@ impl<S: RecordStore, C: Cipher> FormsService<'_, S, C> {
         }
         Ok((next, outcomes))
     }
+}
+
+/// One index entry: what the phone holds, or the file fetched, hashed and
+/// checked.
+async fn fetch_entry<T: Transport, D: Digest>(
+    registry: &Registry,
+    part: Part,
+    entry: &IndexEntry,
+    index_url: &str,
+    reach: &Reach<'_, T, D>,
+) -> Result<(Definition, Option<String>), EntryProblem> {
+    let expected = expected_hash(entry)?;
+    if let Some(Some(held_hash)) = registry.held_hash(part, &entry.id, entry.version) {
+        // Held from an index: not fetched again. A different hash
+        // means the programme changed a published version. (Held
+        // without a hash — built in, or from a file — it is fetched
+        // and its content compared.)
+        return match held_hash {
+            h if h != expected => Err(EntryProblem::VersionTaken),
+            _ => {
+                let def = match part {
+                    Part::Form => registry
+                        .form(&entry.id, entry.version)
+                        .map(Definition::Form),
+                    Part::Consent => registry
+                        .consent(&entry.id, entry.version)
+                        .map(Definition::Consent),
+                };
+                def.map(|d| (d, Some(expected)))
+                    .ok_or(EntryProblem::NoSource)
+            }
+        };
+    }
+    let url = entry.url.as_deref().ok_or(EntryProblem::NoSource)?;
+    let url = resolve(index_url, url);
+    reach
+        .allows(&url)
+        .map_err(|e| EntryProblem::Fetch(e.to_string()))?;
+    let response = reach
+        .transport
+        .send(&get(url))
+        .await
+        .map_err(|e| EntryProblem::Fetch(FormsError::from(e).to_string()))?;
+    if response.status != 200 {
+        return Err(EntryProblem::Fetch(
+            FormsError::Status(response.status).to_string(),
+        ));
+    }
+    if response.body.len() > registry::MAX_FILE_BYTES {
+        return Err(EntryProblem::TooLarge);
+    }
+    let got = reach
+        .digest
+        .sha256(&response.body)
+        .await
+        .map_err(|e| EntryProblem::Fetch(e.to_string()))?;
+    if hex(&got) != expected {
+        return Err(EntryProblem::HashMismatch);
+    }
+    Definition::parse(part, &response.body).map(|d| (d, Some(expected)))
 }
 
 /// The `id` and `version` a file that does not check still gives, to name

@@ -1,12 +1,12 @@
 //! Building export files (CSV or JSON, encrypted to the programme key when one is set) from the opened records, and importing another phone's JSON export.
 
+use std::rc::Rc;
+
 use chrono::{DateTime, Datelike, Local, Timelike, Utc};
 use futures::future::join_all;
 
 use crate::crypto::web;
 use crate::crypto::CryptoError;
-use std::rc::Rc;
-
 use crate::model::form::FormDef;
 use crate::model::record::Record;
 use crate::platform::share::{yield_now, OutFile};

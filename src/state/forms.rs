@@ -5,11 +5,12 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::crypto::web::WebDigest;
+use crate::model::consent::ConsentText;
 use crate::model::form::{FormDef, FormKind};
 use crate::model::registry::{Outcome, Registry};
 use crate::platform::http::{self, FetchTransport};
 use crate::report::FormKinds;
-use crate::service::forms::{FormsError, FormsService, FormsSettings};
+use crate::service::forms::{FormsError, FormsService, FormsSettings, Reach};
 use crate::state::AppRecords;
 use crate::storage::StorageError;
 
@@ -68,6 +69,11 @@ impl FormsContext {
     /// The form a record names, at its own version.
     pub fn form(self, id: &str, version: u32) -> Option<Rc<FormDef>> {
         self.registry.get_untracked()?.form(id, version)
+    }
+
+    /// The consent statement `form` asks for, at its current version (untracked).
+    pub fn consent_for(self, form: &FormDef) -> Option<Rc<ConsentText>> {
+        self.registry.get_untracked()?.consent_for(form)
     }
 
     /// The current form of a kind, if the programme offers one.
@@ -136,16 +142,14 @@ impl FormsContext {
         self.last.set(None);
         let service = FormsService { records };
         let sources = http::connect_sources();
-        let result = service
-            .check(
-                &current,
-                &FetchTransport,
-                &WebDigest,
-                sources.as_deref(),
-                &http::page_origin(),
-                js_sys::Date::now(),
-            )
-            .await;
+        let origin = http::page_origin();
+        let reach = Reach {
+            transport: &FetchTransport,
+            digest: &WebDigest,
+            sources: sources.as_deref(),
+            page_origin: &origin,
+        };
+        let result = service.check(&current, &reach, js_sys::Date::now()).await;
         self.checking.try_set(false);
         self.finish(result);
         if let Ok(settings) = service.settings().await {

@@ -1,6 +1,7 @@
 //! Start a record of one form: resume a draft (under the version it was started with), or start anew at the current version (a form that requires consent asks for it first).
 
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use chrono::Utc;
 use leptos::prelude::*;
@@ -10,8 +11,6 @@ use uuid::Uuid;
 
 use crate::i18n::{t, use_i18n};
 use crate::model::answer::AnswerValue;
-use std::rc::Rc;
-
 use crate::model::consent::{Consent, ConsentError, ConsentText, Purpose};
 use crate::model::form::{FormDef, FormKind};
 use crate::model::participant_code::ParticipantCode;
@@ -42,7 +41,9 @@ pub fn NewRecord() -> impl IntoView {
         match form {
             None => NotFound().into_any(),
             Some(form) => {
-                let consent = forms.with(|r| r.consent_for(&form));
+                // Untracked: only a change of the form rebuilds the page
+                // (a check finishing mid-consent must not reset it).
+                let consent = forms.consent_for(&form);
                 view! { <Start form=form consent=consent /> }.into_any()
             }
         }
