@@ -5,6 +5,7 @@ pub mod autolock;
 pub mod builtin;
 pub mod condition;
 pub mod consent;
+pub mod expr;
 pub mod fill;
 pub mod form;
 pub mod language;
