@@ -222,7 +222,7 @@ fn every_semantic_problem_is_reported_with_its_path() {
         "sections[0].questions[5].choices[1].code: duplicate choice \"x\"",
         "sections[0].questions[6].show_if: \"nope\" is not a choice of \"f\"",
         "sections[0].questions[7].show_if: a test needs exactly one of",
-        "sections[0].questions[8].required: a note takes no answer",
+        "sections[0].questions[8].required: a note question takes no answer",
     ];
     for e in expect {
         assert!(

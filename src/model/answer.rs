@@ -112,6 +112,12 @@ pub enum AnswerError {
     BadSiteCode,
     #[error("this answer does not fit the question")]
     WrongType,
+    /// The form's `constraint` expression does not hold.
+    #[error("the answer does not meet the form's condition")]
+    Constraint,
+    /// A repeat group's `count` asks for exactly this many items.
+    #[error("exactly {count} item(s) are needed")]
+    ItemCount { count: u32 },
 }
 
 impl AnswerError {

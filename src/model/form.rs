@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::condition::{Condition, Op};
+use super::expr::{label_references, Expr};
 use super::text::Text;
 
 /// A whole form. `id` + `version` identify it for ever: a record keeps both,
@@ -64,6 +65,9 @@ pub struct Section {
     pub title: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_if: Option<Condition>,
+    /// An expression that must also hold for the section to show (XLSForm `relevant`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relevant: Option<Expr>,
     /// Present for a repeat group: the section is filled once per item
     /// (e.g. once per house at a site).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -79,6 +83,10 @@ pub struct Repeat {
     pub max: u32,
     /// What one item is called ("Rumah" / "House").
     pub item_label: Text,
+    /// How many items there must be, from earlier answers (XLSForm
+    /// `repeat_count`); `min` and `max` still bound it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<Expr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +105,9 @@ pub enum QuestionType {
     ParticipantCode,
     /// Text shown to the interviewer; takes no answer.
     Note,
+    /// A value worked out from other answers by `calculation`; never shown,
+    /// kept in the record.
+    Calculate,
 }
 
 impl QuestionType {
@@ -132,6 +143,7 @@ impl QuestionType {
             QuestionType::Gps => "gps",
             QuestionType::ParticipantCode => "participant_code",
             QuestionType::Note => "note",
+            QuestionType::Calculate => "calculate",
         }
     }
 }
@@ -268,6 +280,9 @@ impl DateBound {
 pub struct Choice {
     pub code: String,
     pub label: Text,
+    /// Extra columns a `choice_filter` reads (`{"region": "jatim"}`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub filter: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -317,6 +332,27 @@ pub struct Question {
     pub max_label: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
+    /// An expression that must also hold for the question to show
+    /// (XLSForm `relevant`), beside or instead of `show_if`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relevant: Option<Expr>,
+    /// An expression the answer (`.`) must satisfy; `message` says why not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constraint: Option<Expr>,
+    /// The answer is worked out from others and cannot be typed: required
+    /// for `calculate`, allowed for text, integer, decimal and date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calculation: Option<Expr>,
+    /// Which choices to offer, evaluated per choice: bare names read the
+    /// choice's `filter` columns, `name` its code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice_filter: Option<Expr>,
+    /// Shown but not answerable here (its default or calculation stands).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
+    /// Replaces "an answer is required".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_message: Option<Text>,
 }
 
 /// Text answers longer than this are refused unless the form sets its own
@@ -547,7 +583,13 @@ impl FormDef {
         if codes > 1 {
             c.push("sections", "only one participant_code question per form");
         }
+        c.expressions(self);
         c.problems
+    }
+
+    /// The questions whose answers are worked out, not typed.
+    pub fn computed(&self) -> impl Iterator<Item = (usize, &Question)> {
+        self.questions().filter(|(_, q)| q.calculation.is_some())
     }
 }
 
@@ -625,7 +667,7 @@ impl Checker {
             }
         }
         let kind = q.kind;
-        let not_for = |field: &str| format!("{field} does not apply to a {} question", kind.name());
+        let not_for = |field: &str| not_for_kind(field, kind);
 
         if kind.has_choices() {
             if q.choices.is_empty() {
@@ -726,8 +768,55 @@ impl Checker {
                 self.push(path, "min_date is after max_date");
             }
         }
-        if kind == QuestionType::Note && q.required {
-            self.push(&format!("{path}.required"), "a note takes no answer");
+        if matches!(kind, QuestionType::Note | QuestionType::Calculate) && q.required {
+            self.push(
+                &format!("{path}.required"),
+                &format!("a {} question takes no answer", kind.name()),
+            );
+        }
+        if q.required_message.is_some() && !q.required {
+            self.push(
+                &format!("{path}.required_message"),
+                "given but the question is not required",
+            );
+        }
+        if let Some(t) = &q.required_message {
+            self.text(&format!("{path}.required_message"), t);
+        }
+        match (&q.calculation, kind) {
+            (None, QuestionType::Calculate) => self.push(
+                &format!("{path}.calculation"),
+                "a calculate question needs a calculation",
+            ),
+            (
+                Some(_),
+                QuestionType::Calculate
+                | QuestionType::Text
+                | QuestionType::Integer
+                | QuestionType::Decimal
+                | QuestionType::Date,
+            )
+            | (None, _) => {}
+            (Some(_), other) => self.push(
+                &format!("{path}.calculation"),
+                &not_for_kind("calculation", other),
+            ),
+        }
+        if q.constraint.is_some() && matches!(kind, QuestionType::Note | QuestionType::Calculate) {
+            self.push(&format!("{path}.constraint"), &not_for("constraint"));
+        }
+        if let Some(filter) = &q.choice_filter {
+            if !kind.has_choices() {
+                self.push(&format!("{path}.choice_filter"), &not_for("choice_filter"));
+            }
+            for column in filter.columns() {
+                if column != "name" && !q.choices.iter().any(|c| c.filter.contains_key(column)) {
+                    self.push(
+                        &format!("{path}.choice_filter"),
+                        &format!("reads the column {column:?}, which no choice has"),
+                    );
+                }
+            }
         }
         if q.role == Some(Role::Site) && (kind != QuestionType::Text || in_repeat) {
             self.push(
@@ -792,6 +881,89 @@ impl Checker {
             }
             if let Some(q) = form.question(reference) {
                 self.condition_fits(path, cond, q);
+            }
+        }
+    }
+
+    /// Expressions and labels may read any question (XLSForm allows later
+    /// ones too), but not one inside a repeat group from outside it, and
+    /// calculations may not depend on themselves through others.
+    fn expressions(&mut self, form: &FormDef) {
+        let section_of: BTreeMap<&str, usize> = form
+            .questions()
+            .map(|(si, q)| (q.id.as_str(), si))
+            .collect();
+        let check = |c: &mut Checker, path: String, refs: Vec<&str>, from: Option<usize>| {
+            for r in refs {
+                match section_of.get(r) {
+                    None => c.push(&path, &format!("refers to unknown question {r:?}")),
+                    Some(&si) if form.sections[si].repeat.is_some() && from != Some(si) => c.push(
+                        &path,
+                        &format!("refers to {r:?}, which is inside a repeat group"),
+                    ),
+                    Some(_) => {}
+                }
+            }
+        };
+        for (si, section) in form.sections.iter().enumerate() {
+            let sp = format!("sections[{si}]");
+            if let Some(e) = &section.relevant {
+                check(self, format!("{sp}.relevant"), e.references(), None);
+            }
+            if let Some(e) = section.repeat.as_ref().and_then(|r| r.count.as_ref()) {
+                check(self, format!("{sp}.repeat.count"), e.references(), None);
+            }
+            let own = section.repeat.is_some().then_some(si);
+            for (qi, q) in section.questions.iter().enumerate() {
+                let qp = format!("{sp}.questions[{qi}]");
+                for (field, e) in [
+                    ("relevant", &q.relevant),
+                    ("constraint", &q.constraint),
+                    ("calculation", &q.calculation),
+                    ("choice_filter", &q.choice_filter),
+                ] {
+                    if let Some(e) = e {
+                        check(self, format!("{qp}.{field}"), e.references(), own);
+                    }
+                }
+                for (field, t) in [("label", Some(&q.label)), ("hint", q.hint.as_ref())] {
+                    if let Some(t) = t {
+                        let mut refs = label_references(&t.id);
+                        refs.extend(label_references(&t.en));
+                        check(self, format!("{qp}.{field}"), refs, own);
+                    }
+                }
+            }
+        }
+        // A cycle among calculations: follow each one's references to
+        // other calculations, depth first.
+        let calcs: BTreeMap<&str, Vec<&str>> = form
+            .computed()
+            .map(|(_, q)| {
+                let refs = q
+                    .calculation
+                    .as_ref()
+                    .map(Expr::references)
+                    .unwrap_or_default();
+                (q.id.as_str(), refs)
+            })
+            .collect();
+        let mut reported: BTreeSet<&str> = BTreeSet::new();
+        let mut done = BTreeSet::new();
+        for &start in calcs.keys() {
+            let mut path = vec![start];
+            if let Some(cycle) = find_cycle(&calcs, &mut path, &mut done) {
+                if cycle.iter().all(|q| reported.insert(q)) {
+                    let mut names = cycle.clone();
+                    names.push(cycle[0]);
+                    self.push(
+                        "sections",
+                        &format!(
+                            "calculations depend on each other in a cycle: {}",
+                            names.join(" → ")
+                        ),
+                    );
+                }
             }
         }
     }
@@ -868,6 +1040,34 @@ impl Checker {
             }
         }
     }
+}
+
+/// The first cycle reachable from the last question of `path`; `done`
+/// holds calculations already known to reach none (so each is walked once).
+fn find_cycle<'a>(
+    calcs: &BTreeMap<&'a str, Vec<&'a str>>,
+    path: &mut Vec<&'a str>,
+    done: &mut BTreeSet<&'a str>,
+) -> Option<Vec<&'a str>> {
+    let last = *path.last()?;
+    for &next in calcs.get(last).map(Vec::as_slice).unwrap_or_default() {
+        if let Some(at) = path.iter().position(|&p| p == next) {
+            return Some(path[at..].to_vec());
+        }
+        if calcs.contains_key(next) && !done.contains(next) {
+            path.push(next);
+            if let Some(c) = find_cycle(calcs, path, done) {
+                return Some(c);
+            }
+            path.pop();
+        }
+    }
+    done.insert(last);
+    None
+}
+
+fn not_for_kind(field: &str, kind: QuestionType) -> String {
+    format!("{field} does not apply to a {} question", kind.name())
 }
 
 fn collect_tests(cond: &Condition) -> Vec<&super::condition::Test> {

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::answer::{check, AnswerError, AnswerValue, Answers};
 use super::consent::{gate, Consent, ConsentError};
-use super::fill::FieldError;
+use super::fill::{FieldError, When};
 use super::form::{FormDef, Question};
 use super::participant_code::ParticipantCode;
 
@@ -333,17 +333,18 @@ impl Record {
     pub fn finalize(
         &mut self,
         form: &FormDef,
-        today: NaiveDate,
+        when: impl Into<When>,
         now: DateTime<Utc>,
     ) -> Result<(), RecordError> {
+        let when = when.into();
         self.editable()?;
         self.same_form(form)?;
         gate(form, self.consent.as_ref())?;
-        let errors = form.validate(&self.answers, today);
+        let errors = form.validate(&self.answers, when);
         if !errors.is_empty() {
             return Err(RecordError::Invalid(errors));
         }
-        let answers = form.visible_answers(&self.answers);
+        let answers = form.visible_answers(&form.with_computed(&self.answers, when), when);
         self.refresh_index_fields(form, &answers);
         self.answers = answers;
         self.status = RecordStatus::Final;

@@ -104,7 +104,7 @@ fn validated(mut record: Record, forms: &[FormDef]) -> Result<Record, EntryProbl
             error: problem.error,
         });
     }
-    if form.visible_answers(&record.answers) != record.answers {
+    if form.visible_answers(&record.answers, today) != record.answers {
         return Err(EntryProblem::Malformed(
             "answers to questions the form does not show".into(),
         ));

@@ -30,6 +30,12 @@ pub fn answer_error(language: Language, error: &AnswerError, q: Option<&Question
     {
         return custom.get(language).to_owned().into_any();
     }
+    if let Some(custom) = q
+        .and_then(|q| q.required_message.as_ref())
+        .filter(|_| *error == AnswerError::Required)
+    {
+        return custom.get(language).to_owned().into_any();
+    }
     let l: Locale = locale_of(language);
     match error {
         AnswerError::Required => td_string!(l, err_required).into_any(),
@@ -74,6 +80,11 @@ pub fn answer_error(language: Language, error: &AnswerError, q: Option<&Question
         AnswerError::BadCode => td_string!(l, err_bad_code).into_any(),
         AnswerError::BadSiteCode => td_string!(l, err_bad_site_code).into_any(),
         AnswerError::WrongType => td_string!(l, err_wrong_type).into_any(),
+        AnswerError::Constraint => td_string!(l, err_constraint).into_any(),
+        AnswerError::ItemCount { count } => {
+            let n = *count;
+            td!(l, err_item_count, n = move || n).into_any()
+        }
     }
 }
 

@@ -123,13 +123,13 @@ pub fn completed(mut record: Record) -> Record {
     for _ in 0..5 {
         let answers = record.answers.clone();
         for section in form.sections.iter().filter(|s| s.repeat.is_none()) {
-            if !form.section_visible(section, &answers) {
+            if !form.section_visible(section, &answers, day) {
                 continue;
             }
             for q in &section.questions {
                 if !q.required
                     || record.answers.values.contains_key(&q.id)
-                    || !form.question_visible(q, &answers, None)
+                    || !form.question_visible(q, &answers, None, day)
                 {
                     continue;
                 }
@@ -148,7 +148,7 @@ pub fn completed(mut record: Record) -> Record {
             }
         }
     }
-    record.answers = form.visible_answers(&record.answers);
+    record.answers = form.visible_answers(&record.answers, day);
     record.reindex(&form);
     record
 }
