@@ -101,6 +101,11 @@ pub fn today() -> NaiveDate {
     Local::now().date_naive()
 }
 
+/// The phone's local date and time: what a form's `today()` and `now()` read.
+pub fn now() -> chrono::NaiveDateTime {
+    Local::now().naive_local()
+}
+
 /// A choice's label in `language`, from the form that asks it; the code
 /// The label of answer `code` to the question playing `role` in `form`
 /// (the code itself when unknown).

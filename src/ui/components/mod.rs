@@ -21,7 +21,7 @@ pub use field::{PrivateInput, PrivateSelect, PrivateTextArea};
 pub use forms_settings::FormsSettings;
 pub use header::Header;
 pub use programme_key::ProgrammeKeySettings;
-pub use question::{QuestionProps, QuestionView, Slot};
+pub use question::{LiveParts, QuestionProps, QuestionView, Slot};
 pub use security::SecuritySettings;
 pub use server_settings::ServerSettings;
 pub use status_strip::StatusStrip;

@@ -26,6 +26,19 @@ pub struct QuestionProps {
     pub error: Signal<Option<AnswerError>>,
     /// Sets or clears the answer; `Err` for input that does not parse.
     pub on_answer: Callback<(Slot, String, Result<Option<AnswerValue>, AnswerError>)>,
+    pub live: LiveParts,
+}
+
+/// The parts of a question that follow the answers (see the form page).
+#[derive(Clone, Copy)]
+pub struct LiveParts {
+    /// The label, earlier answers inserted, in the language shown.
+    pub label: Signal<String>,
+    pub hint: Signal<Option<String>>,
+    /// The choice codes a `choice_filter` offers now; `None`: all of them.
+    pub offered: Signal<Option<BTreeSet<String>>>,
+    /// A worked-out answer, shown instead of a control.
+    pub computed: Signal<Option<String>>,
 }
 
 fn dom_id(q: &Question, slot: &Slot) -> String {
@@ -45,6 +58,7 @@ pub fn QuestionView(props: QuestionProps) -> impl IntoView {
         initial,
         error,
         on_answer,
+        live,
     } = props;
     let q = StoredValue::new(question.clone());
     let id = dom_id(&question, &slot);
@@ -55,8 +69,8 @@ pub fn QuestionView(props: QuestionProps) -> impl IntoView {
             on_answer.run((slot.clone(), qid.clone(), result))
         }
     };
-    let label = move || q.with_value(|q| q.label.get(language.get()).to_owned());
-    let hint = move || q.with_value(|q| q.hint.as_ref().map(|h| h.get(language.get()).to_owned()));
+    let label = move || live.label.get();
+    let hint = move || live.hint.get();
     let required = question.required;
     let error_view = move || {
         error.get().map(|e| {
@@ -68,7 +82,20 @@ pub fn QuestionView(props: QuestionProps) -> impl IntoView {
         })
     };
 
+    let fixed = question.calculation.is_some() || question.read_only;
     let control = match question.kind {
+        _ if fixed => {
+            let shown = initial
+                .as_ref()
+                .map(|v| messages::answer_text(language.get_untracked(), &question, v));
+            view! {
+                <p class="computed" id=id.clone() data-testid="computed">
+                    {move || live.computed.get().or_else(|| shown.clone()).unwrap_or_else(|| "—".into())}
+                </p>
+            }
+            .into_any()
+        }
+        QuestionType::Calculate => return ().into_any(),
         QuestionType::Note => {
             return view! {
                 <div class="question note" data-testid=format!("question-{}", question.id)>
@@ -83,8 +110,12 @@ pub fn QuestionView(props: QuestionProps) -> impl IntoView {
         | QuestionType::Decimal
         | QuestionType::Date
         | QuestionType::ParticipantCode => text_control(&question, &id, initial, answer),
-        QuestionType::SingleChoice => choice_control(&question, &id, initial, answer, language),
-        QuestionType::MultipleChoice => multi_control(&question, &id, initial, answer, language),
+        QuestionType::SingleChoice => {
+            choice_control(&question, &id, initial, answer, language, live.offered)
+        }
+        QuestionType::MultipleChoice => {
+            multi_control(&question, &id, initial, answer, language, live.offered)
+        }
         QuestionType::YesNo => yes_no_control(&id, initial, answer),
         QuestionType::Scale => scale_control(&question, &id, initial, answer, language),
         QuestionType::Gps => gps_control(initial, answer),
@@ -187,6 +218,7 @@ fn choice_control(
     initial: Option<AnswerValue>,
     answer: impl Fn(Result<Option<AnswerValue>, AnswerError>) + Clone + 'static,
     language: LanguageContext,
+    offered: Signal<Option<BTreeSet<String>>>,
 ) -> AnyView {
     let current = match initial {
         Some(AnswerValue::Choice(c)) => Some(c),
@@ -199,8 +231,12 @@ fn choice_control(
             let code = c.code.clone();
             let label = c.label.clone();
             let answer = answer.clone();
+            let hidden = {
+                let code = code.clone();
+                move || offered.with(|o| o.as_ref().is_some_and(|o| !o.contains(&code)))
+            };
             view! {
-                <label class="option">
+                <label class="option" class:filtered=hidden>
                     <PrivateInput
                         {..}
                         type="radio"
@@ -223,6 +259,7 @@ fn multi_control(
     initial: Option<AnswerValue>,
     answer: impl Fn(Result<Option<AnswerValue>, AnswerError>) + Clone + 'static,
     language: LanguageContext,
+    offered: Signal<Option<BTreeSet<String>>>,
 ) -> AnyView {
     let chosen: BTreeSet<String> = match initial {
         Some(AnswerValue::Choices(cs)) => cs.into_iter().collect(),
@@ -240,8 +277,12 @@ fn multi_control(
             let answer = answer.clone();
             let order = order.clone();
             let checked = chosen.with_value(|s| s.contains(&code));
+            let hidden = {
+                let code = code.clone();
+                move || offered.with(|o| o.as_ref().is_some_and(|o| !o.contains(&code)))
+            };
             view! {
-                <label class="option">
+                <label class="option" class:filtered=hidden>
                     <PrivateInput
                         {..}
                         type="checkbox"

@@ -19,7 +19,7 @@ use crate::model::record::{Record, RecordError, RecordStatus};
 use crate::service::writer::WriteState;
 use crate::state::{AppError, FormsContext, LanguageContext, RecordsContext, StorageState};
 use crate::storage::StorageError;
-use crate::ui::components::{QuestionProps, QuestionView, Slot, WithdrawConsent};
+use crate::ui::components::{LiveParts, QuestionProps, QuestionView, Slot, WithdrawConsent};
 use crate::ui::labels;
 use crate::ui::messages;
 
@@ -210,7 +210,9 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
     let total = form.with_value(|f| f.sections.len());
     let index = move || section.get().unwrap_or(0).min(total.saturating_sub(1));
     let visible = move |i: usize| {
-        form.with_value(|f| record.with(|r| f.section_visible(&f.sections[i], &r.answers)))
+        form.with_value(|f| {
+            record.with(|r| f.section_visible(&f.sections[i], &r.answers, labels::now()))
+        })
     };
     let next_visible = move |from: usize| (from + 1..total).find(|&i| visible(i));
     let prev_visible = move |from: usize| (0..from).rev().find(|&i| visible(i));
@@ -240,7 +242,7 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
         move |_| {
             let i = index();
             let found = form.with_value(|f| {
-                record.with(|r| f.validate_section(&f.sections[i], &r.answers, labels::today()))
+                record.with(|r| f.validate_section(&f.sections[i], &r.answers, labels::now()))
             });
             if found.is_empty() {
                 if let Some(n) = next_visible(i) {
@@ -266,7 +268,7 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
         move |_| {
             let now = Utc::now();
             let mut done = record.get_untracked();
-            let result = form.with_value(|f| done.finalize(f, labels::today(), now));
+            let result = form.with_value(|f| done.finalize(f, labels::now(), now));
             match result {
                 Ok(()) => {
                     // Queued behind every draft write of this record, which
@@ -318,7 +320,7 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
     // Answers still needed before Finish (required ones missing, or
     // refused): the progress line says how many are left.
     let remaining = Memo::new(move |_| {
-        form.with_value(|f| record.with(|r| f.remaining(&r.answers, labels::today())))
+        form.with_value(|f| record.with(|r| f.remaining(&r.answers, labels::now())))
     });
     let left = move || remaining.get().count;
     let complete = Memo::new(move |_| left() == 0);
@@ -417,6 +419,94 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
     }
 }
 
+/// What of a question changes with the answers: a label or hint that
+/// inserts answers, the choices a filter offers, a worked-out value. Each
+/// is a fixed value unless the form asks for it, so plain questions cost
+/// nothing per keystroke.
+fn live_parts(
+    q: &crate::model::form::Question,
+    slot: &Slot,
+    form: StoredValue<Rc<FormDef>, LocalStorage>,
+    record: RwSignal<Record>,
+    language: LanguageContext,
+) -> LiveParts {
+    let item_of = |slot: Slot| {
+        move |r: &Record| -> Option<BTreeMap<String, AnswerValue>> {
+            slot.as_ref()
+                .and_then(|(s, n)| r.answers.repeats.get(s).and_then(|items| items.get(*n)))
+                .cloned()
+        }
+    };
+    let text = |t: Option<crate::model::text::Text>| -> Signal<Option<String>> {
+        match t {
+            None => Signal::stored(None),
+            Some(t) if !t.id.contains("${") && !t.en.contains("${") => {
+                Signal::derive(move || Some(t.get(language.get()).to_owned()))
+            }
+            Some(t) => {
+                let item = item_of(slot.clone());
+                Signal::derive(move || {
+                    let lang = language.get();
+                    form.with_value(|f| {
+                        record.with(|r| {
+                            let item = item(r);
+                            Some(f.fill_text(
+                                t.get(lang),
+                                &r.answers,
+                                item.as_ref(),
+                                labels::now(),
+                                lang,
+                            ))
+                        })
+                    })
+                })
+            }
+        }
+    };
+    let label = text(Some(q.label.clone()));
+    let hint = text(q.hint.clone());
+    let offered = if q.choice_filter.is_some() {
+        let q = q.clone();
+        let item = item_of(slot.clone());
+        Signal::derive(move || {
+            form.with_value(|f| {
+                record.with(|r| {
+                    let item = item(r);
+                    Some(
+                        f.offered_choices(&q, &r.answers, item.as_ref(), labels::now())
+                            .into_iter()
+                            .map(|c| c.code.clone())
+                            .collect(),
+                    )
+                })
+            })
+        })
+    } else {
+        Signal::stored(None)
+    };
+    let computed = if q.calculation.is_some() {
+        let q = q.clone();
+        let item = item_of(slot.clone());
+        Signal::derive(move || {
+            form.with_value(|f| {
+                record.with(|r| {
+                    let item = item(r);
+                    f.computed_answer(&q, &r.answers, item.as_ref(), labels::now())
+                        .map(|v| messages::answer_text(language.get(), &q, &v))
+                })
+            })
+        })
+    } else {
+        Signal::stored(None)
+    };
+    LiveParts {
+        label: Signal::derive(move || label.get().unwrap_or_default()),
+        hint,
+        offered,
+        computed,
+    }
+}
+
 fn scroll_to_top() {
     if let Some(w) = web_sys::window() {
         w.scroll_to_with_x_and_y(0.0, 0.0);
@@ -465,17 +555,19 @@ fn SectionView(
                                 let item = slot.as_ref().and_then(|(s, n)| {
                                     r.answers.repeats.get(s).and_then(|items| items.get(*n))
                                 });
-                                f.question_visible(&q, &r.answers, item)
+                                f.question_visible(&q, &r.answers, item, labels::now())
                             })
                         })
                     }
                 };
+                let live = live_parts(&q, &slot, form, record, language);
                 let props = QuestionProps {
                     question: q,
                     slot,
                     initial,
                     error,
                     on_answer,
+                    live,
                 };
                 view! { <Show when=shown.clone()><QuestionView props=props.clone() /></Show> }
             })
