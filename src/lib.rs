@@ -1,6 +1,7 @@
 //! Jangkau: an offline field-survey PWA for outreach teams; module map and root component.
 
 pub mod crypto;
+pub mod xlsform;
 pub mod model;
 pub mod report;
 pub mod service;

@@ -632,6 +632,23 @@ impl Checker {
         });
     }
 
+    /// Choice codes are stored in answers and written to CSV cells: plain
+    /// characters only, but digits first are fine (XLSForm lists are
+    /// often coded 1, 2, 3).
+    fn code(&mut self, path: &str, code: &str) {
+        let ok = !code.is_empty()
+            && code.len() <= 64
+            && code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        if !ok {
+            self.push(
+                path,
+                &format!("{code:?} is not a valid choice code (A–Z, a–z, 0–9, _ - ., ≤ 64)"),
+            );
+        }
+    }
+
     /// Ids become storage keys and CSV column names: keep them plain.
     fn id(&mut self, path: &str, id: &str) {
         let ok = id.len() <= 64
@@ -675,7 +692,7 @@ impl Checker {
             }
             let mut seen = BTreeSet::new();
             for (ci, choice) in q.choices.iter().enumerate() {
-                self.id(&format!("{path}.choices[{ci}].code"), &choice.code);
+                self.code(&format!("{path}.choices[{ci}].code"), &choice.code);
                 self.text(&format!("{path}.choices[{ci}].label"), &choice.label);
                 if !seen.insert(choice.code.as_str()) {
                     self.push(
