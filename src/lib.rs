@@ -1,12 +1,12 @@
 //! Jangkau: an offline field-survey PWA for outreach teams; module map and root component.
 
 pub mod crypto;
-pub mod xlsform;
 pub mod model;
 pub mod report;
 pub mod service;
 pub mod storage;
 pub mod sync;
+pub mod xlsform;
 
 #[cfg(target_arch = "wasm32")]
 #[allow(deprecated)]

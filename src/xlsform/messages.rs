@@ -178,7 +178,12 @@ pub enum Warning {
     IgnoredLanguage(String),
     /// Text in one language only: the other shows the same.
     OneLanguage(Language),
-    Renamed { from: String, to: String },
+    /// Text without a language and no `default_language`: both show it.
+    NoLanguage,
+    Renamed {
+        from: String,
+        to: String,
+    },
     NoVersion,
     NestedGroup(String),
     Geopoint,
@@ -222,6 +227,12 @@ impl Warning {
             }
             Warning::OneLanguage(Language::English) => {
                 "text is in English only: Indonesian shows the same text".into()
+            }
+            Warning::NoLanguage if id => {
+                "teks tanpa bahasa (tidak ada default_language): versi Indonesia dan Inggris menampilkan teks yang sama".into()
+            }
+            Warning::NoLanguage => {
+                "text has no language (no default_language): Indonesian and English show the same text".into()
             }
             Warning::Renamed { from, to } if id => format!(
                 "nama \"{from}\" menjadi \"{to}\" (Jangkau memakai huruf kecil, angka dan _)"
@@ -269,12 +280,20 @@ pub struct Note {
 
 impl Problem {
     pub fn text(&self, language: Language) -> String {
-        format!("{}: {}", self.place.text(language), self.refusal.text(language))
+        format!(
+            "{}: {}",
+            self.place.text(language),
+            self.refusal.text(language)
+        )
     }
 }
 
 impl Note {
     pub fn text(&self, language: Language) -> String {
-        format!("{}: {}", self.place.text(language), self.warning.text(language))
+        format!(
+            "{}: {}",
+            self.place.text(language),
+            self.warning.text(language)
+        )
     }
 }

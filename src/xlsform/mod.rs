@@ -18,8 +18,8 @@ use crate::model::language::Language;
 use crate::model::text::Text;
 
 pub use messages::{Note, Place, Problem, Refusal, Warning};
-pub use table::{Sheet, Workbook};
 use table::{language_of, Row, Table};
+pub use table::{Sheet, Workbook};
 
 /// More rows than this in one sheet are refused (a real form has hundreds).
 pub const MAX_ROWS: usize = 20_000;
@@ -103,12 +103,14 @@ impl Converter {
             self.choices(&Table::new(choices));
         }
         let survey = Table::new(survey);
+        let mut missing = false;
         for column in ["type", "name"] {
             if !survey.has(column) {
                 self.refuse(Place::sheet(survey.name()), Refusal::MissingColumn(column));
+                missing = true;
             }
         }
-        if !self.problems.is_empty() {
+        if missing {
             return None;
         }
         let title = self.title.clone().unwrap_or_else(|| Text {
@@ -117,7 +119,7 @@ impl Converter {
         });
         head.title = title.clone();
         let sections = self.survey(&survey, &title);
-        if sections.iter().all(|s| s.questions.is_empty()) {
+        if self.problems.is_empty() && sections.iter().all(|s| s.questions.is_empty()) {
             self.refuse(Place::sheet(survey.name()), Refusal::NoQuestions);
         }
         self.language_notes();
@@ -128,7 +130,12 @@ impl Converter {
             ..head
         };
         // What the form checks still find (a calculation on a choice, a
-        // role that does not fit…), placed where it came from.
+        // role that does not fit…), placed where it came from. Only on a
+        // form that converted cleanly: a half-built one would repeat the
+        // problems already listed.
+        if !self.problems.is_empty() {
+            return None;
+        }
         for p in form.check() {
             let place = self.origin(&p);
             self.refuse(place, Refusal::Form(p.to_string()));
@@ -154,6 +161,9 @@ impl Converter {
         match (self.seen.contains("id"), self.seen.contains("en")) {
             (true, false) => self.warn(place, Warning::OneLanguage(Language::Indonesian)),
             (false, true) => self.warn(place, Warning::OneLanguage(Language::English)),
+            (false, false) if self.seen.contains("unnamed") => {
+                self.warn(place, Warning::NoLanguage)
+            }
             _ => {}
         }
         for l in std::mem::take(&mut self.ignored_languages) {
@@ -181,16 +191,20 @@ impl Converter {
                 Some(Language::Indonesian) => id = id.or(Some(value.to_owned())),
                 Some(Language::English) => en = en.or(Some(value.to_owned())),
                 None => {
+                    self.seen.insert("unnamed");
                     id = id.or(Some(value.to_owned()));
                     en = en.or(Some(value.to_owned()));
+                    continue;
                 }
             }
         }
         match (id, en) {
             (None, None) => None,
             (Some(id), Some(en)) => {
-                self.seen.insert("id");
-                self.seen.insert("en");
+                if row.texts(base).iter().any(|(l, _)| l.is_some()) {
+                    self.seen.insert("id");
+                    self.seen.insert("en");
+                }
                 Some(Text { id, en })
             }
             (Some(id), None) => {
@@ -379,7 +393,10 @@ impl Converter {
         for (column, _) in row.cells() {
             if !known.contains(&column.base.as_str()) {
                 let c = column.raw.clone();
-                self.warn(Place::cell("settings", n, &c), Warning::IgnoredSetting(c.clone()));
+                self.warn(
+                    Place::cell("settings", n, &c),
+                    Warning::IgnoredSetting(c.clone()),
+                );
             }
         }
         (id, head.version, head)
@@ -418,7 +435,10 @@ impl Converter {
                 }
                 if column.language.is_some() || is_media(&column.base) {
                     let c = column.raw.clone();
-                    self.warn(Place::cell(&sheet, n, &c), Warning::IgnoredColumn(c.clone()));
+                    self.warn(
+                        Place::cell(&sheet, n, &c),
+                        Warning::IgnoredColumn(c.clone()),
+                    );
                     continue;
                 }
                 filter.insert(column.base.clone(), value.to_owned());
@@ -445,6 +465,8 @@ impl Converter {
 
 /// Columns for pictures and sound, which Jangkau does not show.
 pub(crate) fn is_media(base: &str) -> bool {
-    matches!(base, "image" | "audio" | "video" | "big-image" | "big_image")
-        || base.starts_with("media")
+    matches!(
+        base,
+        "image" | "audio" | "video" | "big-image" | "big_image"
+    ) || base.starts_with("media")
 }

@@ -11,7 +11,8 @@ use super::table::{Sheet, Workbook};
 /// # Errors
 /// The reader's reason, for a file that is not a workbook it can read.
 pub fn workbook(bytes: &[u8]) -> Result<Workbook, String> {
-    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| e.to_string())?;
+    let mut book =
+        open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| e.to_string())?;
     let mut sheets = Vec::new();
     for name in book.sheet_names() {
         let wanted = ["survey", "choices", "settings"]

@@ -1,9 +1,7 @@
 //! The survey sheet: its rows become questions, its groups screens and its repeats repeat groups.
 
 use crate::model::expr::Expr;
-use crate::model::form::{
-    DateBound, Question, QuestionType, Repeat, Role, Section, TodayWord,
-};
+use crate::model::form::{DateBound, Question, QuestionType, Repeat, Role, Section, TodayWord};
 use crate::model::text::Text;
 
 use super::table::{Row, Table};
@@ -190,7 +188,9 @@ impl Converter {
             if w.first().map(String::as_str) == Some("end") {
                 continue;
             }
-            let Some(name) = row.get("name") else { continue };
+            let Some(name) = row.get("name") else {
+                continue;
+            };
             let place = Place::cell(&sheet, row.number, "name");
             if self.names.contains_key(name) {
                 self.refuse(place, Refusal::DuplicateName(name.to_owned()));
@@ -213,10 +213,16 @@ impl Converter {
             let base = column.base.as_str();
             if !KNOWN.contains(&base) {
                 let raw = column.raw.clone();
-                self.warn(Place::cell(&sheet, 1, &raw), Warning::IgnoredColumn(raw.clone()));
+                self.warn(
+                    Place::cell(&sheet, 1, &raw),
+                    Warning::IgnoredColumn(raw.clone()),
+                );
             } else if is_media(base) {
                 let raw = column.raw.clone();
-                self.warn(Place::cell(&sheet, 1, &raw), Warning::IgnoredColumn(raw.clone()));
+                self.warn(
+                    Place::cell(&sheet, 1, &raw),
+                    Warning::IgnoredColumn(raw.clone()),
+                );
             }
         }
         let mut b = Build {
@@ -339,7 +345,11 @@ impl Converter {
             .get("relevant")
             .and_then(|r| self.expr(r, &Place::cell(sheet, n, "relevant")));
         let name = row.get("name").unwrap_or_default();
-        let id = self.names.get(name).cloned().unwrap_or_else(|| "group".into());
+        let id = self
+            .names
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| "group".into());
         if name.is_empty() {
             self.refuse(Place::cell(sheet, n, "name"), Refusal::MissingName);
         }
@@ -392,7 +402,11 @@ impl Converter {
         if name.is_empty() {
             self.refuse(Place::cell(sheet, n, "name"), Refusal::MissingName);
         }
-        let id = self.names.get(name).cloned().unwrap_or_else(|| "repeat".into());
+        let id = self
+            .names
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| "repeat".into());
         let label = self.text(row, "label").unwrap_or_else(|| title.clone());
         self.appearance(row, sheet, &["field-list"]);
         b.close(self);
@@ -483,7 +497,10 @@ impl Converter {
         let n = row.number;
         let at = |column: &str| Place::cell(sheet, n, column);
         let head = w.first().map(String::as_str).unwrap_or_default();
-        if UNSUPPORTED.contains(&head) || head.ends_with("_from_file") || head == "select_one_external" {
+        if UNSUPPORTED.contains(&head)
+            || head.ends_with("_from_file")
+            || head == "select_one_external"
+        {
             self.refuse(at("type"), Refusal::Unsupported(format!("type \"{head}\"")));
             return None;
         }
@@ -563,7 +580,11 @@ impl Converter {
                 Some(items) => {
                     choices = items.iter().map(|(_, c)| c.clone()).collect();
                     let codes: Vec<&str> = choices.iter().map(|c| c.code.as_str()).collect();
-                    if kind == QuestionType::SingleChoice && codes.len() == 2 && codes.contains(&"yes") && codes.contains(&"no") {
+                    if kind == QuestionType::SingleChoice
+                        && codes.len() == 2
+                        && codes.contains(&"yes")
+                        && codes.contains(&"no")
+                    {
                         kind = QuestionType::YesNo;
                         choices.clear();
                     }
@@ -700,7 +721,11 @@ impl Converter {
                 }
             }
         }
-        let (lo, hi) = if start <= end { (start, end) } else { (end, start) };
+        let (lo, hi) = if start <= end {
+            (start, end)
+        } else {
+            (end, start)
+        };
         let scale = step == 1.0
             && lo.fract() == 0.0
             && hi.fract() == 0.0
