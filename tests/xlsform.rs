@@ -611,3 +611,179 @@ fn ten_thousand_rows_convert() {
     let c = ok(&form(&slices, &[&["list_name", "name", "label"]], SETTINGS));
     assert_eq!(c.form.questions().count(), 10_000);
 }
+
+/// Answers drawn at random (a fixed seed) for every question of a form.
+fn random_answers(form: &FormDef, seed: u64) -> Answers {
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    let mut next = move |n: u64| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) % n.max(1)
+    };
+    let mut a = Answers::default();
+    for (_, q) in form.questions() {
+        if next(4) == 0 {
+            continue; // unanswered
+        }
+        let value = match q.kind {
+            QuestionType::SingleChoice => AnswerValue::Choice(
+                q.choices[next(q.choices.len() as u64) as usize]
+                    .code
+                    .clone(),
+            ),
+            QuestionType::MultipleChoice => AnswerValue::Choices(
+                q.choices
+                    .iter()
+                    .filter(|_| next(2) == 0)
+                    .map(|c| c.code.clone())
+                    .collect(),
+            ),
+            QuestionType::YesNo => AnswerValue::Bool(next(2) == 0),
+            QuestionType::Scale => AnswerValue::Scale(1 + next(5) as u8),
+            QuestionType::Integer => AnswerValue::Integer(next(12) as i64 - 1),
+            QuestionType::Decimal => AnswerValue::Decimal(next(1000) as f64 * 1000.0),
+            QuestionType::Date => {
+                AnswerValue::Date(today() - chrono::Duration::days(next(60) as i64 - 30))
+            }
+            QuestionType::Text | QuestionType::LongText => {
+                AnswerValue::Text(["", "ISI", "x"][next(3) as usize].into())
+            }
+            _ => continue,
+        };
+        if value != AnswerValue::Text(String::new()) && value != AnswerValue::Choices(vec![]) {
+            a.values.insert(q.id.clone(), value);
+        }
+    }
+    a
+}
+
+/// Same questions in the same order and types, same choices, and on 300
+/// random answer sets the same sections and questions shown and the same
+/// questions refused.
+fn assert_behaves_like(original: &FormDef, converted: &FormDef) {
+    let shape = |f: &FormDef| -> Vec<(String, QuestionType, Vec<String>, bool)> {
+        f.questions()
+            .map(|(_, q)| {
+                (
+                    q.id.clone(),
+                    q.kind,
+                    q.choices.iter().map(|c| c.code.clone()).collect(),
+                    q.required,
+                )
+            })
+            .collect()
+    };
+    assert_eq!(shape(original), shape(converted), "{}", original.id);
+    assert_eq!(
+        (original.id.as_str(), original.version + 1, original.kind),
+        (converted.id.as_str(), converted.version, converted.kind)
+    );
+    assert_eq!(original.consent_id(), converted.consent_id());
+    for seed in 0..300 {
+        let a = random_answers(original, seed);
+        for (s1, s2) in original.sections.iter().zip(&converted.sections) {
+            assert_eq!(
+                original.section_visible(s1, &a, today()),
+                converted.section_visible(s2, &a, today()),
+                "{} section {} seed {seed}",
+                original.id,
+                s1.id
+            );
+            for (q1, q2) in s1.questions.iter().zip(&s2.questions) {
+                assert_eq!(
+                    original.question_visible(q1, &a, None, today()),
+                    converted.question_visible(q2, &a, None, today()),
+                    "{} question {} seed {seed}: {a:?}",
+                    original.id,
+                    q1.id
+                );
+            }
+        }
+        let refused = |f: &FormDef| -> Vec<String> {
+            let mut v: Vec<String> = f
+                .validate(&a, today())
+                .into_iter()
+                .map(|e| format!("{:?}/{}", e.item, e.question))
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            refused(original),
+            refused(converted),
+            "{} seed {seed}",
+            original.id
+        );
+    }
+}
+
+#[test]
+fn built_in_forms_written_out_convert_back_to_forms_that_behave_the_same() {
+    for original in jangkau::model::builtin::forms() {
+        let book = jangkau::xlsform::export::workbook(&original);
+        let c = convert(&book)
+            .unwrap_or_else(|p| panic!("{}: {:#?}", original.id, texts(&p, Language::English)));
+        assert_behaves_like(&original, &c.form);
+    }
+}
+
+#[test]
+fn the_shipped_xlsform_copies_of_the_built_in_forms_behave_like_them() {
+    for original in jangkau::model::builtin::forms() {
+        let path = format!(
+            "{}/forms/xlsform/{}.xlsx",
+            env!("CARGO_MANIFEST_DIR"),
+            original.id
+        );
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_behaves_like(&original, &ok(&bytes).form);
+    }
+}
+
+#[test]
+fn every_condition_written_as_an_expression_holds_on_the_same_answers() {
+    let f = FormDef::parse(
+        r#"{"id": "c", "version": 1, "title": {"id": "C", "en": "C"}, "sections": [{"id": "s", "title": {"id": "S", "en": "S"}, "questions": [
+            {"id": "n", "type": "integer", "label": {"id": "N", "en": "N"}},
+            {"id": "d", "type": "decimal", "label": {"id": "D", "en": "D"}},
+            {"id": "m", "type": "multiple_choice", "label": {"id": "M", "en": "M"}, "choices": [{"code": "a", "label": {"id": "A", "en": "A"}}, {"code": "b", "label": {"id": "B", "en": "B"}}]},
+            {"id": "o", "type": "single_choice", "label": {"id": "O", "en": "O"}, "choices": [{"code": "a", "label": {"id": "A", "en": "A"}}, {"code": "b", "label": {"id": "B", "en": "B"}}]},
+            {"id": "y", "type": "yes_no", "label": {"id": "Y", "en": "Y"}},
+            {"id": "t", "type": "text", "label": {"id": "T", "en": "T"}}
+        ]}]}"#,
+    )
+    .unwrap();
+    let conditions = [
+        r#"{"question": "n", "at_least": 3}"#,
+        r#"{"question": "n", "at_most": 3}"#,
+        r#"{"question": "n", "equals": 3}"#,
+        r#"{"question": "d", "at_least": 2500.5}"#,
+        r#"{"question": "m", "includes": "b"}"#,
+        r#"{"question": "o", "equals": "a"}"#,
+        r#"{"question": "y", "equals": true}"#,
+        r#"{"question": "y", "equals": false}"#,
+        r#"{"question": "t", "equals": "x"}"#,
+        r#"{"question": "t", "answered": true}"#,
+        r#"{"question": "m", "answered": false}"#,
+        r#"{"not": {"question": "o", "equals": "b"}}"#,
+        r#"{"all": [{"question": "y", "equals": true}, {"any": [{"question": "n", "at_least": 5}, {"question": "m", "includes": "a"}]}]}"#,
+    ];
+    for json in conditions {
+        let c: jangkau::model::condition::Condition = serde_json::from_str(json).unwrap();
+        let source = jangkau::xlsform::export::condition_expr(&c);
+        let e = jangkau::model::expr::Expr::parse(&source)
+            .unwrap_or_else(|err| panic!("{source}: {err}"));
+        for seed in 0..200 {
+            let a = random_answers(&f, seed);
+            let scope = jangkau::model::fill::FormScope::new(&f, &a, None, today().into());
+            assert_eq!(
+                c.holds(&|q| a.values.get(q)),
+                e.holds(&scope),
+                "{json} as {source} on {a:?}"
+            );
+        }
+    }
+}

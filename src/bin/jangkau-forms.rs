@@ -17,10 +17,13 @@ mod cli {
     use std::process::ExitCode;
 
     use jangkau::crypto::native::sha256;
+    use jangkau::model::form::FormDef;
+    use jangkau::model::language::Language;
     use jangkau::model::registry::{
         hex, read_file, Definition, Delivered, EntryProblem, FileContent, Index, IndexEntry, Part,
         Registry, INDEX_SCHEMA,
     };
+    use jangkau::xlsform;
 
     const USAGE: &str = "\
 usage:
@@ -29,13 +32,27 @@ usage:
       take it from a file; lists every problem with its place
   jangkau-forms index DIR
       checks every .json file in DIR (but index.json) and writes
-      DIR/index.json naming each with its sha256";
+      DIR/index.json naming each with its sha256
+  jangkau-forms convert FORM.xlsx [-o FORM.json]
+      converts an XLSForm workbook (.xlsx, .xls, .ods) to a Jangkau form:
+      the form's JSON on stdout (or in FORM.json), what the import left
+      out on stderr; exit 1 with every problem on stdout when refused
+  jangkau-forms xlsform FORM.json -o FORM.xlsx
+      writes a form as an XLSForm workbook, to start a programme's own
+      spreadsheet from it
+
+check accepts .xlsx (.xls, .ods) files too, converted as by convert.
+Exit status: 0 done, 1 refused (the problems are listed), 2 usage,
+3 a file could not be read or written.";
 
     pub fn main() -> ExitCode {
         let args: Vec<String> = std::env::args().skip(1).collect();
         let result = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
             ["check", ref files @ ..] if !files.is_empty() => check(files),
             ["index", dir] => index(Path::new(dir)),
+            ["convert", file] => convert(file, None),
+            ["convert", file, "-o", out] => convert(file, Some(out)),
+            ["xlsform", file, "-o", out] => xlsform(file, out),
             _ => {
                 eprintln!("{USAGE}");
                 return ExitCode::from(2);
@@ -46,9 +63,94 @@ usage:
             Ok(false) => ExitCode::from(1),
             Err(e) => {
                 eprintln!("jangkau-forms: {e}");
-                ExitCode::from(1)
+                ExitCode::from(3)
             }
         }
+    }
+
+    fn is_workbook(name: &str) -> bool {
+        let lower = name.to_lowercase();
+        [".xlsx", ".xlsm", ".xls", ".ods"]
+            .iter()
+            .any(|x| lower.ends_with(x))
+    }
+
+    /// A workbook's form as JSON, or its problems (in English) to print.
+    fn workbook_form(bytes: &[u8]) -> Result<(String, Vec<String>), Vec<String>> {
+        let english = |ps: Vec<xlsform::Problem>| -> Vec<String> {
+            ps.iter().map(|p| p.text(Language::English)).collect()
+        };
+        let book = xlsform::read::workbook(bytes).map_err(|e| english(xlsform::unreadable(&e)))?;
+        let c = xlsform::convert(&book).map_err(english)?;
+        let notes = c.notes.iter().map(|n| n.text(Language::English)).collect();
+        let json = serde_json::to_string_pretty(&c.form).map_err(|e| vec![e.to_string()])?;
+        Ok((json + "\n", notes))
+    }
+
+    fn convert(file: &str, out: Option<&str>) -> Result<bool, String> {
+        let bytes = fs::read(file).map_err(|e| format!("{file}: {e}"))?;
+        match workbook_form(&bytes) {
+            Ok((json, notes)) => {
+                for n in notes {
+                    eprintln!("{file}: note: {n}");
+                }
+                match out {
+                    Some(path) => fs::write(path, json).map_err(|e| format!("{path}: {e}"))?,
+                    None => print!("{json}"),
+                }
+                Ok(true)
+            }
+            Err(problems) => {
+                for p in problems {
+                    println!("{file}: {p}");
+                }
+                Ok(false)
+            }
+        }
+    }
+
+    fn xlsform(file: &str, out: &str) -> Result<bool, String> {
+        let text = fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
+        let form = match FormDef::parse(&text) {
+            Ok(f) => f,
+            Err(e) => {
+                for p in e.problems() {
+                    println!("{file}: {p}");
+                }
+                return Ok(false);
+            }
+        };
+        let bytes = write_xlsx(&xlsform::export::workbook(&form)).map_err(|e| e.to_string())?;
+        fs::write(out, bytes).map_err(|e| format!("{out}: {e}"))?;
+        Ok(true)
+    }
+
+    /// Sheets of text as an .xlsx file, byte for byte the same for the
+    /// same sheets (a fixed creation date), so a regenerated copy diffs clean.
+    fn write_xlsx(book: &xlsform::Workbook) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format};
+        let mut out = rust_xlsxwriter::Workbook::new();
+        let created = ExcelDateTime::from_ymd(2026, 1, 1)?;
+        out.set_properties(&DocProperties::new().set_creation_datetime(&created));
+        let bold = Format::new().set_bold();
+        for sheet in &book.sheets {
+            let ws = out.add_worksheet();
+            ws.set_name(&sheet.name)?;
+            for (r, row) in sheet.rows.iter().enumerate() {
+                for (c, cell) in row.iter().enumerate() {
+                    if cell.is_empty() {
+                        continue;
+                    }
+                    if r == 0 {
+                        ws.write_string_with_format(r as u32, c as u16, cell, &bold)?;
+                    } else {
+                        ws.write_string(r as u32, c as u16, cell)?;
+                    }
+                }
+            }
+            ws.set_freeze_panes(1, 0)?;
+        }
+        out.save_to_buffer()
     }
 
     /// Prints one problem per line under the file's name; true when none.
@@ -105,7 +207,19 @@ usage:
         let mut registry = Registry::built_in();
         let mut pending = Vec::new();
         for name in files {
-            let bytes = fs::read(name).map_err(|e| format!("{name}: {e}"))?;
+            let mut bytes = fs::read(name).map_err(|e| format!("{name}: {e}"))?;
+            if is_workbook(name) {
+                match workbook_form(&bytes) {
+                    Ok((json, _)) => bytes = json.into_bytes(),
+                    Err(problems) => {
+                        for p in problems {
+                            println!("{name}: {p}");
+                        }
+                        all_ok = false;
+                        continue;
+                    }
+                }
+            }
             match delivered(&bytes) {
                 Ok(d) => pending.push((name, d)),
                 Err(e) => {

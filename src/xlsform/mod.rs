@@ -4,6 +4,7 @@
 //! is [`read`] (calamine). What is supported, and how versions map, is in
 //! docs/forms.md ("XLSForm").
 
+pub mod export;
 mod messages;
 #[cfg(any(not(target_arch = "wasm32"), feature = "xlsx"))]
 pub mod read;
@@ -377,7 +378,7 @@ impl Converter {
         }
         if let Some(consent) = row.get("consent") {
             head.requires_consent = true;
-            if consent != "yes" {
+            if consent != "yes" && consent != crate::model::form::DEFAULT_CONSENT {
                 head.consent = Some(consent.to_owned());
             }
         }

@@ -22,6 +22,15 @@ pub fn workbook(bytes: &[u8]) -> Result<Workbook, String> {
             continue;
         }
         let range = book.worksheet_range(&name).map_err(|e| e.to_string())?;
+        // A cell formatted far down the sheet makes a huge, empty range:
+        // refuse it before building it.
+        let (height, width) = range.get_size();
+        if height > super::MAX_ROWS || width > 500 {
+            return Err(format!(
+                "the sheet \"{name}\" is {height} rows by {width} columns; at most {} by 500 are read",
+                super::MAX_ROWS
+            ));
+        }
         // Cells are placed by their real position, so a sheet whose first
         // used cell is not A1 keeps its rows and columns.
         let (top, left) = range.start().unwrap_or((0, 0));

@@ -84,14 +84,11 @@ struct Build {
 }
 
 impl Build {
-    fn close(&mut self, c: &mut Converter) {
-        if let Some(s) = self.current.take() {
-            if !s.questions.is_empty() {
-                self.sections.push(s);
-            } else if s.repeat.is_some() || self.stack.is_empty() {
-                // An empty repeat or group is refused where it began.
-                let _ = c;
-            }
+    /// Ends the current screen; an empty one is dropped (an empty group
+    /// or repeat is refused where it began, see `end`).
+    fn close(&mut self) {
+        if let Some(s) = self.current.take().filter(|s| !s.questions.is_empty()) {
+            self.sections.push(s);
         }
     }
 
@@ -211,13 +208,7 @@ impl Converter {
         let sheet = table.name().to_owned();
         for column in &table.columns {
             let base = column.base.as_str();
-            if !KNOWN.contains(&base) {
-                let raw = column.raw.clone();
-                self.warn(
-                    Place::cell(&sheet, 1, &raw),
-                    Warning::IgnoredColumn(raw.clone()),
-                );
-            } else if is_media(base) {
+            if !KNOWN.contains(&base) || is_media(base) {
                 let raw = column.raw.clone();
                 self.warn(
                     Place::cell(&sheet, 1, &raw),
@@ -245,7 +236,7 @@ impl Converter {
                 Refusal::Unclosed(kind.into()),
             );
         }
-        b.close(self);
+        b.close();
         b.sections
     }
 
@@ -357,7 +348,7 @@ impl Converter {
         self.appearance(row, sheet, &["field-list"]);
         let screen = b.stack.is_empty();
         if screen {
-            b.close(self);
+            b.close();
             let sid = b.section_id(&id);
             let si = b.sections.len();
             self.origins
@@ -409,7 +400,7 @@ impl Converter {
             .unwrap_or_else(|| "repeat".into());
         let label = self.text(row, "label").unwrap_or_else(|| title.clone());
         self.appearance(row, sheet, &["field-list"]);
-        b.close(self);
+        b.close();
         let mut parts = b.relevance(0);
         if let Some(o) = &own {
             parts.push(o);
@@ -470,7 +461,7 @@ impl Converter {
             None => false,
         };
         if closes_screen {
-            b.close(self);
+            b.close();
             b.covered = b.stack.len();
         }
     }
