@@ -1,4 +1,5 @@
 //! XLSForm import: each supported feature and each kind of refusal, from workbooks the tests write themselves.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod workbook;
 
