@@ -367,3 +367,50 @@ fn a_finish_refused_by_a_constraint_keeps_the_draft() {
     ));
     assert_eq!(r, before);
 }
+
+#[test]
+fn paging_passes_sections_the_answers_hide() {
+    let f = form(
+        &q("age", "integer", ""),
+        r#", {"id": "adult", "title": {"id": "D", "en": "D"}, "relevant": "${age} >= 18",
+             "questions": [{"id": "job", "type": "text", "label": {"id": "J", "en": "J"}}]},
+           {"id": "end", "title": {"id": "E", "en": "E"},
+             "questions": [{"id": "note", "type": "text", "label": {"id": "N", "en": "N"}}]}"#,
+    )
+    .unwrap();
+    let child = answers(&[("age", AnswerValue::Integer(9))]);
+    let adult = answers(&[("age", AnswerValue::Integer(30))]);
+    assert_eq!(f.section_after(0, &child, today()), Some(2));
+    assert_eq!(f.section_after(0, &adult, today()), Some(1));
+    assert_eq!(f.section_before(2, &child, today()), Some(0));
+    assert_eq!(f.section_before(2, &adult, today()), Some(1));
+    assert_eq!(f.section_after(2, &adult, today()), None);
+    assert_eq!(f.section_before(0, &adult, today()), None);
+    // Past the end (a stale index) finds the last shown section, never panics.
+    assert_eq!(f.section_before(99, &child, today()), Some(2));
+    assert_eq!(f.section_after(99, &child, today()), None);
+}
+
+#[test]
+fn a_trial_record_asks_no_consent_and_takes_date_defaults() {
+    let f = FormDef::parse(
+        r#"{"id": "t", "version": 3, "title": {"id": "T", "en": "T"}, "requires_consent": true,
+            "sections": [{"id": "main", "title": {"id": "U", "en": "M"}, "questions": [
+              {"id": "visit", "type": "date", "label": {"id": "V", "en": "V"}, "default": "today"}]}]}"#,
+    )
+    .unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 12, 2, 3, 0, 0).unwrap();
+    assert!(
+        jangkau::model::record::Record::new_draft(uuid::Uuid::nil(), &f, None, now).is_err(),
+        "a stored draft of this form needs consent"
+    );
+    let mut r = jangkau::model::record::Record::trial(uuid::Uuid::nil(), &f, now, today());
+    assert_eq!((r.form_id.as_str(), r.form_version), ("t", 3));
+    assert_eq!(
+        r.answers.values.get("visit"),
+        Some(&AnswerValue::Date(today()))
+    );
+    // Answers can be given to it as to any draft.
+    r.set_answer(&f, "visit", None, now).unwrap();
+    assert!(r.answers.values.is_empty());
+}

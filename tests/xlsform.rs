@@ -788,3 +788,42 @@ fn every_condition_written_as_an_expression_holds_on_the_same_answers() {
         }
     }
 }
+
+#[test]
+fn the_apps_report_holds_the_form_file_or_every_problem_in_both_languages() {
+    use jangkau::xlsform::{import as import_file, Opened, Report};
+    let book = form(
+        &[
+            &["type", "name", "label::English (en)", "label::Indonesian"],
+            &["integer", "age", "Age", "Umur"],
+        ],
+        &[],
+        SETTINGS,
+    );
+    let report = import_file(&book);
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    // Through JSON, as the importer part hands it to the app.
+    let report: Report = serde_json::from_str(&serde_json::to_string(&report).unwrap()).unwrap();
+    match report.open() {
+        Opened::Form { form, json, notes } => {
+            assert_eq!(form, ok(&book).form);
+            assert_eq!(FormDef::parse(&json).unwrap(), form);
+            assert!(json.ends_with("}\n"));
+            assert_eq!(notes.len(), ok(&book).notes.len());
+        }
+        other => panic!("not a form: {other:?}"),
+    }
+
+    let broken = import_file(b"PK\x03\x04 not really a zip");
+    assert!(broken.form.is_none());
+    assert_eq!(broken.problems.len(), 1);
+    let p = &broken.problems[0];
+    assert_ne!(p.id, p.en, "each problem in Indonesian and in English");
+    match broken.open() {
+        Opened::Refused(problems) => assert_eq!(problems.len(), 1),
+        other => panic!("not refused: {other:?}"),
+    }
+    // A report that is neither (an importer that did not finish) says so.
+    let empty: Report = serde_json::from_str("{}").unwrap();
+    assert_eq!(empty.open(), Opened::Broken);
+}

@@ -18,7 +18,6 @@ mod cli {
 
     use jangkau::crypto::native::sha256;
     use jangkau::model::form::FormDef;
-    use jangkau::model::language::Language;
     use jangkau::model::registry::{
         hex, read_file, Definition, Delivered, EntryProblem, FileContent, Index, IndexEntry, Part,
         Registry, INDEX_SCHEMA,
@@ -77,14 +76,14 @@ Exit status: 0 done, 1 refused (the problems are listed), 2 usage,
 
     /// A workbook's form as JSON, or its problems (in English) to print.
     fn workbook_form(bytes: &[u8]) -> Result<(String, Vec<String>), Vec<String>> {
-        let english = |ps: Vec<xlsform::Problem>| -> Vec<String> {
-            ps.iter().map(|p| p.text(Language::English)).collect()
+        let report = xlsform::import(bytes);
+        let english = |texts: Vec<jangkau::model::text::Text>| -> Vec<String> {
+            texts.into_iter().map(|t| t.en).collect()
         };
-        let book = xlsform::read::workbook(bytes).map_err(|e| english(xlsform::unreadable(&e)))?;
-        let c = xlsform::convert(&book).map_err(english)?;
-        let notes = c.notes.iter().map(|n| n.text(Language::English)).collect();
-        let json = serde_json::to_string_pretty(&c.form).map_err(|e| vec![e.to_string()])?;
-        Ok((json + "\n", notes))
+        match report.form {
+            Some(json) => Ok((json, english(report.notes))),
+            None => Err(english(report.problems)),
+        }
     }
 
     fn convert(file: &str, out: Option<&str>) -> Result<bool, String> {

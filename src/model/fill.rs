@@ -284,6 +284,31 @@ impl FormDef {
             )
     }
 
+    /// The next section after `from` that these answers show, if any.
+    pub fn section_after(
+        &self,
+        from: usize,
+        answers: &Answers,
+        when: impl Into<When>,
+    ) -> Option<usize> {
+        let when = when.into();
+        (from + 1..self.sections.len())
+            .find(|&i| self.section_visible(&self.sections[i], answers, when))
+    }
+
+    /// The last section before `from` that these answers show, if any.
+    pub fn section_before(
+        &self,
+        from: usize,
+        answers: &Answers,
+        when: impl Into<When>,
+    ) -> Option<usize> {
+        let when = when.into();
+        (0..from.min(self.sections.len()))
+            .rev()
+            .find(|&i| self.section_visible(&self.sections[i], answers, when))
+    }
+
     /// Whether a question applies to these answers (its `show_if` and
     /// `relevant` hold). A `calculate` question applies but is never shown.
     pub fn question_applies(

@@ -139,6 +139,28 @@ impl Record {
         })
     }
 
+    /// A draft for trying a form out (the XLSForm import preview): never
+    /// stored or sent, so no consent is asked for it.
+    /// Its defaults are given as of `today` (the phone's calendar).
+    pub fn trial(id: Uuid, form: &FormDef, now: DateTime<Utc>, today: NaiveDate) -> Record {
+        let mut record = Record {
+            id,
+            form_id: form.id.clone(),
+            form_version: form.version,
+            created_at: now,
+            updated_at: now,
+            status: RecordStatus::Draft,
+            participant_code: None,
+            site: None,
+            supersedes: None,
+            consent: None,
+            answers: Answers::default(),
+            marked_for_deletion: false,
+        };
+        record.fill_defaults(form, today);
+        record
+    }
+
     /// Gives every question with a default (a date: "today") its starting
     /// answer, on the phone's calendar. For new drafts; the user can change
     /// any of them.

@@ -13,6 +13,8 @@ mod table;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::expr::Expr;
 use crate::model::form::{Choice, FormDef, FormKind, FormProblem};
 use crate::model::language::Language;
@@ -49,6 +51,89 @@ pub fn convert(book: &Workbook) -> Result<Conversion, Vec<Problem>> {
             notes: c.notes,
         }),
         _ => Err(c.problems),
+    }
+}
+
+/// What an import hands back, in both languages: the form file's text
+/// (pretty JSON, as `jangkau-forms convert` writes it) or the problems, and
+/// the notes. The app's importer part returns it as JSON; the app reads it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Report {
+    pub form: Option<String>,
+    pub notes: Vec<Text>,
+    pub problems: Vec<Text>,
+}
+
+/// What the app makes of a report it was handed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Opened {
+    /// A form, checked again as the phone checks any form file.
+    Form {
+        form: FormDef,
+        json: String,
+        notes: Vec<Text>,
+    },
+    /// Every reason the workbook cannot be a form.
+    Refused(Vec<Text>),
+    /// Neither a form nor a reason: the importer did not finish.
+    Broken,
+}
+
+impl Report {
+    pub fn open(self) -> Opened {
+        match self.form {
+            Some(json) => match FormDef::parse(&json) {
+                Ok(form) => Opened::Form {
+                    form,
+                    json,
+                    notes: self.notes,
+                },
+                // Not expected (the importer checks the same way), but a
+                // form the phone would refuse is never offered.
+                Err(e) => Opened::Refused(
+                    e.problems()
+                        .iter()
+                        .map(|p| Text {
+                            id: p.to_string(),
+                            en: p.to_string(),
+                        })
+                        .collect(),
+                ),
+            },
+            None if self.problems.is_empty() => Opened::Broken,
+            None => Opened::Refused(self.problems),
+        }
+    }
+}
+
+/// Reads and converts a workbook file.
+#[cfg(any(not(target_arch = "wasm32"), feature = "xlsx"))]
+pub fn import(bytes: &[u8]) -> Report {
+    let both = |text: &dyn Fn(Language) -> String| Text {
+        id: text(Language::Indonesian),
+        en: text(Language::English),
+    };
+    let refused = |problems: Vec<Problem>| Report {
+        form: None,
+        notes: Vec::new(),
+        problems: problems.iter().map(|p| both(&|l| p.text(l))).collect(),
+    };
+    let book = match read::workbook(bytes) {
+        Ok(book) => book,
+        Err(why) => return refused(unreadable(&why)),
+    };
+    match convert(&book) {
+        Ok(c) => match serde_json::to_string_pretty(&c.form) {
+            Ok(json) => Report {
+                form: Some(json + "\n"),
+                notes: c.notes.iter().map(|n| both(&|l| n.text(l))).collect(),
+                problems: Vec::new(),
+            },
+            // A checked form always serialises; said as a problem all the same.
+            Err(e) => refused(unreadable(&e.to_string())),
+        },
+        Err(problems) => refused(problems),
     }
 }
 
@@ -405,6 +490,11 @@ impl Converter {
 
     fn choices(&mut self, table: &Table<'_>) {
         let sheet = table.name().to_owned();
+        // An empty choices sheet (a form with no select questions) is no
+        // problem; a select naming a list still finds it missing.
+        if table.rows().next().is_none() {
+            return;
+        }
         if !table.has("list_name") || !table.has("name") {
             for column in ["list_name", "name"] {
                 if !table.has(column) {
