@@ -2,14 +2,21 @@
 // cache-first, and falls back to the app shell for navigations, so the app
 // starts with no network at all.
 //
-// The two placeholders below are filled by scripts/build-sw.mjs (a Trunk
-// post_build hook): the version is a hash of every precached file's bytes,
-// so any change to the build changes this file and the browser installs it
-// as an update.
+// The placeholders below are filled by scripts/build-sw.mjs (a Trunk
+// post_build hook): the version is a hash of every file's bytes, so any
+// change to the build changes this file and the browser installs it as an
+// update.
+//
+// Parts (parts/<name>-<hash>/, e.g. the XLSForm importer) are not
+// precached: only a coordinator needs one, and a field worker's phone
+// should not download it at all. The first time the app loads a part it is
+// stored in this version's cache and served from there (offline too); an
+// update carries over the parts it still uses from the cache it replaces.
 'use strict';
 
 const VERSION = '__JANGKAU_VERSION__';
 const PRECACHE = __JANGKAU_PRECACHE__;
+const PARTS = __JANGKAU_PARTS__;
 const CACHE_PREFIX = 'jangkau-';
 const CACHE = CACHE_PREFIX + VERSION;
 const SHELL = new URL('index.html', self.registration.scope).href;
@@ -27,14 +34,37 @@ self.addEventListener('install', (event) => {
   // version.
   event.waitUntil(
     caches.open(CACHE).then((cache) =>
-      cache.addAll(
-        PRECACHE.map((url) => new Request(url, { cache: HASHED.test(url) ? 'default' : 'reload' }))
-      )
+      cache
+        .addAll(PRECACHE.map((url) => new Request(url, { cache: HASHED.test(url) ? 'default' : 'reload' })))
+        .then(() => keepParts(cache))
     )
   );
   // No skipWaiting() here: a new version waits until the user taps
   // "reload", so files never change under a half-filled form.
 });
+
+/** Copies this build's parts that an older version already stored. */
+async function keepParts(cache) {
+  for (const key of await caches.keys()) {
+    if (!key.startsWith(CACHE_PREFIX) || key === CACHE) continue;
+    const old = await caches.open(key);
+    for (const url of PARTS) {
+      const request = new URL(url, self.registration.scope).href;
+      const hit = await old.match(request);
+      if (hit && !(await cache.match(request))) await cache.put(request, hit);
+    }
+  }
+}
+
+/** A part from this version's cache, or fetched once and stored there. */
+async function part(request) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(request);
+  if (hit) return hit;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
+}
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(
@@ -70,6 +100,11 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(
       caches.match(SHELL, { cacheName: CACHE }).then((shell) => shell || fetch(request))
     );
+    return;
+  }
+  const url = request.url.split('?')[0];
+  if (PARTS.some((p) => new URL(p, self.registration.scope).href === url)) {
+    event.respondWith(part(request));
     return;
   }
   event.respondWith(

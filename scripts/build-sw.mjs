@@ -11,7 +11,8 @@
 //
 // Reads TRUNK_STAGING_DIR (the finished build, after wasm-opt), lists every
 // file in it except sw.js itself, and replaces the placeholders in sw.js with
-// that list and a hash of the files' contents. Also writes 404.html, a copy
+// that list (the parts under parts/ listed apart: they are cached when first
+// loaded, not precached) and a hash of the files' contents. Also writes 404.html, a copy
 // of index.html, so static hosts that serve 404.html for unknown paths
 // (GitHub Pages and many others) open deep links into the app.
 //
@@ -33,6 +34,8 @@ import zlib, { brotliCompressSync, gzipSync } from 'node:zlib';
 import { join, relative, sep } from 'node:path';
 
 const SKIP = new Set(['sw.js', '404.html']);
+/** Files loaded only when a screen needs them (scripts/build-xlsform.sh). */
+const PART = /^parts\//;
 
 function listFiles(dir) {
   const out = [];
@@ -90,7 +93,7 @@ export function applyContentSecurityPolicy(dir, connectSrc = process.env.JANGKAU
 export function buildServiceWorker(dir) {
   const swPath = join(dir, 'sw.js');
   const template = readFileSync(swPath, 'utf8');
-  if (!template.includes('__JANGKAU_PRECACHE__') || !template.includes('__JANGKAU_VERSION__')) {
+  if (!['__JANGKAU_PRECACHE__', '__JANGKAU_VERSION__', '__JANGKAU_PARTS__'].every((p) => template.includes(p))) {
     throw new Error(`${swPath} has no placeholders: was it already processed?`);
   }
   const files = listFiles(dir)
@@ -107,13 +110,15 @@ export function buildServiceWorker(dir) {
     hash.update('\0');
   }
   const version = hash.digest('hex').slice(0, 16);
-  const urls = files.map((rel) => './' + rel);
+  const urls = files.filter((rel) => !PART.test(rel)).map((rel) => './' + rel);
+  const parts = files.filter((rel) => PART.test(rel)).map((rel) => './' + rel);
   const sw = template
     .replace('__JANGKAU_VERSION__', version)
-    .replace('__JANGKAU_PRECACHE__', JSON.stringify(urls));
+    .replace('__JANGKAU_PRECACHE__', JSON.stringify(urls))
+    .replace('__JANGKAU_PARTS__', JSON.stringify(parts));
   writeFileSync(swPath, sw);
   writeFileSync(join(dir, '404.html'), readFileSync(join(dir, 'index.html')));
-  return { version, urls };
+  return { version, urls, parts };
 }
 
 /** Checks a build-time address: https://, or http:// on this device. */
@@ -197,7 +202,7 @@ if (isMain) {
   }
   const shipped = writeDeploymentConfig(dir);
   applyContentSecurityPolicy(dir, [process.env.JANGKAU_CONNECT_SRC ?? '', shipped].join(' '));
-  const { version, urls } = buildServiceWorker(dir);
-  console.log(`sw.js: version ${version}, ${urls.length} files precached`);
+  const { version, urls, parts } = buildServiceWorker(dir);
+  console.log(`sw.js: version ${version}, ${urls.length} files precached, ${parts.length} cached when first loaded`);
   console.log(`precompressed (brotli, gzip): ${precompress(dir)} files`);
 }

@@ -7,6 +7,7 @@ pub mod locks;
 pub mod service_worker;
 pub mod share;
 pub mod storage_manager;
+pub mod xlsform;
 
 use thiserror::Error;
 use wasm_bindgen::JsValue;

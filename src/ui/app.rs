@@ -12,8 +12,8 @@ use crate::state::{
 use crate::ui::components::{BottomNav, Header, StorageProblem, UpdateBanner};
 use crate::ui::messages;
 use crate::ui::pages::{
-    FillRecord, FormSummary, Home, Neutral, NewRecord, NotFound, Participant, People, Records,
-    Send, SetUpLock, Settings, SiteNeeds, Transfer, Unlock,
+    FillRecord, FormImport, FormSummary, Home, Neutral, NewRecord, NotFound, Participant, People,
+    Records, Send, SetUpLock, Settings, SiteNeeds, Transfer, Unlock,
 };
 
 /// What a page that failed unexpectedly shows instead of a blank screen:
@@ -92,6 +92,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/summary") view=|| view! { <Guarded><FormSummary /></Guarded> } />
                     <Route path=path!("/exchange") view=|| view! { <Guarded><Transfer /></Guarded> } />
                     <Route path=path!("/settings") view=|| view! { <Guarded><Settings /></Guarded> } />
+                    <Route path=path!("/forms/import") view=|| view! { <Guarded><FormImport /></Guarded> } />
                 </Routes>
             }
             .into_any(),

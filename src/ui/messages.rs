@@ -11,6 +11,7 @@ use crate::model::form::{Question, QuestionType};
 use crate::model::language::Language;
 use crate::model::record::RecordError;
 use crate::model::registry::{EntryProblem, IndexError};
+use crate::platform::xlsform::ImporterError;
 use crate::service::forms::FormsError;
 use crate::service::sending::{LoadProblem, SaveError};
 use crate::state::AppError;
@@ -380,5 +381,15 @@ pub fn entry_problem(language: Language, problem: &EntryProblem) -> AnyView {
                 .collect_view();
             view! { {td_string!(l, forms_invalid)} <ul>{items}</ul> }.into_any()
         }
+    }
+}
+
+/// Why the XLSForm importer could not convert a file.
+pub fn importer_error(language: Language, error: &ImporterError) -> &'static str {
+    let l = locale_of(language);
+    match error {
+        ImporterError::Missing => td_string!(l, xls_err_missing),
+        ImporterError::Unavailable(_) => td_string!(l, xls_err_unavailable),
+        ImporterError::Failed => td_string!(l, xls_err_failed),
     }
 }

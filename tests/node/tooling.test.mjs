@@ -22,19 +22,23 @@ function fakeBuild() {
   writeFileSync(join(dir, 'app-1234.js'), 'export default 1;');
   writeFileSync(join(dir, 'app-1234_bg.wasm'), Buffer.from([0, 97, 115, 109]));
   writeFileSync(join(dir, 'icons', 'icon-192.png'), 'png');
+  mkdirSync(join(dir, 'parts', 'xlsform-0123456789abcdef'), { recursive: true });
+  writeFileSync(join(dir, 'parts', 'xlsform-0123456789abcdef', 'jangkau_xlsform.js'), 'export default 3;');
   copyFileSync(join(ROOT, 'public', 'sw.js'), join(dir, 'sw.js'));
   return dir;
 }
 
-test('build-sw precaches exactly the build, not itself, and writes 404.html', () => {
+test('build-sw precaches exactly the build but its parts, not itself, and writes 404.html', () => {
   const dir = fakeBuild();
   try {
-    const { version, urls } = buildServiceWorker(dir);
+    const { version, urls, parts } = buildServiceWorker(dir);
     assert.deepEqual(urls, ['./app-1234.js', './app-1234_bg.wasm', './icons/icon-192.png', './index.html']);
+    assert.deepEqual(parts, ['./parts/xlsform-0123456789abcdef/jangkau_xlsform.js']);
     assert.match(version, /^[0-9a-f]{16}$/);
     const sw = readFileSync(join(dir, 'sw.js'), 'utf8');
     assert.ok(sw.includes(`const VERSION = '${version}';`));
     assert.ok(sw.includes(`const PRECACHE = ${JSON.stringify(urls)};`));
+    assert.ok(sw.includes(`const PARTS = ${JSON.stringify(parts)};`));
     assert.ok(!sw.includes('__JANGKAU_'));
     assert.equal(readFileSync(join(dir, '404.html'), 'utf8'), readFileSync(join(dir, 'index.html'), 'utf8'));
     // Running twice on the same folder is a mistake and says so.
@@ -58,6 +62,11 @@ test('build-sw version changes with any byte of the build and only then', () => 
   assert.equal(versionOf(() => {}), base, 'same build, same version');
   assert.notEqual(versionOf((d) => writeFileSync(join(d, 'app-1234.js'), 'export default 2;')), base);
   assert.notEqual(versionOf((d) => writeFileSync(join(d, 'extra.css'), '')), base);
+  assert.notEqual(
+    versionOf((d) => writeFileSync(join(d, 'parts', 'xlsform-0123456789abcdef', 'jangkau_xlsform.js'), '')),
+    base,
+    'a part is part of the version'
+  );
 });
 
 test('build-sw refuses a folder that is not a finished build', () => {

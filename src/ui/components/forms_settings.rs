@@ -1,6 +1,7 @@
 //! Settings → Forms: the forms on this phone, the programme's forms address, "Check for new forms", a form file from the phone, and what the last delivery brought.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use crate::i18n::{t, td, td_string, use_i18n};
 use crate::model::registry::{Part, Source, Taken};
@@ -196,6 +197,7 @@ pub fn FormsSettings() -> impl IntoView {
                     disabled=move || forms.checking.get() />
             </label>
             {last}
+            <A href="/forms/import" attr:class="button secondary wide" attr:data-testid="xls-open">{t!(i18n, xls_open)}</A>
         </section>
     }
 }

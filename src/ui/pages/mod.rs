@@ -1,6 +1,7 @@
 //! One component per route; each stays thin and reads state from context.
 
 mod fill;
+mod form_import;
 mod home;
 mod lock;
 mod new_record;
@@ -14,6 +15,7 @@ mod summary;
 mod transfer;
 
 pub use fill::FillRecord;
+pub use form_import::FormImport;
 pub use home::Home;
 pub use lock::{take as take_secret, KindChoice, Neutral, SecretInput, SetUpLock, Unlock};
 pub use new_record::NewRecord;
