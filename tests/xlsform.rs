@@ -827,3 +827,180 @@ fn the_apps_report_holds_the_form_file_or_every_problem_in_both_languages() {
     let empty: Report = serde_json::from_str("{}").unwrap();
     assert_eq!(empty.open(), Opened::Broken);
 }
+
+/// The two workbooks the end-to-end import test (tests/e2e/xlsform.test.mjs)
+/// picks in the browser.
+fn e2e_fixtures() -> [(&'static str, Vec<u8>); 2] {
+    let settings: &[&[&str]] = &[
+        &[
+            "form_id",
+            "version",
+            "form_title::Bahasa Indonesia (id)",
+            "form_title::English (en)",
+        ],
+        &[
+            "pendampingan_karaoke",
+            "#n:2026120301",
+            "Pendampingan karaoke",
+            "Karaoke companionship",
+        ],
+    ];
+    let good = form(
+        &[
+            &[
+                "type",
+                "name",
+                "label::Bahasa Indonesia (id)",
+                "label::English (en)",
+                "required",
+                "relevant",
+                "constraint",
+                "constraint_message::Bahasa Indonesia (id)",
+                "constraint_message::English (en)",
+                "role",
+            ],
+            &[
+                "text",
+                "site_code",
+                "Kode lokasi",
+                "Site code",
+                "yes",
+                "",
+                "",
+                "",
+                "",
+                "site",
+            ],
+            &[
+                "integer",
+                "umur",
+                "Umur",
+                "Age",
+                "yes",
+                "",
+                ". >= 15 and . <= 80",
+                "Umur harus antara 15 dan 80 tahun",
+                "Age must be between 15 and 80",
+                "",
+            ],
+            &[
+                "select_one yn",
+                "ingin_pelatihan",
+                "Ingin ikut pelatihan?",
+                "Wants training?",
+                "yes",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ],
+            &[
+                "begin group",
+                "pelatihan",
+                "Pelatihan",
+                "Training",
+                "",
+                "${ingin_pelatihan} = 'yes'",
+                "",
+                "",
+                "",
+                "",
+            ],
+            &[
+                "select_multiple skills",
+                "keahlian",
+                "Keahlian yang diminati",
+                "Skills wanted",
+                "yes",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ],
+            &["end group", "", "", "", "", "", "", "", "", ""],
+            &[
+                "begin group",
+                "penutup",
+                "Penutup",
+                "Closing",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ],
+            &[
+                "text",
+                "catatan",
+                "Catatan untuk ${site_code}",
+                "Note for ${site_code}",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ],
+            &["end group", "", "", "", "", "", "", "", "", ""],
+        ],
+        &[
+            &[
+                "list_name",
+                "name",
+                "label::Bahasa Indonesia (id)",
+                "label::English (en)",
+            ],
+            &["yn", "yes", "Ya", "Yes"],
+            &["yn", "no", "Tidak", "No"],
+            &["skills", "jahit", "Menjahit", "Sewing"],
+            &["skills", "masak", "Memasak", "Cooking"],
+        ],
+        settings,
+    );
+    let bad = form(
+        &[
+            &["type", "name", "label", "relevant"],
+            &["text", "nama", "Nama", ""],
+            &["image", "foto", "Foto", ""],
+            &["select_one tidak_ada", "pilihan", "Pilihan", ""],
+            &["integer", "nama", "Lagi", "${nama} >>> 3"],
+            &["end group", "", "", ""],
+        ],
+        &[],
+        settings,
+    );
+    [("pendampingan.xlsx", good), ("ditolak.xlsx", bad)]
+}
+
+/// Checks the committed copies against what the builder writes (as
+/// forms, not bytes: the writer stamps the time); with
+/// JANGKAU_WRITE_FIXTURES=1 it writes them instead.
+#[test]
+fn the_end_to_end_workbooks_are_the_ones_built_here() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/fixtures");
+    for (name, bytes) in e2e_fixtures() {
+        let path = dir.join(name);
+        if std::env::var_os("JANGKAU_WRITE_FIXTURES").is_some() {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &bytes).unwrap();
+        }
+        let committed = std::fs::read(&path).unwrap();
+        assert_eq!(
+            import(&committed),
+            import(&bytes),
+            "{name} is stale: JANGKAU_WRITE_FIXTURES=1 cargo test --test xlsform"
+        );
+    }
+    let good = ok(&std::fs::read(dir.join("pendampingan.xlsx")).unwrap());
+    assert_eq!(
+        (good.form.id.as_str(), good.form.version),
+        ("pendampingan_karaoke", 2026120301)
+    );
+    let ids: Vec<&str> = good.form.sections.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    let refused = refused(&std::fs::read(dir.join("ditolak.xlsx")).unwrap());
+    assert!(refused.len() >= 4, "{refused:#?}");
+}

@@ -144,8 +144,8 @@ describe('programme forms', () => {
     // (Finishing a record starts a send on its own; the button is for
     // when that has not happened.)
     await byTestId(page, 'nav-send').click();
-    const button = byTestId(page, 'send-now');
-    if (await button.isEnabled()) await button.click();
+    // Not tapped: a send that starts between "is it enabled?" and the tap
+    // disables the button and the tap times out (seen in the XLSForm suite).
     await until(async () => Object.keys((await receiver.state()).records).length === 2, 'both records at the receiver');
     const versions = Object.values((await receiver.state()).records)
       .map((r) => `${r.form_id} v${r.form_version}`)

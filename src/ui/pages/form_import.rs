@@ -163,14 +163,17 @@ pub fn FormImport() -> impl IntoView {
                     }
                 });
                 view! {
-                    <section class="card" data-testid="xls-ready" data-form=form_id data-version=v>
+                    // Hidden, not dropped, while the form is tried: the trial
+                    // takes the screen, and closing it brings this back.
+                    <section class="card" data-testid="xls-ready" data-form=form_id data-version=v hidden=move || trying.get()>
                         <h2>{title}</h2>
                         <p>{t!(i18n, xls_ready, id = move || id.clone(), v = move || v, screens = move || screens, questions = move || questions)}</p>
                         {notes}
-                        <Show when=move || !trying.get()>
-                            <button type="button" class="button secondary wide" data-testid="xls-try"
-                                on:click=move |_| trying.set(true)>{t!(i18n, xls_try)}</button>
-                        </Show>
+                        <button type="button" class="button secondary wide" data-testid="xls-try"
+                            on:click=move |_| {
+                                trying.set(true);
+                                scroll_to_top();
+                            }>{t!(i18n, xls_try)}</button>
                         <button type="button" class="button primary wide" data-testid="xls-add"
                             disabled=move || forms.checking.get()
                             on:click=add>{t!(i18n, xls_add)}</button>
@@ -193,8 +196,8 @@ pub fn FormImport() -> impl IntoView {
 
     view! {
         <h1 data-testid="xls-title">{t!(i18n, xls_heading)}</h1>
-        <p class="intro">{t!(i18n, xls_intro)}</p>
-        <label class="button primary wide file-pick">
+        <p class="intro" hidden=move || trying.get()>{t!(i18n, xls_intro)}</p>
+        <label class="button primary wide file-pick" hidden=move || trying.get()>
             {move || if matches!(step.get(), Step::Reading) { t!(i18n, xls_reading).into_any() } else { t!(i18n, xls_pick).into_any() }}
             <PrivateInput {..} type="file" data-testid="xls-file"
                 accept=".xlsx,.xlsm,.xls,.ods,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel,application/vnd.oasis.opendocument.spreadsheet"
@@ -251,9 +254,7 @@ fn Trial(form: Rc<FormDef>, on_close: Callback<()>) -> impl IntoView {
     };
     let go = move |i: usize| {
         index.set(i);
-        if let Some(w) = web_sys::window() {
-            w.scroll_to_with_x_and_y(0.0, 0.0);
-        }
+        scroll_to_top();
     };
     let on_next = move |_| {
         let i = index.get_untracked();
@@ -314,5 +315,11 @@ fn Trial(form: Rc<FormDef>, on_close: Callback<()>) -> impl IntoView {
             </Show>
             <button type="button" class="button secondary wide" data-testid="xls-stop" on:click=move |_| on_close.run(())>{t!(i18n, xls_stop_trying)}</button>
         </section>
+    }
+}
+
+fn scroll_to_top() {
+    if let Some(w) = web_sys::window() {
+        w.scroll_to_with_x_and_y(0.0, 0.0);
     }
 }
