@@ -123,7 +123,11 @@ impl Record {
         now: DateTime<Utc>,
     ) -> Result<Record, RecordError> {
         gate(form, consent.as_ref())?;
-        Ok(Record {
+        Ok(Record::blank(id, form, consent, now))
+    }
+
+    fn blank(id: Uuid, form: &FormDef, consent: Option<Consent>, now: DateTime<Utc>) -> Record {
+        Record {
             id,
             form_id: form.id.clone(),
             form_version: form.version,
@@ -136,27 +140,14 @@ impl Record {
             consent,
             answers: Answers::default(),
             marked_for_deletion: false,
-        })
+        }
     }
 
     /// A draft for trying a form out (the XLSForm import preview): never
     /// stored or sent, so no consent is asked for it.
     /// Its defaults are given as of `today` (the phone's calendar).
     pub fn trial(id: Uuid, form: &FormDef, now: DateTime<Utc>, today: NaiveDate) -> Record {
-        let mut record = Record {
-            id,
-            form_id: form.id.clone(),
-            form_version: form.version,
-            created_at: now,
-            updated_at: now,
-            status: RecordStatus::Draft,
-            participant_code: None,
-            site: None,
-            supersedes: None,
-            consent: None,
-            answers: Answers::default(),
-            marked_for_deletion: false,
-        };
+        let mut record = Record::blank(id, form, None, now);
         record.fill_defaults(form, today);
         record
     }

@@ -368,28 +368,9 @@ impl Converter {
 
     /// `${name}` → `${id}` throughout a text (labels and expressions).
     pub fn rewrite(&self, text: &str) -> String {
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text;
-        while let Some(start) = rest.find("${") {
-            out.push_str(&rest[..start]);
-            let after = &rest[start + 2..];
-            match after.find('}') {
-                Some(end) => {
-                    let name = after[..end].trim();
-                    let id = self.names.get(name).map_or(name, String::as_str);
-                    out.push_str("${");
-                    out.push_str(id);
-                    out.push('}');
-                    rest = &after[end + 1..];
-                }
-                None => {
-                    out.push_str(&rest[start..]);
-                    rest = "";
-                }
-            }
-        }
-        out.push_str(rest);
-        out
+        crate::model::expr::fill_label(text, &|name| {
+            format!("${{{}}}", self.names.get(name).map_or(name, String::as_str))
+        })
     }
 
     /// Label references must name questions too.
