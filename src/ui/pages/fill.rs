@@ -16,6 +16,7 @@ use crate::model::answer::AnswerError;
 use crate::model::fill::FieldError;
 use crate::model::form::FormDef;
 use crate::model::record::{Record, RecordError, RecordStatus};
+use crate::platform;
 use crate::service::writer::WriteState;
 use crate::state::{AppError, FormsContext, LanguageContext, RecordsContext, StorageState};
 use crate::storage::StorageError;
@@ -186,7 +187,7 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
             flush();
             show_fix.set(false);
             navigate(&format!("/record/{record_id}/{i}"), Default::default());
-            scroll_to_top();
+            platform::scroll_to_top();
         }
     };
 
@@ -214,7 +215,7 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
                 }
             } else {
                 show_errors(found);
-                scroll_to_top();
+                platform::scroll_to_top();
             }
         }
     };
@@ -265,11 +266,11 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
                         go(i);
                         show_fix.set(true);
                     }
-                    scroll_to_top();
+                    platform::scroll_to_top();
                 }
                 Err(other) => {
                     problem.set(Some(other));
-                    scroll_to_top();
+                    platform::scroll_to_top();
                 }
             }
         }
@@ -380,12 +381,6 @@ fn Filler(record: Record, form: Rc<FormDef>, section: Memo<Option<usize>>) -> im
         // Withdrawal is on her page and her finished records, never here
         // beside "save and exit".
         <A href="/records" attr:class="exit-link" attr:data-testid="form-exit" on:click=move |_| flush()>{t!(i18n, form_exit)}</A>
-    }
-}
-
-fn scroll_to_top() {
-    if let Some(w) = web_sys::window() {
-        w.scroll_to_with_x_and_y(0.0, 0.0);
     }
 }
 

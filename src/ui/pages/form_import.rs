@@ -172,7 +172,7 @@ pub fn FormImport() -> impl IntoView {
                         <button type="button" class="button secondary wide" data-testid="xls-try"
                             on:click=move |_| {
                                 trying.set(true);
-                                scroll_to_top();
+                                platform::scroll_to_top();
                             }>{t!(i18n, xls_try)}</button>
                         <button type="button" class="button primary wide" data-testid="xls-add"
                             disabled=move || forms.checking.get()
@@ -254,7 +254,7 @@ fn Trial(form: Rc<FormDef>, on_close: Callback<()>) -> impl IntoView {
     };
     let go = move |i: usize| {
         index.set(i);
-        scroll_to_top();
+        platform::scroll_to_top();
     };
     let on_next = move |_| {
         let i = index.get_untracked();
@@ -315,11 +315,5 @@ fn Trial(form: Rc<FormDef>, on_close: Callback<()>) -> impl IntoView {
             </Show>
             <button type="button" class="button secondary wide" data-testid="xls-stop" on:click=move |_| on_close.run(())>{t!(i18n, xls_stop_trying)}</button>
         </section>
-    }
-}
-
-fn scroll_to_top() {
-    if let Some(w) = web_sys::window() {
-        w.scroll_to_with_x_and_y(0.0, 0.0);
     }
 }
