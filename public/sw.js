@@ -21,9 +21,11 @@ const CACHE_PREFIX = 'jangkau-';
 const CACHE = CACHE_PREFIX + VERSION;
 const SHELL = new URL('index.html', self.registration.scope).href;
 
-// Trunk names the wasm, its glue and the CSS after a hash of their bytes
-// (`jangkau-<hash>_bg.wasm`): such a file never changes under its name.
-const HASHED = /-[0-9a-f]{12,}(_bg)?\.(js|wasm|css)$/;
+// Trunk names the CSS after a hash of its bytes (`main-<hash>.css`), and
+// scripts/split-wasm.mjs puts the wasm parts and their glue in a folder named
+// after a hash of them all (`app-<hash>/`): such a file never changes under
+// its name.
+const HASHED = /-[0-9a-f]{12,}(_bg)?\.(js|wasm|css)$|\/app-[0-9a-f]{16}\//;
 
 self.addEventListener('install', (event) => {
   // A hashed file is taken from the HTTP cache when the page has just

@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
+WASM_SPLIT_VERSION=0.2.4
 step() { printf '\n== %s\n' "$*"; }
 
 as_root() {
@@ -41,6 +42,17 @@ if ! trunk --version 2>/dev/null | grep -q "trunk $TRUNK_VERSION"; then
   CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
     cargo install --locked trunk --version "$TRUNK_VERSION" \
       --no-default-features --features rustls
+fi
+
+# --- wasm-split-cli: splits the app's wasm into parts (scripts/split-wasm.mjs) ---
+# The crate wasm_split_cli_support (Leptos's splitter; not Dioxus's tool of
+# the same binary name), about 1 minute on 2 cores.
+# (It has no --version: cargo's own list says which release is installed.)
+if ! cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:" ||
+   ! command -v wasm-split-cli >/dev/null; then
+  step "cargo install wasm_split_cli_support $WASM_SPLIT_VERSION"
+  cargo install --locked wasm_split_cli_support --version "=$WASM_SPLIT_VERSION" \
+    --features build-binary --force
 fi
 
 # --- wasm-bindgen-cli at exactly the version in Cargo.lock ---

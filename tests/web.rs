@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use gloo_storage::{LocalStorage, Storage};
+use jangkau::ui::screens::Screens;
 use jangkau::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -68,7 +69,9 @@ fn mount() -> (
     let container: web_sys::HtmlElement =
         document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&container).unwrap();
-    let handle = leptos::mount::mount_to(container.clone(), App);
+    let handle = leptos::mount::mount_to(container.clone(), || {
+        leptos::view! { <App screens=Screens::in_place() /> }
+    });
     (container, handle)
 }
 

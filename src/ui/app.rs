@@ -9,12 +9,12 @@ use crate::platform;
 use crate::state::{
     provide_app_state, AppError, Gate, LanguageContext, RecordsContext, SessionContext,
 };
-use crate::ui::components::{BottomNav, Header, StorageProblem, UpdateBanner};
+use crate::ui::components::{BottomNav, Header, LazyScreen, StorageProblem, UpdateBanner};
 use crate::ui::messages;
 use crate::ui::pages::{
-    FillRecord, FormImport, FormSummary, Home, Neutral, NewRecord, NotFound, Participant, People,
-    Records, Send, SetUpLock, Settings, SiteNeeds, Transfer, Unlock,
+    FillRecord, Home, Neutral, NewRecord, NotFound, Records, SetUpLock, Unlock,
 };
+use crate::ui::screens::Screens;
 
 /// What a page that failed unexpectedly shows instead of a blank screen:
 /// the reason in words (never its raw text, which could quote data) and a
@@ -53,8 +53,11 @@ fn Guarded(children: ChildrenFn) -> impl IntoView {
     }
 }
 
+/// The app. `screens` says how the screens that are not needed to start,
+/// fill or finish a record are fetched: the entry point splits them into
+/// separately loaded parts; tests pass [`Screens::in_place`].
 #[component]
-pub fn App() -> impl IntoView {
+pub fn App(screens: Screens) -> impl IntoView {
     provide_app_state();
     let records = RecordsContext::expect_context();
     let session = SessionContext::expect_context();
@@ -85,14 +88,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/record/:id/:section") view=|| view! { <Guarded><FillRecord /></Guarded> } />
                     <Route path=path!("/record/:id") view=|| view! { <Guarded><FillRecord /></Guarded> } />
                     <Route path=path!("/records") view=|| view! { <Guarded><Records /></Guarded> } />
-                    <Route path=path!("/send") view=|| view! { <Guarded><Send /></Guarded> } />
-                    <Route path=path!("/people") view=|| view! { <Guarded><People /></Guarded> } />
-                    <Route path=path!("/people/:id") view=|| view! { <Guarded><Participant /></Guarded> } />
-                    <Route path=path!("/sites") view=|| view! { <Guarded><SiteNeeds /></Guarded> } />
-                    <Route path=path!("/summary") view=|| view! { <Guarded><FormSummary /></Guarded> } />
-                    <Route path=path!("/exchange") view=|| view! { <Guarded><Transfer /></Guarded> } />
-                    <Route path=path!("/settings") view=|| view! { <Guarded><Settings /></Guarded> } />
-                    <Route path=path!("/forms/import") view=|| view! { <Guarded><FormImport /></Guarded> } />
+                    <Route path=path!("/send") view=move || view! { <Guarded><LazyScreen load=screens.send /></Guarded> } />
+                    <Route path=path!("/people") view=move || view! { <Guarded><LazyScreen load=screens.people /></Guarded> } />
+                    <Route path=path!("/people/:id") view=move || view! { <Guarded><LazyScreen load=screens.participant /></Guarded> } />
+                    <Route path=path!("/sites") view=move || view! { <Guarded><LazyScreen load=screens.site_needs /></Guarded> } />
+                    <Route path=path!("/summary") view=move || view! { <Guarded><LazyScreen load=screens.summary /></Guarded> } />
+                    <Route path=path!("/exchange") view=move || view! { <Guarded><LazyScreen load=screens.exchange /></Guarded> } />
+                    <Route path=path!("/settings") view=move || view! { <Guarded><LazyScreen load=screens.settings /></Guarded> } />
+                    <Route path=path!("/forms/import") view=move || view! { <Guarded><LazyScreen load=screens.form_import /></Guarded> } />
                 </Routes>
             }
             .into_any(),

@@ -5,5 +5,6 @@ pub mod components;
 mod labels;
 mod messages;
 pub mod pages;
+pub mod screens;
 
 pub use app::App;

@@ -66,6 +66,12 @@ describe('content security policy', () => {
     assert.match(width, /^\d+%$/, 'the progress bar is drawn (through the CSSOM)');
     await byTestId(page, 'nav-settings').click();
     await byTestId(page, 'settings-title').waitFor();
+    // Settings is a part of the split build: its loader (a module script)
+    // fetched and compiled it under the same policy.
+    const parts = await page.evaluate(() =>
+      performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => /^\/app-[0-9a-f]{16}\/split_settings\.wasm$/.test(p)),
+    );
+    assert.equal(parts.length, 1, 'the Settings part was loaded');
     assert.deepEqual(await page.evaluate(() => window.__violations), []);
   });
 

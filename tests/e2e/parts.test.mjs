@@ -1,0 +1,190 @@
+// The split build: the first load holds only what starting, filling and
+// finishing a record need; the other screens load as wasm parts, which the
+// service worker precaches with the build, so each opens offline after one
+// online visit. A part that cannot be fetched shows a notice and stops
+// nothing; a new deployment replaces all parts together.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assertReleaseBuild, byTestId, controlled, copyOfBuild, launch, ready, serve, storedRecords } from './harness.mjs';
+import { contentSecurityPolicy } from '../../scripts/build-sw.mjs';
+import { fill, saved, start } from './filling.mjs';
+
+/** Each screen that lives in a part, and the heading it opens with. */
+const LAZY = [
+  ['/people', 'Mitra'],
+  ['/sites', 'Kebutuhan per lokasi'],
+  ['/summary', 'Ringkasan formulir'],
+  ['/send', 'Pengiriman ke server'],
+  ['/exchange', 'Ekspor dan impor'],
+  ['/settings', 'Setelan'],
+  ['/forms/import', 'Impor formulir XLSForm'],
+];
+
+/** Moves to `path` inside the running app (no reload, so no lock). */
+async function go(page, path) {
+  await page.evaluate((p) => {
+    history.pushState({}, '', p);
+    dispatchEvent(new PopStateEvent('popstate'));
+  }, path);
+}
+
+async function heading(page) {
+  return (await page.locator('main h1').first().innerText({ timeout: 15_000 })).trim();
+}
+
+/** The part files the page itself fetched (not the worker's precache). */
+function partsFetched(page) {
+  return page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .map((e) => new URL(e.name).pathname)
+      .filter((p) => /^\/app-[0-9a-f]{16}\/(split|chunk)_\w+\.wasm$/.test(p)),
+  );
+}
+
+function appFolder(dir) {
+  const found = readdirSync(dir).filter((n) => /^app-[0-9a-f]{16}$/.test(n));
+  assert.equal(found.length, 1, `one app folder in ${dir}`);
+  return found[0];
+}
+
+describe('the split build', () => {
+  test('home and a form open without any part; every other screen opens offline after one online visit', async () => {
+    assertReleaseBuild();
+    const dir = copyOfBuild();
+    let server = await serve(dir);
+    const browser = await launch();
+    const { page } = browser;
+    try {
+      await page.goto(server.url + '/');
+      await ready(page);
+      await start(page, server.url, 'site-visit');
+      await byTestId(page, 'section-visit').waitFor();
+      assert.deepEqual(await partsFetched(page), [], 'starting and filling fetch no part');
+      await controlled(page);
+
+      await server.close();
+      await page.context().setOffline(true);
+      await page.reload();
+      await ready(page);
+      for (const [path, title] of LAZY) {
+        await go(page, path);
+        await page.locator('main h1', { hasText: title }).waitFor({ timeout: 15_000 });
+      }
+      const fetched = await partsFetched(page);
+      assert.ok(fetched.some((p) => p.endsWith('/split_settings.wasm')), `settings came from its part: ${fetched}`);
+      assert.equal(await byTestId(page, 'part-missing').count(), 0);
+      browser.assertNoErrors();
+    } finally {
+      await page.context().setOffline(false);
+      await browser.close();
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a part that cannot be fetched shows the notice, loses nothing, and loads on "Try again"', async () => {
+    assertReleaseBuild();
+    const dir = copyOfBuild();
+    const folder = appFolder(dir);
+    const part = join(dir, folder, 'split_reports.wasm');
+    const away = join(dir, 'split_reports.wasm.away');
+    // The worker cannot precache an incomplete build, so nothing is cached:
+    // the part is simply not there.
+    renameSync(part, away);
+    for (const ext of ['.br', '.gz']) rmSync(part + ext, { force: true });
+    const server = await serve(dir);
+    const browser = await launch();
+    const { page } = browser;
+    try {
+      await page.goto(server.url + '/');
+      await ready(page);
+      await start(page, server.url, 'site-visit');
+      await byTestId(page, 'section-visit').waitFor();
+      await fill(page, 'site_code', 'KDR-PART');
+      await saved(page);
+      const before = await storedRecords(page);
+      assert.equal(before.length, 1, 'the draft is stored');
+
+      await go(page, '/people');
+      await byTestId(page, 'part-missing').waitFor({ timeout: 15_000 });
+      assert.match(await byTestId(page, 'part-missing').innerText(), /Layar ini belum bisa dibuka/);
+      // The app still runs: other screens work, the record is still there.
+      await byTestId(page, 'nav-home').click();
+      await byTestId(page, 'kind-site-visit').waitFor();
+      assert.deepEqual(await storedRecords(page), before);
+
+      // Still missing on the next visit; then the file is back, and the
+      // notice's own button fetches it.
+      await go(page, '/people');
+      await byTestId(page, 'part-missing').waitFor({ timeout: 15_000 });
+      renameSync(away, part);
+      await byTestId(page, 'part-retry').click();
+      assert.equal(await heading(page), 'Mitra');
+      assert.equal(await byTestId(page, 'part-missing').count(), 0);
+      browser.assertNoErrors();
+    } finally {
+      await browser.close();
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a new deployment replaces every part at once: the new parts, none of the old', async () => {
+    assertReleaseBuild();
+    const dir = copyOfBuild();
+    const server = await serve(dir);
+    const browser = await launch();
+    const { page } = browser;
+    try {
+      await page.goto(server.url + '/');
+      await ready(page);
+      await controlled(page);
+      const old = appFolder(dir);
+
+      // "The next build": its wasm and parts in a new folder, named by the
+      // page (whose policy allows its start script by hash) and the worker,
+      // and a new worker version.
+      const next = 'app-feedc0de' + old.slice(12);
+      renameSync(join(dir, old), join(dir, next));
+      const indexPath = join(dir, 'index.html');
+      let html = readFileSync(indexPath, 'utf8').replaceAll(old, next);
+      html = html.replace(/(http-equiv="Content-Security-Policy" content=")[^"]+"/, `$1${contentSecurityPolicy(html)}"`);
+      writeFileSync(indexPath, html);
+      const swPath = join(dir, 'sw.js');
+      const sw = readFileSync(swPath, 'utf8');
+      const version = sw.match(/const VERSION = '([0-9a-f]+)'/)[1];
+      writeFileSync(swPath, sw.replaceAll(old, next).replace(`'${version}'`, `'feedc0de${version.slice(8)}'`));
+      for (const file of [indexPath, swPath]) for (const ext of ['.br', '.gz']) rmSync(file + ext, { force: true });
+
+      await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+      await byTestId(page, 'update-banner').waitFor({ timeout: 30_000 });
+      await Promise.all([page.waitForEvent('load', { timeout: 30_000 }), byTestId(page, 'update-reload').click()]);
+      await ready(page);
+      await controlled(page);
+      const cached = await page.evaluate(async () => {
+        const names = await caches.keys();
+        const urls = [];
+        for (const name of names) {
+          for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
+        }
+        return { names, urls };
+      });
+      assert.equal(cached.names.length, 1, 'one cache: the old one is gone');
+      assert.ok(cached.urls.some((u) => u.startsWith(`/${next}/split_`)), 'the new parts are precached');
+      assert.ok(!cached.urls.some((u) => u.startsWith(`/${old}/`)), 'no old part is kept');
+
+      await go(page, '/settings');
+      await page.locator('main h1', { hasText: 'Setelan' }).waitFor({ timeout: 15_000 });
+      const fetched = await partsFetched(page);
+      assert.ok(fetched.length > 0 && fetched.every((p) => p.startsWith(`/${next}/`)), `parts from the new build only: ${fetched}`);
+      browser.assertNoErrors();
+    } finally {
+      await browser.close();
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
