@@ -16,6 +16,10 @@ use crate::ui::pages::{
 };
 use crate::ui::screens::Screens;
 
+/// How long after the first unlock the screens' parts start loading in the
+/// background.
+const PRELOAD_AFTER: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// What a page that failed unexpectedly shows instead of a blank screen:
 /// the reason in words (never its raw text, which could quote data) and a
 /// way home.
@@ -73,6 +77,20 @@ pub fn App(screens: Screens) -> impl IntoView {
         gate
     });
     let open = move || records.gate.get() == Gate::Open && !session.neutral.get();
+    // A few seconds after the first unlock, when home has settled, the
+    // screens' parts are compiled in the background (from the worker's
+    // cache): the first tap on Send or Settings then shows the screen at
+    // once instead of after loading its part.
+    Effect::new(move |started: Option<bool>| {
+        if started == Some(true) {
+            return true;
+        }
+        if records.gate.get() != Gate::Open {
+            return false;
+        }
+        set_timeout(move || screens.preload(), PRELOAD_AFTER);
+        true
+    });
 
     // Pages exist only while unlocked: locking unmounts them, which writes
     // what they hold and removes every answer from the page.

@@ -82,6 +82,33 @@ pub mod build {
 }
 
 impl Screens {
+    fn all(self) -> [Loader; 8] {
+        [
+            self.people,
+            self.participant,
+            self.site_needs,
+            self.summary,
+            self.send,
+            self.exchange,
+            self.settings,
+            self.form_import,
+        ]
+    }
+
+    /// Loads every part now, one after another, so that opening a screen
+    /// later costs only its rendering. Parts come from the service worker's
+    /// cache, so this costs compiling, not data.
+    pub fn preload(self) {
+        leptos::task::spawn_local(async move {
+            for load in self.all() {
+                // A part that cannot be loaded now is safe to skip: its
+                // screen fetches it again when opened, and shows the notice
+                // there if it still cannot.
+                let _ = load().await;
+            }
+        });
+    }
+
     /// Every screen built from the wasm already running: for tests, and
     /// for anything that mounts the app without the split build.
     pub fn in_place() -> Self {

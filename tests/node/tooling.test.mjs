@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { buildServiceWorker, precompress, writeDeploymentConfig } from '../../scripts/build-sw.mjs';
 import { drawIcon } from '../../scripts/make-icons.mjs';
+import { integrity, rewriteIndex, trunkStem } from '../../scripts/split-wasm.mjs';
 import { startServer } from '../../scripts/static-server.mjs';
 import { fileURLToPath } from 'node:url';
 
@@ -250,5 +251,50 @@ test('precompressed copies are not precached by the service worker', () => {
     assert.ok(!urls.some((u) => /\.(br|gz)$/.test(u)), urls.join(' '));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('split-wasm: index.html names the folder\'s glue and wasm with their integrity, preloads the loader, and keeps nothing of Trunk\'s', () => {
+  const stem = 'jangkau-0123456789abcdef';
+  const html = [
+    '<html><head><link rel="stylesheet" href="/main-aaaaaaaaaaaaaaaa.css" integrity="sha384-css"/>',
+    `<script type="module">\nimport init, * as bindings from '/${stem}.js';\nconst wasm = await init({ module_or_path: '/${stem}_bg.wasm' });\n</script>`,
+    `<link rel="modulepreload" href="/${stem}.js" crossorigin="anonymous" integrity="sha384-old">`,
+    '<link rel="modulepreload" href="/snippets/jangkau-1/inline0.js" crossorigin="anonymous" integrity="sha384-old">',
+    `<link rel="preload" href="/${stem}_bg.wasm" crossorigin="anonymous" integrity="sha384-old" as="fetch" type="application/wasm">`,
+    '</head><body></body></html>',
+  ].join('\n');
+  assert.equal(trunkStem(html), stem);
+  const files = {
+    'jangkau.js': Buffer.from('glue'),
+    'jangkau_bg.wasm': Buffer.from([0, 97, 115, 109]),
+    '__wasm_split.js': Buffer.from('loader'),
+    'split_settings.wasm': Buffer.from([0, 97, 115, 109, 1]),
+    'snippets/jangkau-1/inline0.js': Buffer.from('snippet'),
+  };
+  const folder = 'app-fedcba9876543210';
+  const out = rewriteIndex(html, { stem, folder, files });
+  assert.ok(!out.includes(stem), 'nothing names Trunk\'s unsplit files');
+  assert.ok(!out.includes('sha384-old'));
+  assert.ok(out.includes(`import init, * as bindings from '/${folder}/jangkau.js'`));
+  assert.ok(out.includes(`module_or_path: '/${folder}/jangkau_bg.wasm'`));
+  for (const rel of ['jangkau.js', '__wasm_split.js', 'snippets/jangkau-1/inline0.js']) {
+    assert.ok(out.includes(`<link rel="modulepreload" href="/${folder}/${rel}" crossorigin="anonymous" integrity="${integrity(files[rel])}">`), rel);
+  }
+  assert.ok(out.includes(`<link rel="preload" href="/${folder}/jangkau_bg.wasm" crossorigin="anonymous" integrity="${integrity(files['jangkau_bg.wasm'])}" as="fetch"`));
+  assert.ok(!out.includes('split_settings'), 'parts are not preloaded: they load with their screen');
+  assert.ok(out.includes('integrity="sha384-css"'), 'the stylesheet is untouched');
+  assert.equal(integrity(Buffer.from('abc')), 'sha384-ywB1P0WjXou1oD1pmsZQBycsMqsO3tFjGotgWkP/W+2AhgcroefMI1i67KE0yCWn');
+  assert.throws(() => trunkStem('<html></html>'), /does not load a Trunk wasm build/);
+});
+
+test('the service worker takes the CSS and the app folder from the HTTP cache, everything else afresh', () => {
+  const sw = readFileSync(join(ROOT, 'public', 'sw.js'), 'utf8');
+  const HASHED = new RegExp(sw.match(/const HASHED = \/(.+)\/;/)[1]);
+  for (const url of ['./main-c9c874f39e2d9b5a.css', './app-86645e1dd735abd5/jangkau_bg.wasm', './app-86645e1dd735abd5/chunk_7.wasm', './app-86645e1dd735abd5/snippets/jangkau-cd67113f05e2337a/inline0.js']) {
+    assert.ok(HASHED.test(url), url);
+  }
+  for (const url of ['./index.html', './manifest.webmanifest', './config.json', './icons/icon-192.png', './app-86645e1/jangkau.js']) {
+    assert.ok(!HASHED.test(url), url);
   }
 });
