@@ -7,3 +7,4 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 trunk build --release >/dev/null
 echo "## First-load bytes"; node bench/size.mjs
 echo; echo "## Start-up"; node bench/startup.mjs "${1:-15}"
+echo; echo "## Opening a screen in a part"; node bench/lazy.mjs 5; PRELOAD=1 node bench/lazy.mjs 5
