@@ -2,47 +2,32 @@
 
 #[cfg(target_arch = "wasm32")]
 mod parts {
-    //! Each function below is a split point: `scripts/split-wasm.sh` moves
-    //! it, and everything only it reaches, out of the app's first download
-    //! into a part fetched the first time the screen opens. Functions with
-    //! the same first argument share a part. They live in the binary, not
+    //! Each function `split_screens!` writes is a split point:
+    //! `scripts/split-wasm.mjs` moves it, and everything only it reaches,
+    //! out of the app's first download into a part fetched the first time
+    //! the screen opens (or in the background after unlocking). Screens
+    //! named in one `split_screens!` share a part. They live in the binary, not
     //! the library, so nothing else that links the library (the XLSForm
     //! part, the browser tests) inherits the split points.
     use jangkau::ui::screens::{build, Build, PartMissing, Screens};
     use leptos::wasm_split::wasm_split;
 
-    #[wasm_split(reports, wasm_split_path = ::leptos::wasm_split, fallible)]
-    fn people() -> Result<Build, PartMissing> {
-        Ok(build::people)
+    /// Split points for screens that share the part `$part`: each returns
+    /// the builder of the page of the same name in `build`.
+    macro_rules! split_screens {
+        ($part:ident: $($screen:ident),+) => {$(
+            #[wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible)]
+            fn $screen() -> Result<Build, PartMissing> {
+                Ok(build::$screen)
+            }
+        )+};
     }
-    #[wasm_split(reports, wasm_split_path = ::leptos::wasm_split, fallible)]
-    fn participant() -> Result<Build, PartMissing> {
-        Ok(build::participant)
-    }
-    #[wasm_split(reports, wasm_split_path = ::leptos::wasm_split, fallible)]
-    fn site_needs() -> Result<Build, PartMissing> {
-        Ok(build::site_needs)
-    }
-    #[wasm_split(reports, wasm_split_path = ::leptos::wasm_split, fallible)]
-    fn summary() -> Result<Build, PartMissing> {
-        Ok(build::summary)
-    }
-    #[wasm_split(send, wasm_split_path = ::leptos::wasm_split, fallible)]
-    fn send() -> Result<Build, PartMissing> {
-        Ok(build::send)
-    }
-    #[wasm_split(exchange, wasm_split_path = ::leptos::wasm_split, fallible)]
-    fn exchange() -> Result<Build, PartMissing> {
-        Ok(build::exchange)
-    }
-    #[wasm_split(settings, wasm_split_path = ::leptos::wasm_split, fallible)]
-    fn settings() -> Result<Build, PartMissing> {
-        Ok(build::settings)
-    }
-    #[wasm_split(form_import, wasm_split_path = ::leptos::wasm_split, fallible)]
-    fn form_import() -> Result<Build, PartMissing> {
-        Ok(build::form_import)
-    }
+
+    split_screens!(reports: people, participant, site_needs, summary);
+    split_screens!(send: send);
+    split_screens!(exchange: exchange);
+    split_screens!(settings: settings);
+    split_screens!(form_import: form_import);
 
     pub fn screens() -> Screens {
         Screens {

@@ -50,14 +50,31 @@ function appFolder(dir) {
   return found[0];
 }
 
+/**
+ * Runs `body({ dir, server, page, browser })` against a copy of the build
+ * (changed first by `prepare(dir)`), served and opened in a fresh browser
+ * profile; cleans everything up after.
+ */
+async function withBuild(prepare, body) {
+  assertReleaseBuild();
+  const dir = copyOfBuild();
+  prepare(dir);
+  const server = await serve(dir);
+  const browser = await launch();
+  try {
+    await body({ dir, server, page: browser.page, browser });
+    browser.assertNoErrors();
+  } finally {
+    await browser.page.context().setOffline(false);
+    await browser.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('the split build', () => {
   test('the lock screen opens without any part; after unlocking the parts load in the background, and every screen opens offline', async () => {
-    assertReleaseBuild();
-    const dir = copyOfBuild();
-    let server = await serve(dir);
-    const browser = await launch();
-    const { page } = browser;
-    try {
+    await withBuild(() => {}, async ({ dir, server, page }) => {
       await page.goto(server.url + '/');
       await ready(page, { unlock: false });
       assert.deepEqual(await partsFetched(page), [], 'the lock screen fetches no part');
@@ -87,29 +104,21 @@ describe('the split build', () => {
       const fetched = await partsFetched(page);
       assert.ok(fetched.some((p) => p.endsWith('/split_settings.wasm')), `settings came from its part: ${fetched}`);
       assert.equal(await byTestId(page, 'part-missing').count(), 0);
-      browser.assertNoErrors();
-    } finally {
-      await page.context().setOffline(false);
-      await browser.close();
-      await server.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test('a part that cannot be fetched shows the notice, loses nothing, and loads on "Try again"', async () => {
-    assertReleaseBuild();
-    const dir = copyOfBuild();
-    const folder = appFolder(dir);
-    const part = join(dir, folder, 'split_reports.wasm');
-    const away = join(dir, 'split_reports.wasm.away');
-    // The worker cannot precache an incomplete build, so nothing is cached:
-    // the part is simply not there.
-    renameSync(part, away);
-    for (const ext of ['.br', '.gz']) rmSync(part + ext, { force: true });
-    const server = await serve(dir);
-    const browser = await launch();
-    const { page } = browser;
-    try {
+    let part;
+    let away;
+    const hide = (dir) => {
+      part = join(dir, appFolder(dir), 'split_reports.wasm');
+      away = join(dir, 'split_reports.wasm.away');
+      // The worker cannot precache an incomplete build, so nothing is
+      // cached: the part is simply not there.
+      renameSync(part, away);
+      for (const ext of ['.br', '.gz']) rmSync(part + ext, { force: true });
+    };
+    await withBuild(hide, async ({ server, page }) => {
       await page.goto(server.url + '/');
       await ready(page);
       await start(page, server.url, 'site-visit');
@@ -135,21 +144,11 @@ describe('the split build', () => {
       await byTestId(page, 'part-retry').click();
       assert.equal(await heading(page), 'Mitra');
       assert.equal(await byTestId(page, 'part-missing').count(), 0);
-      browser.assertNoErrors();
-    } finally {
-      await browser.close();
-      await server.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test('a new deployment replaces every part at once: the new parts, none of the old', async () => {
-    assertReleaseBuild();
-    const dir = copyOfBuild();
-    const server = await serve(dir);
-    const browser = await launch();
-    const { page } = browser;
-    try {
+    await withBuild(() => {}, async ({ dir, server, page }) => {
       await page.goto(server.url + '/');
       await ready(page);
       await controlled(page);
@@ -191,11 +190,6 @@ describe('the split build', () => {
       await page.locator('main h1', { hasText: 'Setelan' }).waitFor({ timeout: 15_000 });
       const fetched = await partsFetched(page);
       assert.ok(fetched.length > 0 && fetched.every((p) => p.startsWith(`/${next}/`)), `parts from the new build only: ${fetched}`);
-      browser.assertNoErrors();
-    } finally {
-      await browser.close();
-      await server.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

@@ -36,7 +36,9 @@ pub fn LazyScreen(load: Loader) -> impl IntoView {
         // From the service worker's cache a part takes milliseconds; a
         // word would only flash.
         Fetch::Loading => view! { <div class="part-loading" aria-busy="true"></div> }.into_any(),
-        Fetch::Ready(build) => build(),
+        // Untracked: what the page reads while it is built must not rebuild
+        // it; only a change of `fetch` does.
+        Fetch::Ready(build) => untrack(build),
         Fetch::Missing(PartMissing) => view! {
             <section class="notice error" role="alert" data-testid="part-missing">
                 <p>{t!(i18n, part_missing)}</p>
