@@ -227,6 +227,7 @@ describe('the field visit', () => {
       ['/send', 'send-title', 'send'],
       ['/settings', 'settings-title', 'settings'],
       ['/exchange', 'export-site', 'exchange'],
+      ['/forms/import', 'xls-title', 'form-import'],
     ]) {
       await page.goto(server.url + path);
       await ready(page);

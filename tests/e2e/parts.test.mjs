@@ -5,9 +5,9 @@
 // nothing; a new deployment replaces all parts together.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertReleaseBuild, byTestId, controlled, copyOfBuild, launch, ready, serve, storedRecords } from './harness.mjs';
+import { ARTIFACTS, ROOT, assertReleaseBuild, byTestId, controlled, copyOfBuild, launch, ready, serve, storedRecords } from './harness.mjs';
 import { contentSecurityPolicy } from '../../scripts/build-sw.mjs';
 import { fill, saved, start } from './filling.mjs';
 
@@ -131,6 +131,19 @@ describe('the split build', () => {
       await go(page, '/people');
       await byTestId(page, 'part-missing').waitFor({ timeout: 15_000 });
       assert.match(await byTestId(page, 'part-missing').innerText(), /Layar ini belum bisa dibuka/);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      for (const width of [320, 360]) {
+        await page.setViewportSize({ width, height: 640 });
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `the notice fits ${width} px (${overflow} px too wide)`);
+        await page.screenshot({ path: join(ARTIFACTS, `part-missing-${width}.png`) });
+      }
+      // axe-core, injected as the CSP allows (evaluated, not a <script> tag).
+      await page.evaluate(readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8'));
+      const violations = await page.evaluate(async () =>
+        (await window.axe.run(document, { rules: { 'target-size': { enabled: true } } })).violations.map((v) => v.id),
+      );
+      assert.deepEqual(violations, [], 'axe finds nothing on the notice');
       // The app still runs: other screens work, the record is still there.
       await byTestId(page, 'nav-home').click();
       await byTestId(page, 'kind-site-visit').waitFor();

@@ -32,7 +32,8 @@ pub fn LazyScreen(load: Loader) -> impl IntoView {
         });
     };
     start();
-    move || match fetch.get() {
+    move || {
+        match fetch.get() {
         // From the service worker's cache a part takes milliseconds; a
         // word would only flash.
         Fetch::Loading => view! { <div class="part-loading" aria-busy="true"></div> }.into_any(),
@@ -40,10 +41,11 @@ pub fn LazyScreen(load: Loader) -> impl IntoView {
         // it; only a change of `fetch` does.
         Fetch::Ready(build) => untrack(build),
         Fetch::Missing(PartMissing) => view! {
-            <section class="notice error" role="alert" data-testid="part-missing">
+            <section class="notice error part-missing" role="alert" data-testid="part-missing">
+                <h1>{t!(i18n, part_missing_title)}</h1>
                 <p>{t!(i18n, part_missing)}</p>
                 <div class="actions">
-                    <button type="button" data-testid="part-retry" on:click=move |_| start()>
+                    <button type="button" class="button primary" data-testid="part-retry" on:click=move |_| start()>
                         {t!(i18n, part_retry)}
                     </button>
                     <a href="/" class="button secondary">{t!(i18n, err_boundary_home)}</a>
@@ -51,5 +53,6 @@ pub fn LazyScreen(load: Loader) -> impl IntoView {
             </section>
         }
         .into_any(),
+    }
     }
 }
