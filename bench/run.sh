@@ -8,3 +8,4 @@ trunk build --release >/dev/null
 echo "## First-load bytes"; node bench/size.mjs
 echo; echo "## Start-up"; node bench/startup.mjs "${1:-15}"
 echo; echo "## Opening a screen in a part"; node bench/lazy.mjs 5; PRELOAD=1 node bench/lazy.mjs 5
+echo; echo "## Lighthouse"; bash bench/lighthouse.sh 3
