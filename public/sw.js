@@ -7,6 +7,10 @@
 // change to the build changes this file and the browser installs it as an
 // update.
 //
+// The app's own wasm pieces (app-<hash>/: the main part and every screen's
+// part, scripts/split-wasm.mjs) are build files like any other: precached
+// together, under this version, so every screen opens offline.
+//
 // Parts (parts/<name>-<hash>/, e.g. the XLSForm importer) are not
 // precached: only a coordinator needs one, and a field worker's phone
 // should not download it at all. The first time the app loads a part it is

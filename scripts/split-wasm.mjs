@@ -130,6 +130,7 @@ export function split(dir, profile) {
   writeFileSync(indexPath, rewriteIndex(html, { stem, folder, files }));
   return { folder, parts: parts.length, mainBytes: files[`${NAME}_bg.wasm`].length };
 }
+
 const isMain = import.meta.url === `file://${process.argv[1]}`;
 if (isMain) {
   const dir = process.argv[2] || process.env.TRUNK_STAGING_DIR;
