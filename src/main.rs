@@ -6,8 +6,8 @@ mod parts {
     //! `scripts/split-wasm.mjs` moves it, and everything only it reaches,
     //! out of the app's first download into a part fetched the first time
     //! the screen opens (or in the background after unlocking). Screens
-    //! named in one `split_screens!` share a part. They live in the binary, not
-    //! the library, so nothing else that links the library (the XLSForm
+    //! named in one `split_screens!` share a part. They live in the binary,
+    //! not the library, so nothing else that links the library (the XLSForm
     //! part, the browser tests) inherits the split points.
     use jangkau::ui::screens::{build, Build, PartMissing, Screens};
     use leptos::wasm_split::wasm_split;
