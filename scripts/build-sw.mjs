@@ -37,7 +37,8 @@ const SKIP = new Set(['sw.js', '404.html']);
 /** Files loaded only when a screen needs them (scripts/build-xlsform.sh). */
 const PART = /^parts\//;
 
-function listFiles(dir) {
+/** Every file under `dir`, as full paths, in a stable order. */
+export function listFiles(dir) {
   const out = [];
   for (const name of readdirSync(dir).sort()) {
     const full = join(dir, name);

@@ -26,8 +26,9 @@
 // Usable outside Trunk: `node scripts/split-wasm.mjs DIR [release]`.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { listFiles } from './build-sw.mjs';
 
 /** The loader file wasm-split-cli writes; the glue imports it by this path. */
 const LINK = '__wasm_split.js';
@@ -44,16 +45,6 @@ export function trunkStem(html) {
   const m = html.match(/import init, \* as bindings from '\/?([\w.-]+)\.js'/);
   if (!m) throw new Error('index.html does not load a Trunk wasm build');
   return m[1];
-}
-
-function listFiles(dir, base = '') {
-  const out = [];
-  for (const name of readdirSync(join(dir, base)).sort()) {
-    const rel = base ? `${base}/${name}` : name;
-    if (statSync(join(dir, rel)).isDirectory()) out.push(...listFiles(dir, rel));
-    else out.push(rel);
-  }
-  return out;
 }
 
 /**
@@ -118,7 +109,9 @@ export function split(dir, profile) {
   const link = readFileSync(join(out, LINK), 'utf8');
   if (!link.includes(`from "./${NAME}.js"`)) throw new Error(`${LINK} does not import ./${NAME}.js`);
 
-  const files = Object.fromEntries(listFiles(out).map((rel) => [rel, readFileSync(join(out, rel))]));
+  const files = Object.fromEntries(
+    listFiles(out).map((full) => [relative(out, full).split(sep).join('/'), readFileSync(full)]),
+  );
   const hash = createHash('sha256');
   for (const [rel, bytes] of Object.entries(files)) hash.update(rel).update('\0').update(bytes).update('\0');
   const folder = `app-${hash.digest('hex').slice(0, 16)}`;
