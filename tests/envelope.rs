@@ -96,8 +96,14 @@ fn any_change_to_any_field_is_refused() {
             alg: "RSA-OAEP-256+A256GCM".into(),
             ..sealed.clone()
         },
+        // The version is bound into the key and the tag: a version-2
+        // envelope passed off as version 1 (or any other) does not open.
         Envelope {
-            jangkau_envelope: 2,
+            jangkau_envelope: 1,
+            ..sealed.clone()
+        },
+        Envelope {
+            jangkau_envelope: 3,
             ..sealed.clone()
         },
         Envelope {
@@ -235,4 +241,47 @@ fn the_command_makes_keys_and_decrypts_and_says_why_when_it_cannot() {
     let usage = Command::new(bin).output().unwrap();
     assert_eq!(usage.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Issue 15: version 2 compresses before encrypting; version 1 files made
+/// by phones before it still open, and what is inside a version 2 must be
+/// gzip of bounded size.
+#[test]
+fn version_2_is_compressed_inside_and_version_1_still_opens() {
+    use envelope::{ENVELOPE_V1, ENVELOPE_VERSION};
+    let (private, public) = keys();
+    let records: String = (0..40)
+        .map(|i| {
+            format!(r#"{{"site":"KDR-{i:02}","answers":{{"site_active":"partly","houses":12}}}},"#)
+        })
+        .collect();
+    let v2 = native::seal(&public, records.as_bytes()).unwrap();
+    assert_eq!(v2.jangkau_envelope, ENVELOPE_VERSION);
+    assert_eq!(native::open(&private, &v2).unwrap(), records.as_bytes());
+    let v1 = native::seal_as(&public, records.as_bytes(), ENVELOPE_V1).unwrap();
+    assert_eq!(v1.jangkau_envelope, 1);
+    assert_eq!(native::open(&private, &v1).unwrap(), records.as_bytes());
+    assert!(
+        v2.to_json().len() * 4 < v1.to_json().len(),
+        "version 2 ({} bytes) is not much smaller than version 1 ({} bytes)",
+        v2.to_json().len(),
+        v1.to_json().len()
+    );
+    // Inside a version 2: not gzip at all, or gzip cut short.
+    let not_gzip = native::seal_as(&public, b"plain text", ENVELOPE_VERSION).unwrap();
+    assert!(matches!(
+        native::open(&private, &not_gzip),
+        Err(CryptoError::Failed(m)) if m.contains("does not decompress")
+    ));
+    let zipped = native::gzip(records.as_bytes());
+    let cut = native::seal_as(&public, &zipped[..zipped.len() / 2], ENVELOPE_VERSION).unwrap();
+    assert!(native::open(&private, &cut).is_err());
+    // A small file that would open to more than the limit is refused.
+    let zeros = native::gzip(&vec![0; 5000]);
+    assert!(zeros.len() < 100);
+    assert!(matches!(
+        native::gunzip(&zeros, 4999),
+        Err(CryptoError::Failed(m)) if m.contains("larger than 4999 bytes")
+    ));
+    assert_eq!(native::gunzip(&zeros, 5000).unwrap().len(), 5000);
 }

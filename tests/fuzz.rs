@@ -211,7 +211,7 @@ fn settings_addresses_and_config_files() {
 
 #[test]
 fn key_files_envelopes_keys_and_blobs() {
-    let envelope = Envelope::new(&[1; 16], &[4; 65], &[2; 12], &[3; 40]).to_json();
+    let envelope = Envelope::new(2, &[1; 16], &[4; 65], &[2; 12], &[3; 40]).to_json();
     let seeds = vec![
         envelope.into_bytes(),
         br#"{"v":1,"kind":"pin","kdf":"PBKDF2-SHA-256","iterations":200000,"salt":"AAAAAAAAAAAAAAAAAAAAAA==","iv":"AAAAAAAAAAAAAAAA","wrapped":"AAAA"}"#.to_vec(),
@@ -296,6 +296,7 @@ impl Transport for Chaos {
         Ok(HttpResponse {
             status,
             retry_after: self.retry.borrow_mut().pop(),
+            accept_encoding: None,
             body,
         })
     }

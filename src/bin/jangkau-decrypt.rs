@@ -24,7 +24,8 @@ usage:
       writes NAME.private.pem (keep it secret, off any phone) and
       NAME.public.pem (paste it into Jangkau's settings)
   jangkau-decrypt --key NAME.private.pem [FILE]
-      decrypts FILE (or standard input) and writes the records to standard output";
+      decrypts FILE (or standard input) and writes the records to standard output
+      (envelope versions 1 and 2: version 2 is decompressed after decrypting)";
 
     pub fn main() -> ExitCode {
         let args: Vec<String> = std::env::args().skip(1).collect();
@@ -104,6 +105,8 @@ usage:
             CryptoError::Tampered => {
                 "the file is damaged or was changed after it was encrypted".to_owned()
             }
+            // Version 2: the tag held, but what is inside is not usable.
+            CryptoError::Failed(why) => format!("the file was decrypted, but {why}"),
             other => other.to_string(),
         })?;
         io::stdout()

@@ -10,7 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use super::CryptoError;
 
-pub const ENVELOPE_VERSION: u32 = 1;
+/// The version the app seals: 2, whose plaintext is gzip-compressed
+/// before it is encrypted. Version 1 (the plaintext as it is) is still
+/// read; nothing else is.
+pub const ENVELOPE_VERSION: u32 = 2;
+/// The first version, before compression.
+pub const ENVELOPE_V1: u32 = 1;
 pub const ALG: &str = "ECDH-ES-P256+HKDF-SHA256+A256GCM";
 /// Uncompressed SEC1 point: 0x04, then x and y.
 pub const EPK_LEN: usize = 65;
@@ -51,9 +56,11 @@ pub fn encode(bytes: &[u8]) -> String {
 }
 
 impl Envelope {
-    pub fn new(kid: &[u8], epk: &[u8], iv: &[u8], ct: &[u8]) -> Envelope {
+    /// An envelope of `version` (its `aad` and HKDF `info` must have used
+    /// the same).
+    pub fn new(version: u32, kid: &[u8], epk: &[u8], iv: &[u8], ct: &[u8]) -> Envelope {
         Envelope {
-            jangkau_envelope: ENVELOPE_VERSION,
+            jangkau_envelope: version,
             alg: ALG.to_owned(),
             kid: encode(kid),
             epk: encode(epk),
@@ -79,10 +86,10 @@ impl Envelope {
     ///
     /// # Errors
     /// [`CryptoError::Tampered`] when a field is missing, of the wrong
-    /// length, or the version or algorithm is not this one.
+    /// length, or the version or algorithm is not one this reads.
     pub fn open(&self) -> Result<Opened, CryptoError> {
         let tampered = |_| CryptoError::Tampered;
-        if self.jangkau_envelope != ENVELOPE_VERSION || self.alg != ALG {
+        if !matches!(self.jangkau_envelope, ENVELOPE_V1 | ENVELOPE_VERSION) || self.alg != ALG {
             return Err(CryptoError::Tampered);
         }
         let opened = Opened {
@@ -105,18 +112,26 @@ impl Envelope {
     /// The additional data: everything but the ciphertext, so no header
     /// field can be swapped without the tag failing.
     pub fn aad(&self) -> Vec<u8> {
-        aad(&self.kid, &self.epk, &self.iv)
+        aad(self.jangkau_envelope, &self.kid, &self.epk, &self.iv)
+    }
+
+    /// Whether the plaintext inside is gzip-compressed (version 2).
+    pub fn compressed(&self) -> bool {
+        self.jangkau_envelope >= ENVELOPE_VERSION
     }
 }
 
-/// See [`Envelope::aad`]; from the base64url header fields.
-pub fn aad(kid: &str, epk: &str, iv: &str) -> Vec<u8> {
-    format!("jangkau-envelope/{ENVELOPE_VERSION}|{ALG}|{kid}|{epk}|{iv}").into_bytes()
+/// See [`Envelope::aad`]; from the version and the base64url header
+/// fields. The version is bound in, so an envelope cannot be passed off
+/// as the other version.
+pub fn aad(version: u32, kid: &str, epk: &str, iv: &str) -> Vec<u8> {
+    format!("jangkau-envelope/{version}|{ALG}|{kid}|{epk}|{iv}").into_bytes()
 }
 
-/// HKDF `info`: binds the derived key to this format and the recipient.
-pub fn hkdf_info(kid: &[u8]) -> Vec<u8> {
-    let mut info = format!("jangkau-envelope/{ENVELOPE_VERSION}").into_bytes();
+/// HKDF `info`: binds the derived key to this format, its version and the
+/// recipient.
+pub fn hkdf_info(version: u32, kid: &[u8]) -> Vec<u8> {
+    let mut info = format!("jangkau-envelope/{version}").into_bytes();
     info.extend_from_slice(kid);
     info
 }

@@ -12,7 +12,7 @@ use p256::{PublicKey, SecretKey};
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
-use super::envelope::{self, Envelope, KID_LEN};
+use super::envelope::{self, Envelope, ENVELOPE_VERSION, KID_LEN};
 use super::CryptoError;
 
 /// A new programme key pair as PEM: (private PKCS#8, public SPKI).
@@ -40,10 +40,14 @@ pub fn kid_of(public: &PublicKey) -> Vec<u8> {
     Sha256::digest(der.as_bytes())[..KID_LEN].to_vec()
 }
 
-fn aes_key(shared: &[u8], epk: &[u8], kid: &[u8]) -> Aes256Gcm {
+/// A version-2 envelope never opens to more than this: a file that would
+/// is refused rather than filling the programme's disk or memory.
+pub const MAX_PLAINTEXT: u64 = 256 * 1024 * 1024;
+
+fn aes_key(version: u32, shared: &[u8], epk: &[u8], kid: &[u8]) -> Aes256Gcm {
     let mut key = [0u8; 32];
     Hkdf::<Sha256>::new(Some(epk), shared)
-        .expand(&envelope::hkdf_info(kid), &mut key)
+        .expand(&envelope::hkdf_info(version, kid), &mut key)
         .expect("32 bytes is a valid HKDF-SHA-256 length");
     Aes256Gcm::new(&key.into())
 }
@@ -52,7 +56,9 @@ fn aes_key(shared: &[u8], epk: &[u8], kid: &[u8]) -> Aes256Gcm {
 ///
 /// # Errors
 /// `BadKey` for an unusable private key or an envelope made for another
-/// key; `Tampered` when the envelope is damaged or was changed.
+/// key; `Tampered` when the envelope is damaged or was changed; `Failed`
+/// when what is inside a version-2 envelope does not decompress, or would
+/// exceed [`MAX_PLAINTEXT`].
 pub fn open(private_pem: &str, envelope: &Envelope) -> Result<Vec<u8>, CryptoError> {
     let secret = SecretKey::from_pkcs8_pem(private_pem)
         .map_err(|_| CryptoError::BadKey("not a P-256 private key (PKCS#8 PEM)".into()))?;
@@ -64,23 +70,73 @@ pub fn open(private_pem: &str, envelope: &Envelope) -> Result<Vec<u8>, CryptoErr
     }
     let epk = PublicKey::from_sec1_bytes(&fields.epk).map_err(|_| CryptoError::Tampered)?;
     let shared = diffie_hellman(secret.to_nonzero_scalar(), epk.as_affine());
-    aes_key(shared.raw_secret_bytes(), &fields.epk, &fields.kid)
-        .decrypt(
-            Nonce::from_slice(&fields.iv),
-            Payload {
-                msg: &fields.ct,
-                aad: &envelope.aad(),
-            },
-        )
-        .map_err(|_| CryptoError::Tampered)
+    let plain = aes_key(
+        envelope.jangkau_envelope,
+        shared.raw_secret_bytes(),
+        &fields.epk,
+        &fields.kid,
+    )
+    .decrypt(
+        Nonce::from_slice(&fields.iv),
+        Payload {
+            msg: &fields.ct,
+            aad: &envelope.aad(),
+        },
+    )
+    .map_err(|_| CryptoError::Tampered)?;
+    if envelope.compressed() {
+        gunzip(&plain, MAX_PLAINTEXT)
+    } else {
+        Ok(plain)
+    }
 }
 
-/// Encrypts to a public key (SPKI PEM) exactly as the app does; for tests
-/// and for programmes checking their set-up.
+/// gzip as the browser's `CompressionStream` writes it, for version 2.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder
+        .write_all(bytes)
+        .and_then(|()| encoder.finish())
+        .expect("writing to memory does not fail")
+}
+
+/// Undoes [`gzip`], stopping past `limit` bytes of output.
+///
+/// # Errors
+/// `Failed` when `bytes` is not gzip or opens to more than `limit`.
+pub fn gunzip(bytes: &[u8], limit: u64) -> Result<Vec<u8>, CryptoError> {
+    use std::io::Read as _;
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .take(limit + 1)
+        .read_to_end(&mut out)
+        .map_err(|_| CryptoError::Failed("the content inside does not decompress".into()))?;
+    if out.len() as u64 > limit {
+        return Err(CryptoError::Failed(format!(
+            "the content is larger than {limit} bytes"
+        )));
+    }
+    Ok(out)
+}
+
+/// Encrypts to a public key (SPKI PEM) exactly as the app does (version
+/// 2: compressed, then encrypted); for tests and for programmes checking
+/// their set-up.
 ///
 /// # Errors
 /// `BadKey` for an unusable public key.
 pub fn seal(public_pem: &str, plaintext: &[u8]) -> Result<Envelope, CryptoError> {
+    seal_as(public_pem, &gzip(plaintext), ENVELOPE_VERSION)
+}
+
+/// Encrypts `inner` exactly as given, as an envelope of `version`: version
+/// 1 as phones made before compression ([`envelope::ENVELOPE_V1`]), or a
+/// version 2 around anything, for checking what readers refuse.
+///
+/// # Errors
+/// `BadKey` for an unusable public key.
+pub fn seal_as(public_pem: &str, inner: &[u8], version: u32) -> Result<Envelope, CryptoError> {
     let public = PublicKey::from_public_key_pem(public_pem)
         .map_err(|_| CryptoError::BadKey("not a P-256 public key (SPKI PEM)".into()))?;
     let kid = kid_of(&public);
@@ -94,20 +150,21 @@ pub fn seal(public_pem: &str, plaintext: &[u8]) -> Result<Envelope, CryptoError>
     let mut iv = [0u8; envelope::IV_LEN];
     OsRng.fill_bytes(&mut iv);
     let aad = envelope::aad(
+        version,
         &envelope::encode(&kid),
         &envelope::encode(&epk),
         &envelope::encode(&iv),
     );
-    let ct = aes_key(shared.raw_secret_bytes(), &epk, &kid)
+    let ct = aes_key(version, shared.raw_secret_bytes(), &epk, &kid)
         .encrypt(
             Nonce::from_slice(&iv),
             Payload {
-                msg: plaintext,
+                msg: inner,
                 aad: &aad,
             },
         )
         .map_err(|e| CryptoError::Failed(e.to_string()))?;
-    Ok(Envelope::new(&kid, &epk, &iv, &ct))
+    Ok(Envelope::new(version, &kid, &epk, &iv, &ct))
 }
 
 /// SHA-256 natively: what the programme's tools and the tests hash forms with.

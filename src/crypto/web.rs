@@ -410,6 +410,8 @@ pub async fn import_programme_key(text: &str) -> Result<ProgrammeKey, CryptoErro
 /// Encrypts `plaintext` to the programme: a one-time P-256 key pair, ECDH
 /// with the programme key, HKDF-SHA-256 to a fresh AES-256-GCM key, used
 /// once. Only the holder of the programme's private key can open it.
+/// The plaintext is gzip-compressed first (envelope version 2); a browser
+/// without `CompressionStream` makes version 1, which every reader opens.
 ///
 /// # Errors
 /// When WebCrypto fails.
@@ -417,6 +419,10 @@ pub async fn seal_for_programme(
     programme: &ProgrammeKey,
     plaintext: &[u8],
 ) -> Result<Envelope, CryptoError> {
+    let (version, inner) = match crate::platform::compress::gzip(plaintext).await {
+        Ok(zipped) => (envelope::ENVELOPE_VERSION, zipped),
+        Err(_) => (envelope::ENVELOPE_V1, plaintext.to_vec()),
+    };
     let subtle = subtle()?;
     let pair =
         resolve(subtle.generate_key_with_object(&ecdh_p256(), false, &usages(&["deriveBits"])))
@@ -457,7 +463,7 @@ pub async fn seal_for_programme(
             ("name", "HKDF".into()),
             ("hash", "SHA-256".into()),
             ("salt", bytes(&epk)),
-            ("info", bytes(&envelope::hkdf_info(&programme.kid))),
+            ("info", bytes(&envelope::hkdf_info(version, &programme.kid))),
         ]),
         hkdf_base.unchecked_ref(),
         &aes_256(),
@@ -468,6 +474,7 @@ pub async fn seal_for_programme(
     .map_err(failed)?;
     let iv = iv()?;
     let aad = envelope::aad(
+        version,
         &envelope::encode(&programme.kid),
         &envelope::encode(&epk),
         &envelope::encode(&iv),
@@ -475,11 +482,17 @@ pub async fn seal_for_programme(
     let ct = resolve(subtle.encrypt_with_object_and_u8_array(
         &aes_gcm(&iv, &aad),
         aes.unchecked_ref(),
-        plaintext,
+        &inner,
     ))
     .await
     .map_err(failed)?;
-    Ok(Envelope::new(&programme.kid, &epk, &iv, &to_vec(&ct)))
+    Ok(Envelope::new(
+        version,
+        &programme.kid,
+        &epk,
+        &iv,
+        &to_vec(&ct),
+    ))
 }
 
 /// Batch entries made in the browser: encrypted to the programme key when

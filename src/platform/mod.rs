@@ -1,6 +1,7 @@
 //! Thin wrappers over browser APIs the app needs at start-up (panic guard, ready mark, base path).
 
 pub mod clock;
+pub mod compress;
 pub mod geo;
 pub mod http;
 pub mod locks;
