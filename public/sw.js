@@ -209,25 +209,42 @@ function confirmed(batch, answer) {
     .map((r) => r.record_id);
 }
 
+/** The batch's JSON, gzip-compressed by the browser. */
+async function gzip(text) {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Posts one relay batch; `compress` for a server that announced gzip. */
+async function post(relay, batch, wanted) {
+  // A browser without CompressionStream sends it plain, which any server reads.
+  const compress = wanted && typeof CompressionStream === 'function';
+  const headers = batch.headers.filter(([name]) => compress || name.toLowerCase() !== 'content-encoding');
+  return fetch(relay.url, {
+    method: 'POST',
+    headers: Object.fromEntries(headers),
+    body: compress ? await gzip(batch.body) : batch.body,
+    // The default mode, so Chromium's preflight cache spares a round
+    // trip per batch (see src/platform/http.rs).
+    cache: 'default',
+    credentials: 'omit',
+    // Never followed: another server's "created" would mark records
+    // sent that the programme's server never had.
+    redirect: 'manual',
+    signal: AbortSignal.timeout(relay.timeout_ms),
+  });
+}
+
 async function sendRelay() {
   const db = await idb(indexedDB.open(DB));
   try {
     const relay = await readRelay(db);
     if (!relay) return;
     for (const batch of relay.batches) {
-      const response = await fetch(relay.url, {
-        method: 'POST',
-        headers: Object.fromEntries(batch.headers),
-        body: batch.body,
-        // The default mode, so Chromium's preflight cache spares a round
-        // trip per batch (see src/platform/http.rs).
-        cache: 'default',
-        credentials: 'omit',
-        // Never followed: another server's "created" would mark records
-        // sent that the programme's server never had.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(relay.timeout_ms),
-      });
+      let response = await post(relay, batch, batch.gzip);
+      // The server stopped taking gzip (RFC 7694) and stored nothing: the
+      // same batch once more, plain. The app learns it at its next run.
+      if (response.status === 415 && batch.gzip) response = await post(relay, batch, false);
       // Throwing makes the browser try again later, with its own backoff.
       if (response.type === 'opaqueredirect') throw new Error('redirected');
       if (!response.ok) throw new Error(`HTTP ${response.status}`);

@@ -82,6 +82,7 @@ impl Transport for Echo {
         Ok(jangkau::sync::wire::HttpResponse {
             status: 200,
             retry_after: None,
+            accept_encoding: None,
             body: serde_json::to_vec(&answer).unwrap(),
         })
     }
@@ -115,6 +116,7 @@ async fn control(base: &str, what: &str) {
         url: format!("{base}/_control/{what}"),
         headers: Vec::new(),
         body: Some(b"{}".to_vec()),
+        gzip: false,
         timeout_ms: 30_000,
     };
     FetchTransport.send(&request).await.unwrap();

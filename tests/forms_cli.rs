@@ -145,6 +145,7 @@ impl jangkau::sync::engine::Transport for DirHost {
             Ok(body) => jangkau::sync::wire::HttpResponse {
                 status: 200,
                 retry_after: None,
+                accept_encoding: None,
                 body,
             },
             Err(_) => jangkau::sync::wire::HttpResponse {

@@ -51,6 +51,7 @@ impl Transport for Host {
             Some(body) => HttpResponse {
                 status: 200,
                 retry_after: None,
+                accept_encoding: None,
                 body: body.clone(),
             },
             None => HttpResponse {

@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, TimeZone, Utc};
 use jangkau::crypto::CryptoError;
 use jangkau::model::record::{Record, RecordStatus};
-use jangkau::service::sending::{Host, LoadProblem, Programme, SaveError, Sending};
+use jangkau::service::sending::{Host, LoadProblem, Probe, Programme, SaveError, Sending};
 use jangkau::service::Clock;
 use jangkau::storage::memory::MemoryStore;
 use jangkau::storage::{RecordStore, Records, StorageError};
 use jangkau::sync::endpoint::{EndpointError, EndpointForm, EndpointKind};
-use jangkau::sync::engine::{Preparer, Transport, TransportError, META_ENDPOINT};
+use jangkau::sync::engine::{load_gzip, Preparer, Transport, TransportError, META_ENDPOINT};
 use jangkau::sync::wire::{hex, Content, Entry, HttpRequest, HttpResponse};
 use pollster::block_on;
 use sha2::{Digest, Sha256};
@@ -83,6 +83,7 @@ impl Script {
             HttpResponse {
                 status,
                 retry_after: None,
+                accept_encoding: None,
                 body: body.as_bytes().to_vec(),
             },
         );
@@ -301,4 +302,40 @@ fn a_full_disk_while_saving_settings_is_a_storage_error() {
         ..EndpointForm::default()
     }));
     assert_eq!(result, Err(SaveError::Storage(StorageError::QuotaExceeded)));
+}
+
+/// Issue 15: a Jangkau endpoint announces gzip in its answer to "Test
+/// connection"; the phone remembers it for that address.
+#[test]
+fn test_connection_learns_whether_the_server_takes_gzip() {
+    let (records, script, host) = (phone(), Script::default(), FakeHost::default());
+    let clock = FixedClock { next: Cell::new(0) };
+    let url = "https://data.example.org/jangkau/batches";
+    let probe_id = format!("probe-{}", Uuid::from_u128(0xabc2));
+    let answer = |gzip: Option<&str>| HttpResponse {
+        status: 200,
+        retry_after: None,
+        accept_encoding: gzip.map(str::to_owned),
+        body: format!(r#"{{"batch_id":"{probe_id}","results":[]}}"#).into_bytes(),
+    };
+    script
+        .answers
+        .borrow_mut()
+        .insert(url.into(), answer(Some("gzip")));
+    let svc = sending(&records, &script, &host);
+    let form = EndpointForm {
+        url: url.into(),
+        kind: EndpointKind::JangkauBatch,
+        token: "t0ken".into(),
+        batch_size: "50".into(),
+        ..EndpointForm::default()
+    };
+    assert_eq!(block_on(svc.probe(&form, &clock)), Probe::Ok);
+    assert!(block_on(load_gzip(&records, url)).unwrap());
+    // The server turned it off: the next test says so (the device id is
+    // made, so the probe's id is the clock's second again).
+    clock.next.set(1);
+    script.answers.borrow_mut().insert(url.into(), answer(None));
+    assert_eq!(block_on(svc.probe(&form, &clock)), Probe::Ok);
+    assert!(!block_on(load_gzip(&records, url)).unwrap());
 }

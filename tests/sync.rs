@@ -15,15 +15,17 @@ use jangkau::sync::endpoint::{
     EndpointKind, Url,
 };
 use jangkau::sync::engine::{
-    held_reasons, load_history, load_outbox, load_state, prune_outbox, release_held, HeldKind,
-    Outbox, Preparer, Progress, RunContext, Transport, TransportError, META_RELAY,
+    held_reasons, load_gzip, load_history, load_outbox, load_state, prune_outbox, release_held,
+    save_gzip, HeldKind, Outbox, Preparer, Progress, RunContext, Transport, TransportError,
+    META_RELAY,
 };
 use jangkau::sync::policy::{
     backoff, classify_status, retry_after, Failure, NotAnswerKind, StatusClass, SyncState,
     BACKOFF_CAP_MS,
 };
 use jangkau::sync::wire::{
-    batch_request, hex, relay, Content, Entry, HttpRequest, HttpResponse, PendingBatch, Sender,
+    accepts_gzip, batch_request, hex, relay, Content, Entry, HttpRequest, HttpResponse,
+    PendingBatch, Sender,
 };
 use pollster::block_on;
 use serde_json::{json, Value};
@@ -111,6 +113,9 @@ struct Server {
     /// Record ids refused with this reason.
     refuse: BTreeMap<String, String>,
     requests: RefCell<Vec<HttpRequest>>,
+    /// Announces `Accept-Encoding: gzip`; a gzip body sent while this is
+    /// off gets 415 (RFC 7694).
+    gzip: std::cell::Cell<bool>,
 }
 
 impl Server {
@@ -212,10 +217,11 @@ impl Server {
         self.bodies.borrow_mut().insert(id.to_owned(), same);
     }
 
-    fn ok(value: &Value) -> HttpResponse {
+    fn ok(&self, value: &Value) -> HttpResponse {
         HttpResponse {
             status: 200,
             retry_after: None,
+            accept_encoding: self.gzip.get().then(|| "gzip, identity".to_owned()),
             body: serde_json::to_vec(value).unwrap(),
         }
     }
@@ -226,7 +232,13 @@ impl Transport for Server {
         self.requests.borrow_mut().push(request.clone());
         let body: Value = serde_json::from_slice(request.body.as_deref().unwrap_or(b"{}")).unwrap();
         if request.url.contains("_all_docs") {
-            return Ok(Server::ok(&self.lookup(&body)));
+            return Ok(self.ok(&self.lookup(&body)));
+        }
+        if request.gzip && !self.gzip.get() {
+            return Ok(HttpResponse {
+                status: 415,
+                ..HttpResponse::default()
+            });
         }
         if !self.couch {
             self.check_resend(&body, request.body.as_deref().unwrap_or_default());
@@ -246,7 +258,7 @@ impl Transport for Server {
             }
         }
         match fault {
-            None | Some(Fault::Answer) => Ok(Server::ok(&self.store_batch(&body))),
+            None | Some(Fault::Answer) => Ok(self.ok(&self.store_batch(&body))),
             Some(Fault::DropAfterStore) => {
                 self.store_batch(&body);
                 Err(TransportError::Failed)
@@ -259,22 +271,25 @@ impl Transport for Server {
             Some(Fault::Status(status, retry)) => Ok(HttpResponse {
                 status,
                 retry_after: retry.map(str::to_owned),
+                accept_encoding: None,
                 body: b"{\"error\":\"busy\"}".to_vec(),
             }),
             Some(Fault::Portal) => Ok(HttpResponse {
                 status: 200,
                 retry_after: None,
+                accept_encoding: None,
                 body: b"<!doctype html><title>Login Wi-Fi</title><form>...</form>".to_vec(),
             }),
             Some(Fault::Malformed) => Ok(HttpResponse {
                 status: 200,
                 retry_after: None,
+                accept_encoding: None,
                 body: b"{\"batch_id\": \"x\", \"results\": [".to_vec(),
             }),
-            Some(Fault::OtherBatch) => Ok(Server::ok(
+            Some(Fault::OtherBatch) => Ok(self.ok(
                 &json!({"batch_id": "someone-else", "results": []}),
             )),
-            Some(Fault::NamesOthers) => Ok(Server::ok(&json!({
+            Some(Fault::NamesOthers) => Ok(self.ok(&json!({
                 "batch_id": body["batch_id"],
                 "results": [{"record_id": uuid::Uuid::from_u128(777).to_string(), "status": "created"}]
             }))),
@@ -282,7 +297,7 @@ impl Transport for Server {
             Some(Fault::OmitFirst) => {
                 let mut answer = self.store_batch(&body);
                 answer["results"].as_array_mut().unwrap().remove(0);
-                Ok(Server::ok(&answer))
+                Ok(self.ok(&answer))
             }
         }
     }
@@ -1272,7 +1287,7 @@ fn only_batches_encrypted_to_the_programme_may_wait_for_the_service_worker() {
         entries: vec![sealed(1), sealed(2)],
     }];
     let jangkau = endpoint(EndpointKind::JangkauBatch, 50);
-    let relay = relay(&jangkau, &sender, &encrypted, t0()).expect("allowed");
+    let relay = relay(&jangkau, &sender, &encrypted, t0(), false).expect("allowed");
     assert_eq!(relay.url, jangkau.url);
     assert_eq!(relay.batches.len(), 1);
     let body: Value = serde_json::from_str(&relay.batches[0].body).unwrap();
@@ -1304,7 +1319,7 @@ fn relay_fn(
     sender: &Sender,
     outbox: &[PendingBatch],
 ) -> Option<jangkau::sync::wire::Relay> {
-    relay(ep, sender, outbox, t0())
+    relay(ep, sender, outbox, t0(), false)
 }
 
 /// Issue 18: her records stayed on the phone after the server confirmed the
@@ -1366,6 +1381,7 @@ fn the_scripted_server_fails_a_resend_that_carries_other_bytes() {
         url: "https://data.example.org/b".into(),
         headers: Vec::new(),
         body: Some(b.into_bytes()),
+        gzip: false,
         timeout_ms: 1000,
     };
     block_on(server.send(&request(body("2026-11-23T09:00:00Z", "a")))).unwrap();
@@ -1512,4 +1528,107 @@ fn a_redirect_is_refused_and_waits_for_the_user() {
         classify_status(308),
         StatusClass::Failed(Failure::Redirected)
     );
+}
+
+/// The content codings of each batch request, in order: `true` for gzip.
+fn gzipped(server: &Server) -> Vec<bool> {
+    server
+        .requests
+        .borrow()
+        .iter()
+        .map(|r| {
+            let header = r
+                .headers
+                .iter()
+                .any(|(k, v)| k == "Content-Encoding" && v == "gzip");
+            assert_eq!(header, r.gzip, "the header says what the transport does");
+            r.gzip
+        })
+        .collect()
+}
+
+#[test]
+fn a_server_that_announces_gzip_gets_gzip_bodies_from_its_next_answer_on() {
+    let records = phone(7);
+    let server = Server::jangkau();
+    server.gzip.set(true);
+    let ep = endpoint(EndpointKind::JangkauBatch, 3);
+    let report = run(&records, &server, &ep, &mut Ctx::new());
+    assert_eq!((report.delivered, report.failure), (7, None));
+    // Nothing known before the first answer: that batch goes plain.
+    assert_eq!(gzipped(&server), [false, true, true]);
+    assert_eq!(server.stored_ids(), all_ids(7));
+    // Remembered across runs, for this address only.
+    assert!(block_on(load_gzip(&records, &ep.url)).unwrap());
+    assert!(!block_on(load_gzip(&records, "https://other.example.org/b")).unwrap());
+    // CouchDB bodies stay plain whatever it says.
+    let couch_records = phone(4);
+    let couch = Server::couch();
+    couch.gzip.set(true);
+    let report = run(
+        &couch_records,
+        &couch,
+        &endpoint(EndpointKind::CouchDb, 2),
+        &mut Ctx::new(),
+    );
+    assert_eq!(report.delivered, 4);
+    assert_eq!(gzipped(&couch), [false, false]);
+}
+
+#[test]
+fn a_server_that_stops_taking_gzip_gets_the_same_batch_again_plain() {
+    let records = phone(4);
+    let server = Server::jangkau();
+    let ep = endpoint(EndpointKind::JangkauBatch, 2);
+    block_on(save_gzip(&records, &ep.url, true)).unwrap();
+    // An upgrade on the server turned it off: 415 to the gzip body.
+    let report = run(&records, &server, &ep, &mut Ctx::new());
+    assert_eq!((report.delivered, report.failure), (4, None));
+    assert_eq!(gzipped(&server), [true, false, false]);
+    let ids = server.batch_ids();
+    assert_eq!(ids[0], ids[1], "the refused batch goes again under its id");
+    assert!(!block_on(load_gzip(&records, &ep.url)).unwrap());
+}
+
+#[test]
+fn the_accept_encoding_answer_header_is_read_as_rfc_7694_says() {
+    for (header, gzip) in [
+        (Some("gzip"), true),
+        (Some("GZIP"), true),
+        (Some("br, gzip;q=0.8"), true),
+        (Some("identity, x-gzip"), true),
+        (Some("gzip;q=0"), false),
+        (Some("gzip; q=0.0, br"), false),
+        (Some("identity"), false),
+        (Some("gzipped"), false),
+        (Some(""), false),
+        (None, false),
+    ] {
+        assert_eq!(accepts_gzip(header), gzip, "{header:?}");
+    }
+}
+
+#[test]
+fn relay_batches_for_a_gzip_server_say_so_and_keep_their_json() {
+    let records = phone(2);
+    let load = |n: u128| {
+        block_on(records.load(uuid::Uuid::from_u128(n)))
+            .unwrap()
+            .unwrap()
+    };
+    let sealed =
+        |n: u128| Entry::encrypted(&load(n), json!({"jangkau_envelope": 2}), "a".repeat(64));
+    let outbox = vec![PendingBatch {
+        batch_id: "b-1".into(),
+        entries: vec![sealed(1), sealed(2)],
+    }];
+    let ep = endpoint(EndpointKind::JangkauBatch, 50);
+    let plain = relay(&ep, &sender(), &outbox, t0(), false).unwrap();
+    let gzip = relay(&ep, &sender(), &outbox, t0(), true).unwrap();
+    assert!(!plain.batches[0].gzip && gzip.batches[0].gzip);
+    let encoding = ("Content-Encoding".to_owned(), "gzip".to_owned());
+    assert!(!plain.batches[0].headers.contains(&encoding));
+    assert!(gzip.batches[0].headers.contains(&encoding));
+    // The worker compresses; the stored body is the same JSON either way.
+    assert_eq!(plain.batches[0].body, gzip.batches[0].body);
 }

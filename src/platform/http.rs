@@ -36,16 +36,22 @@ fn failed(error: &JsValue) -> TransportError {
     }
 }
 
-fn init(request: &HttpRequest) -> Result<RequestInit, JsValue> {
+/// `body` is what goes on the wire; `gzipped` whether it was compressed
+/// (a request asked for gzip whose compression failed goes plain, without
+/// its `Content-Encoding` header).
+fn init(request: &HttpRequest, body: Option<&[u8]>, gzipped: bool) -> Result<RequestInit, JsValue> {
     let init = RequestInit::new();
     init.set_method(request.method);
     let headers = Headers::new()?;
     for (name, value) in &request.headers {
+        if !gzipped && name.eq_ignore_ascii_case("Content-Encoding") {
+            continue;
+        }
         headers.append(name, value)?;
     }
     init.set_headers(&headers);
-    if let Some(body) = &request.body {
-        init.set_body(&Uint8Array::from(body.as_slice()));
+    if let Some(body) = body {
+        init.set_body(&Uint8Array::from(body));
     }
     // A batch (POST) uses the default mode: any other makes Chromium skip
     // its CORS-preflight cache and ask a preflight before every batch, a
@@ -119,7 +125,14 @@ impl Transport for FetchTransport {
             return Err(TransportError::Offline);
         }
         let window = web_sys::window().ok_or(TransportError::Failed)?;
-        let init = init(request).map_err(|_| TransportError::Failed)?;
+        let compressed = match &request.body {
+            // A browser without CompressionStream sends the body plain,
+            // which every server reads.
+            Some(body) if request.gzip => platform::compress::gzip(body).await.ok(),
+            _ => None,
+        };
+        let body = compressed.as_deref().or(request.body.as_deref());
+        let init = init(request, body, compressed.is_some()).map_err(|_| TransportError::Failed)?;
         let response: Response =
             JsFuture::from(window.fetch_with_str_and_init(&request.url, &init))
                 .await
@@ -132,9 +145,11 @@ impl Transport for FetchTransport {
         }
         // Readable only when the server exposes it (docs/endpoint.md).
         let retry_after = response.headers().get("Retry-After").ok().flatten();
+        let accept_encoding = response.headers().get("Accept-Encoding").ok().flatten();
         Ok(HttpResponse {
             status: response.status(),
             retry_after,
+            accept_encoding,
             body: read_body(&response).await?,
         })
     }

@@ -417,11 +417,5 @@ fn id_and_version(bytes: &[u8]) -> (String, u32) {
 }
 
 fn get(url: String) -> HttpRequest {
-    HttpRequest {
-        method: "GET",
-        url,
-        headers: Vec::new(),
-        body: None,
-        timeout_ms: FETCH_TIMEOUT_MS,
-    }
+    HttpRequest::get(url, FETCH_TIMEOUT_MS)
 }

@@ -193,14 +193,8 @@ impl<S: RecordStore, C: Cipher, T: Transport, H: Host, P: Programme> Sending<'_,
     /// Reads `config.json` beside the app, if the deployment shipped one,
     /// and adopts the endpoint it names when that passes every check.
     async fn adopt_defaults(&self) -> Result<Loaded, SyncError> {
-        let request = wire::HttpRequest {
-            method: "GET",
-            // Relative: resolved against <base>, so sub-path deployments work.
-            url: DEFAULTS_URL.into(),
-            headers: Vec::new(),
-            body: None,
-            timeout_ms: 5_000,
-        };
+        // Relative: resolved against <base>, so sub-path deployments work.
+        let request = wire::HttpRequest::get(DEFAULTS_URL.into(), 5_000);
         // Same origin, cached by the service worker: no answer means the
         // phone has never had it (offline at the first start); the next
         // unlock asks again. Any status but 200 means none was shipped.
@@ -338,6 +332,11 @@ impl<S: RecordStore, C: Cipher, T: Transport, H: Host, P: Programme> Sending<'_,
                 StatusClass::Answer
                     if wire::probe_answer_ok(endpoint.kind, &id, &response.body) =>
                 {
+                    let gzip = endpoint.kind == EndpointKind::JangkauBatch
+                        && wire::accepts_gzip(response.accept_encoding.as_deref());
+                    // Safe to leave unsaved: the first batch then goes
+                    // plain, and its answer says it again.
+                    let _ = engine::save_gzip(self.records, &endpoint.url, gzip).await;
                     Probe::Ok
                 }
                 StatusClass::Answer => Probe::NotAnAnswer,
@@ -382,7 +381,8 @@ impl<S: RecordStore, C: Cipher, T: Transport, H: Host, P: Programme> Sending<'_,
         // A withdrawal the server (or the worker) confirmed: her records go.
         self.records.finish_withdrawals().await?;
         let pending = engine::load_outbox(self.records).await?;
-        match wire::relay(endpoint, &sender, &pending, ctx.now()) {
+        let gzip = engine::load_gzip(self.records, &endpoint.url).await?;
+        match wire::relay(endpoint, &sender, &pending, ctx.now(), gzip) {
             Some(relay) => {
                 let json = serde_json::to_string(&relay)
                     .map_err(|e| StorageError::Other(e.to_string()))?;

@@ -139,16 +139,68 @@ pub struct HttpRequest {
     pub method: &'static str,
     pub url: String,
     pub headers: Vec<(String, String)>,
+    /// The body as the protocol defines it (JSON), before any compression.
     pub body: Option<Vec<u8>>,
+    /// Whether the transport sends `body` gzip-compressed; the
+    /// `Content-Encoding: gzip` header is already in `headers`
+    /// ([`HttpRequest::gzipped`]).
+    pub gzip: bool,
     pub timeout_ms: u32,
 }
 
-/// What came back. `retry_after` is the header's text, if any.
+impl HttpRequest {
+    /// A GET of `url` with no headers.
+    pub fn get(url: String, timeout_ms: u32) -> HttpRequest {
+        HttpRequest {
+            method: "GET",
+            url,
+            headers: Vec::new(),
+            body: None,
+            gzip: false,
+            timeout_ms,
+        }
+    }
+
+    /// The same request with its body sent gzip-compressed, for a server
+    /// that announced it accepts that ([`accepts_gzip`]).
+    #[must_use]
+    pub fn gzipped(mut self) -> HttpRequest {
+        if !self.gzip && self.body.is_some() {
+            self.headers
+                .push(("Content-Encoding".to_owned(), "gzip".to_owned()));
+            self.gzip = true;
+        }
+        self
+    }
+}
+
+/// What came back. `retry_after` and `accept_encoding` are the headers'
+/// text, if any (the second is how a server announces the codings it
+/// accepts in requests, RFC 7694).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct HttpResponse {
     pub status: u16,
     pub retry_after: Option<String>,
+    pub accept_encoding: Option<String>,
     pub body: Vec<u8>,
+}
+
+/// Whether an `Accept-Encoding` answer header lists `gzip` (not with
+/// `q=0`, which refuses it).
+pub fn accepts_gzip(header: Option<&str>) -> bool {
+    header.is_some_and(|text| {
+        text.split(',').any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let coding = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            (coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip"))
+                && !refused
+        })
+    })
 }
 
 /// Who is sending: fixed for the phone and the build.
@@ -225,6 +277,7 @@ pub fn batch_request(
                 url: endpoint.url.clone(),
                 headers,
                 body: Some(batch_body(batch, sender, now)),
+                gzip: false,
                 timeout_ms,
             }
         }
@@ -242,6 +295,7 @@ pub fn batch_request(
                     serde_json::to_vec(&serde_json::json!({ "docs": docs }))
                         .expect("documents always serialise"),
                 ),
+                gzip: false,
                 timeout_ms,
             }
         }
@@ -271,6 +325,7 @@ pub fn couch_lookup_request(endpoint: &Endpoint, ids: &[String]) -> HttpRequest 
         url: join(&endpoint.url, "_all_docs?include_docs=true"),
         headers: base_headers(endpoint),
         body: Some(serde_json::to_vec(&serde_json::json!({ "keys": ids })).expect("ids serialise")),
+        gzip: false,
         timeout_ms: endpoint.timeout_seconds * 1000,
     }
 }
@@ -293,6 +348,7 @@ pub fn probe_request(endpoint: &Endpoint, sender: &Sender, batch_id: &str) -> Ht
             url: endpoint.url.clone(),
             headers: base_headers(endpoint),
             body: None,
+            gzip: false,
             timeout_ms: endpoint.timeout_seconds * 1000,
         },
     }
@@ -494,7 +550,12 @@ pub struct Relay {
 pub struct RelayBatch {
     pub batch_id: String,
     pub headers: Vec<(String, String)>,
+    /// The JSON body, uncompressed.
     pub body: String,
+    /// The worker gzips `body` before posting it (the headers already say
+    /// `Content-Encoding: gzip`); on a 415 it posts it once more plain.
+    #[serde(default)]
+    pub gzip: bool,
 }
 
 /// The relay for `outbox`, or `None` when it must not exist: only a Jangkau
@@ -502,11 +563,14 @@ pub struct RelayBatch {
 /// usually reads the whole database — and only when every record's content
 /// is encrypted to the programme key, so the stored requests say nothing
 /// about anyone that the record list does not already show in clear.
+///
+/// `gzip`: the server announced it accepts gzip bodies.
 pub fn relay(
     endpoint: &Endpoint,
     sender: &Sender,
     outbox: &[PendingBatch],
     now: DateTime<Utc>,
+    gzip: bool,
 ) -> Option<Relay> {
     let eligible = endpoint.kind == EndpointKind::JangkauBatch
         && !matches!(endpoint.credentials, Credentials::Basic { .. })
@@ -523,11 +587,15 @@ pub fn relay(
     let batches = outbox
         .iter()
         .map(|batch| {
-            let request = batch_request(endpoint, sender, batch, now);
+            let mut request = batch_request(endpoint, sender, batch, now);
+            if gzip {
+                request = request.gzipped();
+            }
             RelayBatch {
                 batch_id: batch.batch_id.clone(),
                 headers: request.headers,
                 body: String::from_utf8(request.body.unwrap_or_default()).expect("JSON is UTF-8"),
+                gzip: request.gzip,
             }
         })
         .collect();

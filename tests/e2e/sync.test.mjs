@@ -9,27 +9,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACTS, ROOT, assertReleaseBuild, byTestId, controlled, copyOfBuild, launch, ready, serve, storedRecords, until, newPath } from './harness.mjs';
+import { ARTIFACTS, ROOT, assertReleaseBuild, byTestId, controlled, launch, ready, serve, storedRecords, until, newPath } from './harness.mjs';
 import { startReceiver } from '../receiver/receiver.mjs';
+import { buildFor, closeAndWakeWorker, openSend, relayOf, setServer, siteVisit, syncState } from './sending.mjs';
 
 const TOKEN = 'rahasia-uji-123';
-
-/**
- * A copy of the build whose policy lets it reach `origins` — what a
- * programme gets by building with JANGKAU_CONNECT_SRC — and, if given, a
- * deployment config.json.
- */
-function buildFor(origins, config) {
-  const dir = copyOfBuild();
-  for (const name of ['index.html', '404.html']) {
-    const path = join(dir, name);
-    const html = readFileSync(path, 'utf8');
-    if (!html.includes("connect-src 'self';")) throw new Error(`${name}: no connect-src to extend`);
-    writeFileSync(path, html.replace("connect-src 'self';", `connect-src 'self' ${origins.join(' ')};`));
-  }
-  if (config) writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-  return dir;
-}
 
 /** A port on 127.0.0.1 that nothing listens on (for "server down"). */
 async function deadPort() {
@@ -39,48 +23,6 @@ async function deadPort() {
   await new Promise((ok) => probe.close(ok));
   return port;
 }
-
-/** A site visit with only its required answers, made through the UI (no reload). */
-async function siteVisit(page, site) {
-  await byTestId(page, 'nav-home').click();
-  await byTestId(page, 'kind-site-visit').click();
-  await byTestId(page, 'start-record').click();
-  await byTestId(page, 'section-visit').waitFor();
-  await page.fill('#q-site_code', site);
-  await page.fill('#q-visit_date', '2026-11-20');
-  await byTestId(page, 'form-next').click();
-  await byTestId(page, 'section-situation').waitFor();
-  await byTestId(page, 'question-site_active').locator('label.option').filter({ hasText: 'Sebagian' }).click();
-  for (const next of ['houses', 'health', 'needs', 'actions']) {
-    await byTestId(page, 'form-next').click();
-    await byTestId(page, `section-${next}`).waitFor();
-  }
-  await byTestId(page, 'form-finish').click();
-  await page.waitForURL(/\/records\?saved=/);
-}
-
-async function setServer(page, { url, kind = 'jangkau_batch', token = '', user = '', password = '', batch = '' }) {
-  await byTestId(page, 'nav-settings').click();
-  await byTestId(page, 'server-settings').waitFor();
-  await byTestId(page, `endpoint-kind-${kind}`).click();
-  await page.fill('[data-testid=endpoint-url]', url);
-  if (token) await page.fill('[data-testid=endpoint-token]', token);
-  if (user) await page.fill('[data-testid=endpoint-user]', user);
-  if (password) await page.fill('[data-testid=endpoint-password]', password);
-  if (batch) await page.fill('[data-testid=endpoint-batch-size]', batch);
-  await byTestId(page, 'endpoint-save').click();
-  return (await byTestId(page, 'endpoint-message').innerText());
-}
-
-async function openSend(page) {
-  await byTestId(page, 'nav-send').click();
-  await byTestId(page, 'send-title').waitFor();
-}
-
-async function syncState(page, state, timeout = 30_000) {
-  await page.waitForSelector(`[data-testid=sync-state][data-state="${state}"]`, { timeout });
-}
-
 
 const waiting = async (page) => Number(await byTestId(page, 'status-waiting').innerText().catch(() => 'NaN'));
 
@@ -506,41 +448,6 @@ describe('sending to CouchDB (pouchdb-server)', () => {
     browser.assertNoErrors();
   });
 });
-
-/**
- * Closes the app's page, brings signal back and fires the Background Sync
- * event the browser would, with the app closed.
- */
-async function closeAndWakeWorker(browser, page, origin) {
-  const blank = await browser.context.newPage();
-  await page.close();
-  await browser.context.setOffline(false);
-  const cdp = await browser.context.newCDPSession(blank);
-  const registrations = [];
-  cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => registrations.push(...e.registrations));
-  await cdp.send('ServiceWorker.enable');
-  await until(() => registrations.some((r) => r.scopeURL.startsWith(origin)), 'the worker registration');
-  const { registrationId } = registrations.find((r) => r.scopeURL.startsWith(origin));
-  await cdp.send('ServiceWorker.dispatchSyncEvent', { origin, registrationId, tag: 'jangkau-send', lastChance: false });
-}
-
-/** The `relay` meta entry the service worker reads ('' or absent when none). */
-const relayOf = (page) =>
-  page.evaluate(
-    () =>
-      new Promise((ok, fail) => {
-        const open = indexedDB.open('jangkau');
-        open.onerror = () => fail(open.error);
-        open.onsuccess = () => {
-          const get = open.result.transaction('meta').objectStore('meta').get('relay');
-          get.onsuccess = () => {
-            open.result.close();
-            ok(get.result ? get.result.value : null);
-          };
-          get.onerror = () => fail(get.error);
-        };
-      }),
-  );
 
 describe('sending with the app closed (Background Sync)', () => {
   let receiver;

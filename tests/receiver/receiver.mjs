@@ -21,11 +21,20 @@
 // A batch id sent again must carry the same records, byte for byte, as the
 // first time (only `sent_at` may change): a resend that differs is refused
 // with 409 and listed in state().mismatched, so "same bytes on every retry"
-// is tested, not assumed.
+// is tested, not assumed. For a gzip body the rule holds for what it
+// decompresses to.
 //
-// CLI: node tests/receiver/receiver.mjs [--port N] [--token T]
+// gzip (startReceiver({ gzip: true }) or acceptGzip(true)): every answer
+// says `Accept-Encoding: gzip` (RFC 7694) and bodies sent with
+// `Content-Encoding: gzip` are read; without it such a body gets 415.
+// state().encodings lists each batch body's coding ('gzip refused' for a
+// 415), state().bodyBytes the body bytes as they came over the wire and
+// state().decodedBytes the same bodies decompressed.
+//
+// CLI: node tests/receiver/receiver.mjs [--port N] [--token T] [--gzip]
 //      [--idle-exit SECONDS]; stops when stdin closes or after that idle time.
 import { createServer } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SHA = /^[0-9a-f]{64}$/;
@@ -34,8 +43,8 @@ const MAX_BODY = 16 * 1024 * 1024;
 const CORS = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'POST, GET, OPTIONS',
-  'Access-Control-Allow-Headers': 'Content-Type, Authorization, Idempotency-Key, Accept',
-  'Access-Control-Expose-Headers': 'Retry-After',
+  'Access-Control-Allow-Headers': 'Content-Type, Content-Encoding, Authorization, Idempotency-Key, Accept',
+  'Access-Control-Expose-Headers': 'Retry-After, Accept-Encoding',
   'Access-Control-Max-Age': '600',
 };
 
@@ -49,6 +58,9 @@ export function newStore() {
     batches: [], // every batch id received, in order (repeats included)
     posted: [], // every record id received (repeats included)
     preflights: 0, // CORS preflights (OPTIONS) asked
+    encodings: [], // each batch body's Content-Encoding ('identity' when none)
+    bodyBytes: 0, // batch body bytes as received (compressed when gzip)
+    decodedBytes: 0, // the same bodies decompressed
   };
 }
 
@@ -133,8 +145,9 @@ function readBody(req) {
 }
 
 /** Starts a receiver; resolves to { url, store, faults(list), state(), reset(), close() }. */
-export async function startReceiver({ port = 0, token = null, path = '/batches', onRequest = () => {} } = {}) {
+export async function startReceiver({ port = 0, token = null, path = '/batches', gzip = false, onRequest = () => {} } = {}) {
   let store = newStore();
+  let takesGzip = gzip;
   const queue = [];
   const rules = { rejectSite: null, reason: null };
   const hanging = new Set();
@@ -184,11 +197,25 @@ export async function startReceiver({ port = 0, token = null, path = '/batches',
         res.on('close', () => endless.push(written));
         return pump();
       }
+      const announce = takesGzip ? { 'Accept-Encoding': 'gzip' } : {};
+      const coding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+      if (coding !== 'identity' && !(coding === 'gzip' && takesGzip)) {
+        store.encodings.push(`${coding} refused`);
+        return send(res, 415, { error: `Content-Encoding ${coding} is not accepted` }, { 'Accept-Encoding': 'identity' });
+      }
       let body;
       try {
-        body = JSON.parse(await readBody(req));
+        const raw = await readBody(req);
+        const decoded = coding === 'gzip' ? gunzipSync(raw, { maxOutputLength: MAX_BODY }) : raw;
+        store.bodyBytes += raw.length;
+        store.decodedBytes += decoded.length;
+        body = JSON.parse(decoded);
+        // Connection tests (empty batches) are not counted.
+        if (body?.records?.length) store.encodings.push(coding);
       } catch (e) {
-        return e.tooLarge ? send(res, 413, { error: 'too large' }) : send(res, 400, { error: 'body is not JSON' });
+        return e.tooLarge || e.code === 'ERR_BUFFER_TOO_LARGE'
+          ? send(res, 413, { error: 'too large' })
+          : send(res, 400, { error: 'body is not JSON' });
       }
       if (fault === '413' || (body.records?.length ?? 0) > maxRecords) return send(res, 413, { error: 'too large' });
       const [status, answer] = handleBatch(store, body, req.headers['idempotency-key'], rules);
@@ -210,14 +237,27 @@ export async function startReceiver({ port = 0, token = null, path = '/batches',
         await new Promise((ok) => setTimeout(ok, Number(fault.split(':')[1] ?? 10_000)));
       }
       if (fault.startsWith('claim:') && status === 200) {
-        return send(res, status, { ...answer, results: [...answer.results, { record_id: fault.slice(6), status: 'created' }] });
+        return send(res, status, { ...answer, results: [...answer.results, { record_id: fault.slice(6), status: 'created' }] }, announce);
       }
-      return send(res, status, answer);
+      return send(res, status, answer, announce);
     } catch (e) {
       return send(res, 500, { error: String(e.message).slice(0, 100) });
     }
   });
   server.keepAliveTimeout = 1000;
+  // Every byte both ways on every connection (request and status lines,
+  // headers, bodies, preflights), for the benchmarks: wire().
+  const sockets = new Set();
+  let closedBytes = 0;
+  let wireBase = 0;
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => {
+      closedBytes += socket.bytesRead + socket.bytesWritten;
+      sockets.delete(socket);
+    });
+  });
+  const wireTotal = () => [...sockets].reduce((n, s) => n + s.bytesRead + s.bytesWritten, closedBytes);
 
   function state() {
     const copies = {};
@@ -229,6 +269,9 @@ export async function startReceiver({ port = 0, token = null, path = '/batches',
       posted: store.posted,
       mismatched: store.mismatched,
       preflights: store.preflights,
+      encodings: store.encodings,
+      bodyBytes: store.bodyBytes,
+      decodedBytes: store.decodedBytes,
       endless,
       pendingFaults: queue.length,
     };
@@ -249,9 +292,15 @@ export async function startReceiver({ port = 0, token = null, path = '/batches',
     limitRecords: (n) => {
       maxRecords = n;
     },
+    acceptGzip: (on) => {
+      takesGzip = on;
+    },
+    /** Bytes both ways on all connections since the last reset. */
+    wire: () => wireTotal() - wireBase,
     reset: () => {
       store = newStore();
       queue.length = 0;
+      wireBase = wireTotal();
     },
     close: () =>
       new Promise((ok) => {
@@ -276,7 +325,12 @@ if (isMain) {
     clearTimeout(idle);
     idle = setTimeout(stop, idleSeconds * 1000);
   };
-  receiver = await startReceiver({ port: Number(arg('--port', 0)), token: arg('--token', null), onRequest: touch });
+  receiver = await startReceiver({
+    port: Number(arg('--port', 0)),
+    token: arg('--token', null),
+    gzip: process.argv.includes('--gzip'),
+    onRequest: touch,
+  });
   console.log(`receiver on ${receiver.url}`);
   touch();
   process.stdin.on('end', stop);

@@ -8,7 +8,10 @@ mod prepare;
 mod run;
 mod store;
 
-pub use store::{held_reasons, load_history, load_outbox, load_state, prune_outbox, release_held};
+pub use store::{
+    held_reasons, load_gzip, load_history, load_outbox, load_state, prune_outbox, release_held,
+    save_gzip,
+};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -36,6 +39,9 @@ pub const META_ENDPOINT: &str = "endpoint";
 pub const META_RELAY: &str = "relay";
 /// Meta key: this install's random id, sent with each batch.
 pub const META_DEVICE_ID: &str = "device_id";
+/// Meta key (sealed, it names the server): whether the endpoint announced
+/// that it accepts gzip bodies ([`store::Encoding`]).
+pub const META_ENCODING: &str = "server_encoding";
 
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum SyncError {

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use futures::future::join_all;
 
 use super::store::{
-    held_reasons, load_history, load_outbox, load_state, prune_outbox, save_held, save_outbox,
-    to_json,
+    held_reasons, load_gzip, load_history, load_outbox, load_state, prune_outbox, save_gzip,
+    save_held, save_outbox, to_json,
 };
 use super::{
     HeldKind, HeldReason, Outbox, Preparer, Progress, Report, RunContext, SyncError, Transport,
@@ -16,11 +16,13 @@ use super::{
 use crate::crypto::{Cipher, CryptoError};
 use crate::model::record::{Record, RecordStatus, WITHDRAWAL_FORM};
 use crate::storage::{RecordStore, StorageError, META_LAST_SENT};
+use crate::sync::endpoint::EndpointKind;
 use crate::sync::policy::{
     classify_status, push_history, retry_after, Failure, HistoryEntry, StatusClass, SyncState,
 };
 use crate::sync::wire::{
-    batch_request, couch_lookup_request, read_answer, read_lookup, Delivery, Entry, PendingBatch,
+    accepts_gzip, batch_request, couch_lookup_request, read_answer, read_lookup, Delivery, Entry,
+    PendingBatch,
 };
 
 /// The outbox during a run; `dirty` when it differs from what is stored.
@@ -29,6 +31,8 @@ struct Pending {
     dirty: bool,
     /// Final records not yet in a batch, oldest first; read at first need.
     queue: Option<VecDeque<String>>,
+    /// Bodies go gzip-compressed: the server announced it takes them.
+    gzip: bool,
 }
 
 enum Step {
@@ -67,6 +71,8 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
             batches: load_outbox(self.records).await?,
             dirty: false,
             queue: None,
+            gzip: self.endpoint.kind == EndpointKind::JangkauBatch
+                && load_gzip(self.records, &self.endpoint.url).await?,
         };
         loop {
             if !ctx.keep_going() {
@@ -249,12 +255,23 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
         let Some(batch) = self.next_batch(ctx, pending, report, progress).await? else {
             return Ok(Step::Done);
         };
-        let request = batch_request(self.endpoint, self.sender, &batch, ctx.now());
+        let mut request = batch_request(self.endpoint, self.sender, &batch, ctx.now());
+        if pending.gzip {
+            request = request.gzipped();
+        }
         report.requests += 1;
         let response = match self.transport.send(&request).await {
             Ok(r) => r,
             Err(e) => return Ok(Step::Stop(e.into(), None)),
         };
+        if response.status == 415 && request.gzip {
+            // The server no longer takes gzip bodies (RFC 7694 answers an
+            // unsupported coding with 415) and stored nothing: the same
+            // batch goes again at once, plain, and so do the next ones.
+            pending.gzip = false;
+            save_gzip(self.records, &self.endpoint.url, false).await?;
+            return Ok(Step::Next);
+        }
         match classify_status(response.status) {
             StatusClass::Answer => {}
             StatusClass::TooLarge => {
@@ -269,6 +286,13 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
             Ok(d) => d,
             Err(why) => return Ok(Step::Stop(Failure::NotAnAnswer { why: why.into() }, None)),
         };
+        // Every answer says again whether the server takes gzip bodies.
+        let announced = self.endpoint.kind == EndpointKind::JangkauBatch
+            && accepts_gzip(response.accept_encoding.as_deref());
+        if announced != pending.gzip {
+            pending.gzip = announced;
+            save_gzip(self.records, &self.endpoint.url, announced).await?;
+        }
         if let Some(stop) = self.look_up(&batch, &mut deliveries).await {
             return Ok(stop);
         }

@@ -2,10 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::{HeldReason, META_HELD, META_HISTORY, META_OUTBOX, META_RELAY, META_SYNC_STATE};
-use crate::crypto::Cipher;
+use super::{
+    HeldReason, META_ENCODING, META_HELD, META_HISTORY, META_OUTBOX, META_RELAY, META_SYNC_STATE,
+};
+use crate::crypto::{Cipher, CryptoError};
 use crate::model::record::RecordStatus;
 use crate::storage::{RecordStore, Records, StorageError};
 use crate::sync::policy::{HistoryEntry, SyncState};
@@ -153,4 +155,53 @@ pub async fn prune_outbox<S: RecordStore, C: Cipher>(
         save_outbox(records, &outbox).await?;
     }
     Ok(dropped)
+}
+
+/// What a server said about compressed bodies, remembered for its address
+/// only: a new address starts without gzip until it announces it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Encoding {
+    pub url: String,
+    pub gzip: bool,
+}
+
+/// Whether the server at `url` last announced that it accepts gzip bodies.
+/// Unreadable or never learned: no (plain bodies always work).
+///
+/// # Errors
+/// When the store cannot be read.
+pub async fn load_gzip<S: RecordStore, C: Cipher>(
+    records: &Records<S, C>,
+    url: &str,
+) -> Result<bool, StorageError> {
+    let known = match records.sealed_meta(META_ENCODING).await {
+        Ok(Some(bytes)) => serde_json::from_slice::<Encoding>(&bytes).ok(),
+        Ok(None) => None,
+        // Damaged: forgotten, and learned again from the next answer.
+        Err(StorageError::Corrupt(_)) => None,
+        Err(StorageError::Crypto(e)) if e != CryptoError::Locked => None,
+        Err(e) => return Err(e),
+    };
+    Ok(known.is_some_and(|e| e.url == url && e.gzip))
+}
+
+/// Remembers what the server at `url` announced, writing only on a change.
+///
+/// # Errors
+/// When the store cannot be written.
+pub async fn save_gzip<S: RecordStore, C: Cipher>(
+    records: &Records<S, C>,
+    url: &str,
+    gzip: bool,
+) -> Result<(), StorageError> {
+    if load_gzip(records, url).await? == gzip {
+        return Ok(());
+    }
+    let encoding = Encoding {
+        url: url.to_owned(),
+        gzip,
+    };
+    records
+        .put_sealed_meta(META_ENCODING, to_json(&encoding).as_bytes())
+        .await
 }
