@@ -1632,3 +1632,98 @@ fn relay_batches_for_a_gzip_server_say_so_and_keep_their_json() {
     // The worker compresses; the stored body is the same JSON either way.
     assert_eq!(plain.batches[0].body, gzip.batches[0].body);
 }
+
+/// Counts the entries it prepares.
+#[derive(Default)]
+struct CountingPreparer {
+    calls: std::cell::Cell<u32>,
+}
+
+impl Preparer for CountingPreparer {
+    async fn prepare(&self, record: &Record) -> Result<Entry, CryptoError> {
+        self.calls.set(self.calls.get() + 1);
+        PlainPreparer.prepare(record).await
+    }
+}
+
+/// The scripted server behind a link that takes a moment: each answer
+/// comes after one turn of the executor, and notes how many entries the
+/// phone had prepared by then.
+struct SlowLink<'a> {
+    server: &'a Server,
+    preparer: &'a CountingPreparer,
+    prepared_at_answer: RefCell<Vec<u32>>,
+}
+
+impl Transport for SlowLink<'_> {
+    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        let mut turned = false;
+        std::future::poll_fn(|cx| {
+            if turned {
+                std::task::Poll::Ready(())
+            } else {
+                turned = true;
+                cx.waker().wake_by_ref();
+                std::task::Poll::Pending
+            }
+        })
+        .await;
+        self.prepared_at_answer
+            .borrow_mut()
+            .push(self.preparer.calls.get());
+        self.server.send(request).await
+    }
+}
+
+/// Issue 15: the next batch is read and prepared while the current one is
+/// in flight, not after its answer (before, each answer found only its own
+/// batch prepared).
+#[test]
+fn the_next_batch_is_prepared_while_the_current_one_is_in_flight() {
+    let records = phone(7);
+    let server = Server::jangkau();
+    let preparer = CountingPreparer::default();
+    let link = SlowLink {
+        server: &server,
+        preparer: &preparer,
+        prepared_at_answer: RefCell::default(),
+    };
+    let ep = endpoint(EndpointKind::JangkauBatch, 3);
+    let sender = sender();
+    let outbox = Outbox {
+        records: &records,
+        transport: &link,
+        preparer: &preparer,
+        endpoint: &ep,
+        sender: &sender,
+    };
+    let report = block_on(outbox.run(&mut Ctx::new())).unwrap();
+    assert_eq!((report.delivered, report.failure), (7, None));
+    assert_eq!(*link.prepared_at_answer.borrow(), [6, 7, 7]);
+    // Each record prepared once, each stored once, in batches of three.
+    assert_eq!(preparer.calls.get(), 7);
+    assert_eq!(server.posted.borrow().len(), 7);
+    assert_eq!(server.batch_ids().len(), 3);
+    assert!(block_on(load_outbox(&records)).unwrap().is_empty());
+}
+
+/// A stop mid-run drops the batch prepared ahead: its records stay final
+/// and go, once, in the next run.
+#[test]
+fn a_batch_prepared_ahead_is_dropped_on_a_stop_and_sent_next_time() {
+    let records = phone(7);
+    let server = Server::jangkau();
+    server.then(&[Fault::Answer, Fault::Status(503, None)]);
+    let ep = endpoint(EndpointKind::JangkauBatch, 3);
+    let first = run(&records, &server, &ep, &mut Ctx::new());
+    assert_eq!(first.delivered, 3);
+    assert!(first.failure.is_some());
+    // Only the batch that was sent is kept; the one prepared behind it was not.
+    let kept = block_on(load_outbox(&records)).unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(count(&records, RecordStatus::Final), 4);
+    let again = run(&records, &server, &ep, &mut Ctx::new());
+    assert_eq!((again.delivered, again.failure), (4, None));
+    assert_eq!(server.stored_ids(), all_ids(7));
+    assert_eq!(server.posted.borrow().len(), 7);
+}

@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 
 use chrono::{DateTime, Utc};
-use futures::future::join_all;
+use futures::future::{join, join_all};
 
 use super::store::{
     held_reasons, load_gzip, load_history, load_outbox, load_state, prune_outbox, save_gzip,
@@ -33,6 +33,18 @@ struct Pending {
     queue: Option<VecDeque<String>>,
     /// Bodies go gzip-compressed: the server announced it takes them.
     gzip: bool,
+    /// The next batch's entries, prepared while the last one was in flight
+    /// and not kept yet (a stop drops them: their records stay final).
+    ahead: Option<Vec<Entry>>,
+}
+
+/// Records read and prepared for a batch, and what was set aside on the way.
+struct Gathered {
+    entries: Vec<Entry>,
+    /// Written by a newer Jangkau: left alone.
+    newer: u32,
+    /// Damaged: held (already written).
+    held: u32,
 }
 
 enum Step {
@@ -73,6 +85,7 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
             queue: None,
             gzip: self.endpoint.kind == EndpointKind::JangkauBatch
                 && load_gzip(self.records, &self.endpoint.url).await?,
+            ahead: None,
         };
         loop {
             if !ctx.keep_going() {
@@ -163,40 +176,17 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
             pending.queue = Some(ids.into());
         }
         loop {
-            let queue = pending.queue.get_or_insert_with(VecDeque::new);
-            let take = (self.endpoint.batch_size as usize).min(queue.len());
-            let ids: Vec<String> = queue.drain(..take).collect();
-            if ids.is_empty() {
-                return Ok(None);
-            }
-            let mut ready = Vec::new();
-            for (id, loaded) in self.records.load_many(&ids).await? {
-                match loaded {
-                    Ok(Some(record)) if record.status == RecordStatus::Final => {
-                        ready.push(record);
-                    }
-                    Ok(_) => {}
-                    Err(StorageError::Crypto(CryptoError::Locked)) => {
-                        return Err(CryptoError::Locked.into())
-                    }
-                    // Not ours to send or to touch: a newer Jangkau wrote
-                    // it (an open tab of the new version, or a rollback),
-                    // and rewriting it here would drop what it added.
-                    Err(StorageError::NewerData { .. }) => {
-                        report.newer += 1;
-                        progress.done += 1;
-                    }
-                    // Kept, never deleted, and out of the queue: it would
-                    // otherwise block every batch after it.
-                    Err(_) => {
-                        self.hold(&id, HeldKind::Damaged, String::new(), ctx.now())
-                            .await?;
-                        report.held += 1;
-                        progress.done += 1;
-                    }
+            let entries = match pending.ahead.take() {
+                Some(entries) => entries,
+                None => {
+                    let Some(ids) = take_chunk(pending, self.endpoint.batch_size) else {
+                        return Ok(None);
+                    };
+                    let gathered = self.gather(&ids, ctx.now()).await?;
+                    count_set_aside(&gathered, report, progress);
+                    gathered.entries
                 }
-            }
-            let entries = self.prepare_all(&ready).await?;
+            };
             if entries.is_empty() {
                 continue;
             }
@@ -204,12 +194,48 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
                 batch_id: ctx.new_batch_id(),
                 entries,
             };
-            // Kept before it is first sent.
+            // Kept before it is first sent (with the settled batch before
+            // it dropped, in the same write).
             pending.batches.push(batch.clone());
             save_outbox(self.records, &pending.batches).await?;
             pending.dirty = false;
             return Ok(Some(batch));
         }
+    }
+
+    /// Reads the records `ids` names and prepares the final ones; damaged
+    /// ones are held on the way, newer ones left alone.
+    async fn gather(&self, ids: &[String], now: DateTime<Utc>) -> Result<Gathered, SyncError> {
+        let mut gathered = Gathered {
+            entries: Vec::new(),
+            newer: 0,
+            held: 0,
+        };
+        let mut ready = Vec::new();
+        for (id, loaded) in self.records.load_many(ids).await? {
+            match loaded {
+                Ok(Some(record)) if record.status == RecordStatus::Final => {
+                    ready.push(record);
+                }
+                Ok(_) => {}
+                Err(StorageError::Crypto(CryptoError::Locked)) => {
+                    return Err(CryptoError::Locked.into())
+                }
+                // Not ours to send or to touch: a newer Jangkau wrote
+                // it (an open tab of the new version, or a rollback),
+                // and rewriting it here would drop what it added.
+                Err(StorageError::NewerData { .. }) => gathered.newer += 1,
+                // Kept, never deleted, and out of the queue: it would
+                // otherwise block every batch after it.
+                Err(_) => {
+                    self.hold(&id, HeldKind::Damaged, String::new(), now)
+                        .await?;
+                    gathered.held += 1;
+                }
+            }
+        }
+        gathered.entries = self.prepare_all(&ready).await?;
+        Ok(gathered)
     }
 
     /// Entries for `records`, prepared concurrently (hashing and sealing
@@ -260,7 +286,27 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
             request = request.gzipped();
         }
         report.requests += 1;
-        let response = match self.transport.send(&request).await {
+        // The last batch kept: the next one is read and prepared while
+        // this one is in flight, instead of after its answer.
+        let next_ids =
+            if pending.batches.len() == 1 && pending.ahead.is_none() && pending.queue.is_some() {
+                take_chunk(pending, self.endpoint.batch_size)
+            } else {
+                None
+            };
+        let (sent, gathered) = match &next_ids {
+            Some(ids) => {
+                let (sent, gathered) =
+                    join(self.transport.send(&request), self.gather(ids, ctx.now())).await;
+                (sent, Some(gathered?))
+            }
+            None => (self.transport.send(&request).await, None),
+        };
+        if let Some(gathered) = gathered {
+            count_set_aside(&gathered, report, progress);
+            pending.ahead = Some(gathered.entries);
+        }
+        let response = match sent {
             Ok(r) => r,
             Err(e) => return Ok(Step::Stop(e.into(), None)),
         };
@@ -447,4 +493,19 @@ impl<S: RecordStore, C: Cipher, T: Transport, P: Preparer> Outbox<'_, S, C, T, P
         }
         Ok(())
     }
+}
+
+/// The next `size` ids of the run's queue; `None` when it is empty.
+fn take_chunk(pending: &mut Pending, size: u32) -> Option<Vec<String>> {
+    let queue = pending.queue.get_or_insert_with(VecDeque::new);
+    let take = (size as usize).min(queue.len());
+    let ids: Vec<String> = queue.drain(..take).collect();
+    (!ids.is_empty()).then_some(ids)
+}
+
+/// Records set aside while gathering count as done for the progress bar.
+fn count_set_aside(gathered: &Gathered, report: &mut Report, progress: &mut Progress) {
+    report.newer += gathered.newer;
+    report.held += gathered.held;
+    progress.done += gathered.newer + gathered.held;
 }
