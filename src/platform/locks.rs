@@ -58,3 +58,36 @@ pub async fn if_available<T, Fut: Future<Output = T>>(
     }
     result
 }
+
+/// Waits until no tab or worker holds the lock `name` (queued behind the
+/// holder, released at once). Returns at once where there is no Web Locks.
+pub async fn released(name: &str) {
+    let Some(locks) = web_sys::window()
+        .and_then(|w| Reflect::get(&w.navigator(), &"locks".into()).ok())
+        .filter(|l| !l.is_undefined() && !l.is_null())
+    else {
+        return;
+    };
+    let Ok(request) =
+        Reflect::get(&locks, &"request".into()).and_then(|f| f.dyn_into::<Function>())
+    else {
+        return;
+    };
+    let (done_tx, done_rx) = oneshot::channel::<()>();
+    let done_tx = RefCell::new(Some(done_tx));
+    let callback = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
+        if let Some(tx) = done_tx.borrow_mut().take() {
+            // The receiver is gone only if the waiting task was dropped.
+            let _ = tx.send(());
+        }
+        JsValue::UNDEFINED
+    });
+    if request
+        .call2(&locks, &JsValue::from_str(name), &callback)
+        .is_err()
+    {
+        return;
+    }
+    // A dropped sender (the browser discarded the request) means no wait.
+    let _ = done_rx.await;
+}

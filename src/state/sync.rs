@@ -202,12 +202,24 @@ impl SyncContext {
             // would each seal a record for the programme differently, and
             // the second copy would look like a conflict to the server.
             let sending = service(&records);
-            let result = platform::locks::if_available(SEND_LOCK, || {
+            let mut result = platform::locks::if_available(SEND_LOCK, || {
                 sending.run(&endpoint, &mut run, &BrowserClock, send)
             })
             .await;
-            // `None`: another tab or the service worker holds the lock and
-            // is sending these records now; this tab tries again later.
+            // `None`: another tab or the service worker (woken by the
+            // signal that woke this tab) is sending these records now.
+            // This tab waits for it and runs after it — what it confirmed
+            // leaves the outbox, anything left goes now — so the screen
+            // shows them sent when they are, not at the next tick.
+            if result.is_none() && send {
+                platform::locks::released(SEND_LOCK).await;
+                if ctx.unlocked().is_some() {
+                    result = platform::locks::if_available(SEND_LOCK, || {
+                        sending.run(&endpoint, &mut run, &BrowserClock, send)
+                    })
+                    .await;
+                }
+            }
             if let Some(Err(e)) = result {
                 ctx.local_error.try_set(Some(e));
             }
