@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 
 export const ROOT = resolve(HERE, '..', '..');
-export const DIST = join(ROOT, 'dist');
+// JANGKAU_DIST: another build to test or measure (a benchmark's "before").
+export const DIST = process.env.JANGKAU_DIST ? resolve(process.env.JANGKAU_DIST) : join(ROOT, 'dist');
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
