@@ -6,13 +6,12 @@
 // to the programme travel in version-2 envelopes the decryptor opens.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, assertReleaseBuild, byTestId, controlled, launch, ready, serve, until } from './harness.mjs';
+import { assertReleaseBuild, byTestId, controlled, launch, ready, serve, until } from './harness.mjs';
 import { startReceiver } from '../receiver/receiver.mjs';
-import { buildFor, closeAndWakeWorker, openSend, relayOf, setServer, siteVisit } from './sending.mjs';
+import { buildFor, closeAndWakeWorker, decryptor, openSend, relayOf, setServer, siteVisit } from './sending.mjs';
 
 const TOKEN = 'rahasia-uji-gzip';
 
@@ -101,8 +100,6 @@ describe('compressed sending', () => {
 
   test('the service worker gzips its relay, and envelopes are version 2', async () => {
     receiver.acceptGzip(true);
-    const decryptor = (...args) =>
-      spawnSync('cargo', ['run', '--quiet', '--bin', 'jangkau-decrypt', '--', ...args], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(decryptor('keygen', join(work, 'programme')).status, 0);
     const page = browser.context.pages().find((p) => p.url().startsWith(server.url));
     await byTestId(page, 'nav-settings').click();

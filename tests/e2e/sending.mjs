@@ -1,9 +1,10 @@
 // Helpers for the sending suites and benchmarks: a build allowed to reach
 // a receiver, a site visit made through the page, server settings, the send
 // page, and the service worker's relay and Background Sync event.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { byTestId, copyOfBuild, until } from './harness.mjs';
+import { ROOT, byTestId, copyOfBuild, until } from './harness.mjs';
 
 /**
  * A copy of the build whose policy lets it reach `origins` — what a
@@ -98,3 +99,8 @@ export const relayOf = (page) =>
         };
       }),
   );
+
+/** Runs `jangkau-decrypt` (keygen, or --key … FILE) from this repository. */
+export function decryptor(...args) {
+  return spawnSync('cargo', ['run', '--quiet', '--bin', 'jangkau-decrypt', '--', ...args], { cwd: ROOT, encoding: 'utf8' });
+}

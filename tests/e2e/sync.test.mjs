@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ARTIFACTS, ROOT, assertReleaseBuild, byTestId, controlled, launch, ready, serve, storedRecords, until, newPath } from './harness.mjs';
 import { startReceiver } from '../receiver/receiver.mjs';
-import { buildFor, closeAndWakeWorker, openSend, relayOf, setServer, siteVisit, syncState } from './sending.mjs';
+import { buildFor, closeAndWakeWorker, decryptor, openSend, relayOf, setServer, siteVisit, syncState } from './sending.mjs';
 
 const TOKEN = 'rahasia-uji-123';
 
@@ -473,9 +473,6 @@ describe('sending with the app closed (Background Sync)', () => {
   });
 
   test('records encrypted to the programme are sent by the service worker, then shown as sent', async () => {
-    const { spawnSync } = await import('node:child_process');
-    const decryptor = (...args) =>
-      spawnSync('cargo', ['run', '--quiet', '--bin', 'jangkau-decrypt', '--', ...args], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(decryptor('keygen', join(work, 'programme')).status, 0);
     const publicPem = readFileSync(join(work, 'programme.public.pem'), 'utf8');
 
