@@ -97,6 +97,21 @@ pub trait KeyMaker {
         kind: SecretKind,
         iterations: u32,
     ) -> Result<KeyFile, CryptoError>;
+
+    /// A new random key for what the phone's profiles share (the server,
+    /// the forms): its raw bytes, to be sealed under each profile's data
+    /// key, and a cipher over it.
+    ///
+    /// # Errors
+    /// When key generation fails.
+    async fn new_shared(&self) -> Result<(Vec<u8>, Self::Cipher), CryptoError>;
+
+    /// A cipher over a shared key's raw bytes, as [`KeyMaker::new_shared`]
+    /// made them.
+    ///
+    /// # Errors
+    /// `BadKeyFile` when the bytes are not a key.
+    async fn shared_cipher(&self, raw: &[u8]) -> Result<Self::Cipher, CryptoError>;
 }
 
 /// No encryption: the payload is stored as it is. Only for reading records

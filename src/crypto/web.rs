@@ -331,7 +331,36 @@ impl super::KeyMaker for WebKeys {
     ) -> Result<KeyFile, CryptoError> {
         rewrap(file, old, new, kind, iterations).await
     }
+
+    async fn new_shared(&self) -> Result<(Vec<u8>, AesGcmCipher), CryptoError> {
+        let raw = random_bytes(SHARED_KEY_LEN)?;
+        let cipher = self.shared_cipher(&raw).await?;
+        Ok((raw, cipher))
+    }
+
+    async fn shared_cipher(&self, raw: &[u8]) -> Result<AesGcmCipher, CryptoError> {
+        if raw.len() != SHARED_KEY_LEN {
+            return Err(CryptoError::BadKeyFile("shared key of the wrong length".into()));
+        }
+        // Non-extractable: once imported, the key stays inside WebCrypto;
+        // the raw bytes live only as long as this call.
+        let key = resolve(subtle()?.import_key_with_str(
+            "raw",
+            &Uint8Array::from(raw),
+            "AES-GCM",
+            false,
+            &usages(&["encrypt", "decrypt"]),
+        ))
+        .await
+        .map_err(failed)?;
+        Ok(AesGcmCipher {
+            key: key.unchecked_into(),
+        })
+    }
 }
+
+/// A shared key: 256-bit AES.
+const SHARED_KEY_LEN: usize = 32;
 
 /// SHA-256 of `bytes`, by WebCrypto (no hashing code in the download).
 ///

@@ -11,6 +11,7 @@ pub mod form;
 pub mod language;
 pub mod number;
 pub mod participant_code;
+pub mod profile;
 pub mod record;
 pub mod registry;
 pub mod status;

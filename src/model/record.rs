@@ -10,6 +10,7 @@ use super::consent::{gate, Consent, ConsentError};
 use super::fill::{FieldError, When};
 use super::form::{FormDef, Question};
 use super::participant_code::ParticipantCode;
+use super::profile::Collector;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -74,6 +75,10 @@ pub struct Record {
     /// has been told, when the record was ever sent).
     #[serde(default)]
     pub marked_for_deletion: bool,
+    /// The profile that made it, stamped when it is first saved on the
+    /// phone; kept sealed, as it names who met whom.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collector: Option<Collector>,
 }
 
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -140,6 +145,7 @@ impl Record {
             consent,
             answers: Answers::default(),
             marked_for_deletion: false,
+            collector: None,
         }
     }
 
@@ -433,6 +439,7 @@ impl Record {
             consent: None,
             answers,
             marked_for_deletion: false,
+            collector: None,
         }
     }
 

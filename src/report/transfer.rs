@@ -137,6 +137,7 @@ fn record(entry: Entry) -> Result<Record, EntryProblem> {
         consent: entry.consent,
         answers,
         marked_for_deletion: false,
+        collector: entry.collector,
     })
 }
 

@@ -156,7 +156,7 @@ impl<S: RecordStore, C: Cipher> FormsService<'_, S, C> {
     /// When storage fails or what is stored does not open; the caller then
     /// runs on the built-in forms and must not store over it.
     pub async fn open(&self) -> Result<Opened, StorageError> {
-        let (registry, unreadable) = match self.records.sealed_meta(META_FORMS).await? {
+        let (registry, unreadable) = match self.records.shared().sealed_meta(META_FORMS).await? {
             None => (Registry::built_in(), 0),
             Some(bytes) => {
                 let stored: Stored = serde_json::from_slice(&bytes)
@@ -174,7 +174,7 @@ impl<S: RecordStore, C: Cipher> FormsService<'_, S, C> {
     /// # Errors
     /// When storage fails or the stored settings do not open.
     pub async fn settings(&self) -> Result<FormsSettings, StorageError> {
-        match self.records.sealed_meta(META_FORMS_SETTINGS).await? {
+        match self.records.shared().sealed_meta(META_FORMS_SETTINGS).await? {
             None => Ok(FormsSettings::default()),
             Some(bytes) => serde_json::from_slice(&bytes)
                 .map_err(|e| StorageError::Corrupt(format!("forms settings: {e}"))),
@@ -186,6 +186,7 @@ impl<S: RecordStore, C: Cipher> FormsService<'_, S, C> {
     pub async fn save_settings(&self, settings: &FormsSettings) -> Result<(), StorageError> {
         let json = serde_json::to_vec(settings).unwrap_or_default();
         self.records
+            .shared()
             .put_sealed_meta(META_FORMS_SETTINGS, &json)
             .await
     }
@@ -196,7 +197,7 @@ impl<S: RecordStore, C: Cipher> FormsService<'_, S, C> {
     /// When sealing or storing fails; the previous registry stays stored.
     pub async fn save(&self, registry: &Registry) -> Result<(), StorageError> {
         let json = serde_json::to_vec(&registry.to_stored()).unwrap_or_default();
-        self.records.put_sealed_meta(META_FORMS, &json).await
+        self.records.shared().put_sealed_meta(META_FORMS, &json).await
     }
 
     /// Sets (or with `None` removes) the programme's forms address.

@@ -5,6 +5,7 @@
 //! every decision.
 
 pub mod forms;
+pub mod phone;
 pub mod sending;
 pub mod vault;
 pub mod writer;

@@ -165,7 +165,7 @@ impl<S: RecordStore, C: Cipher, T: Transport, H: Host, P: Programme> Sending<'_,
         self.records.finish_withdrawals().await?;
         // Absent: never set (the shipped default may be adopted). Empty:
         // removed by the user.
-        match self.records.store().get_meta(META_ENDPOINT).await? {
+        match self.records.shared().store().get_meta(META_ENDPOINT).await? {
             Some(text) if text.is_empty() => Ok(Loaded::default()),
             Some(_) => Ok(match self.stored_endpoint().await {
                 Ok(endpoint) => Loaded {
@@ -184,6 +184,7 @@ impl<S: RecordStore, C: Cipher, T: Transport, H: Host, P: Programme> Sending<'_,
     async fn stored_endpoint(&self) -> Result<Endpoint, StorageError> {
         let bytes = self
             .records
+            .shared()
             .sealed_meta(META_ENDPOINT)
             .await?
             .ok_or_else(|| StorageError::Corrupt("endpoint".into()))?;
@@ -292,13 +293,13 @@ impl<S: RecordStore, C: Cipher, T: Transport, H: Host, P: Programme> Sending<'_,
     /// # Errors
     /// When storage fails.
     pub async fn remove(&self) -> Result<(), SaveError> {
-        self.records.store().set_meta(META_ENDPOINT, "").await?;
+        self.records.shared().store().set_meta(META_ENDPOINT, "").await?;
         Ok(())
     }
 
     async fn store_endpoint(&self, endpoint: &Endpoint) -> Result<(), StorageError> {
         let json = serde_json::to_vec(endpoint).map_err(|e| StorageError::Other(e.to_string()))?;
-        self.records.put_sealed_meta(META_ENDPOINT, &json).await
+        self.records.shared().put_sealed_meta(META_ENDPOINT, &json).await
     }
 
     /// "Test connection": what happens when the app talks to this server.
@@ -360,8 +361,12 @@ impl<S: RecordStore, C: Cipher, T: Transport, H: Host, P: Programme> Sending<'_,
         clock: &impl Clock,
         send: bool,
     ) -> Result<(), SyncError> {
-        let store = self.records.store();
-        let key = store.get_meta(META_PROGRAMME_KEY).await?;
+        let key = self
+            .records
+            .shared()
+            .store()
+            .get_meta(META_PROGRAMME_KEY)
+            .await?;
         let key = key.as_deref().filter(|k| !k.is_empty());
         let encrypted = key.is_some();
         let preparer = self.programme.preparer(key).await?;
@@ -386,10 +391,10 @@ impl<S: RecordStore, C: Cipher, T: Transport, H: Host, P: Programme> Sending<'_,
             Some(relay) => {
                 let json = serde_json::to_string(&relay)
                     .map_err(|e| StorageError::Other(e.to_string()))?;
-                store.set_meta(META_RELAY, &json).await?;
+                self.records.store().set_meta(META_RELAY, &json).await?;
                 self.host.request_background_sync().await;
             }
-            None => store.set_meta(META_RELAY, "").await?,
+            None => self.records.store().set_meta(META_RELAY, "").await?,
         }
         Ok(())
     }

@@ -2,6 +2,9 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use crate::service::phone::Databases;
 
 use super::{ListQuery, RecordStatus, RecordStore, StorageError, StoredRecord, RECORD_SHAPE};
 
@@ -153,6 +156,52 @@ impl RecordStore for MemoryStore {
         self.meta
             .borrow_mut()
             .insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+}
+
+/// Named in-memory databases, for tests of the phone's profiles: opening a
+/// name twice gives the same store; deleting drops it.
+#[derive(Default, Clone)]
+pub struct MemoryDatabases {
+    stores: Rc<RefCell<BTreeMap<String, Rc<MemoryStore>>>>,
+    /// Names deleted so far, in order.
+    pub deleted: Rc<RefCell<Vec<String>>>,
+}
+
+impl MemoryDatabases {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The database `name`, made if missing (what [`Databases::open`] gives).
+    pub fn store(&self, name: &str) -> Rc<MemoryStore> {
+        Rc::clone(
+            self.stores
+                .borrow_mut()
+                .entry(name.to_owned())
+                .or_default(),
+        )
+    }
+
+    /// The names of the databases that exist.
+    pub fn names(&self) -> Vec<String> {
+        self.stores.borrow().keys().cloned().collect()
+    }
+}
+
+impl Databases for MemoryDatabases {
+    type Store = Rc<MemoryStore>;
+
+    async fn open(&self, name: &str) -> Result<Rc<MemoryStore>, StorageError> {
+        Ok(self.store(name))
+    }
+
+    fn close(&self, _store: &Rc<MemoryStore>) {}
+
+    async fn delete(&self, name: &str) -> Result<(), StorageError> {
+        self.stores.borrow_mut().remove(name);
+        self.deleted.borrow_mut().push(name.to_owned());
         Ok(())
     }
 }

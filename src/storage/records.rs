@@ -1,6 +1,7 @@
 //! The record service: seals records on the way into the store and opens them on the way out.
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
 use futures::future::join_all;
@@ -9,6 +10,7 @@ use uuid::Uuid;
 use super::stored::{aad, from_millis, millis, Sealed};
 use super::{ListQuery, RecordStore, RecordSummary, StorageError, StoredRecord, RECORD_SHAPE};
 use crate::crypto::Cipher;
+use crate::model::profile::Collector;
 use crate::model::record::{Record, RecordStatus};
 use crate::model::status::StatusSummary;
 
@@ -45,15 +47,45 @@ pub(super) async fn all_stored<S: RecordStore>(
 pub struct Records<S, C> {
     pub(super) store: S,
     pub(super) cipher: C,
+    /// What the phone's profiles share (server, forms), sealed under the
+    /// shared key in the phone's own database; `None` on a store of its
+    /// own (tests, tools), which then keeps those settings itself.
+    shared: Option<Rc<Records<S, C>>>,
+    /// The profile these records belong to: new records are credited to it.
+    owner: Option<Collector>,
 }
 
 impl<S: RecordStore, C: Cipher> Records<S, C> {
     pub fn new(store: S, cipher: C) -> Self {
-        Records { store, cipher }
+        Records {
+            store,
+            cipher,
+            shared: None,
+            owner: None,
+        }
+    }
+
+    /// These records as one profile's, beside the settings its phone shares.
+    #[must_use]
+    pub fn for_profile(mut self, owner: Collector, shared: Records<S, C>) -> Self {
+        self.owner = Some(owner);
+        self.shared = Some(Rc::new(shared));
+        self
     }
 
     pub fn store(&self) -> &S {
         &self.store
+    }
+
+    /// Where the settings every profile shares are kept: the phone's shared
+    /// store, or these records' own when they stand alone.
+    pub fn shared(&self) -> &Records<S, C> {
+        self.shared.as_deref().unwrap_or(self)
+    }
+
+    /// The profile these records belong to, if they belong to one.
+    pub fn owner(&self) -> Option<&Collector> {
+        self.owner.as_ref()
     }
 
     /// Saves (inserts or replaces) a record.
@@ -62,16 +94,24 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
     /// `QuotaExceeded` (the caller keeps its in-memory copy), `Crypto`, or
     /// `Other`. A failed save leaves the stored version as it was.
     pub async fn save(&self, record: &Record) -> Result<(), StorageError> {
-        let stored = self.seal(record).await?;
+        let stored = self.seal(record, self.owner.as_ref()).await?;
         self.store.put(&stored).await
     }
 
-    async fn seal(&self, record: &Record) -> Result<StoredRecord, StorageError> {
+    /// `record` as stored; one without a collector is credited to
+    /// `credit` (a record saved here is made here; an imported one keeps
+    /// what its export said).
+    async fn seal(
+        &self,
+        record: &Record,
+        credit: Option<&Collector>,
+    ) -> Result<StoredRecord, StorageError> {
         let id = record.id.to_string();
         let sealed = Sealed {
             participant_code: record.participant_code.clone(),
             consent: record.consent.clone(),
             answers: record.answers.clone(),
+            collector: record.collector.clone().or_else(|| credit.cloned()),
         };
         let plain = serde_json::to_vec(&sealed).map_err(|e| StorageError::Other(e.to_string()))?;
         let sealed = self.cipher.seal(&aad(&id, RECORD_SHAPE), &plain).await?;
@@ -104,7 +144,7 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
     ) -> Result<u32, StorageError> {
         let mut stored = 0;
         for chunk in records.chunks(IMPORT_CHUNK) {
-            let sealed = join_all(chunk.iter().map(|r| self.seal(r)))
+            let sealed = join_all(chunk.iter().map(|r| self.seal(r, None)))
                 .await
                 .into_iter()
                 .collect::<Result<Vec<_>, _>>()?;
@@ -224,6 +264,14 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
             consent: sealed.consent,
             answers: sealed.answers,
             marked_for_deletion: stored.marked_for_deletion,
+            // Saved before profiles (or before the first unlock resealed
+            // it): every record on a profile's store but another phone's
+            // was made by that profile.
+            collector: sealed.collector.or_else(|| {
+                (stored.status != RecordStatus::Imported)
+                    .then(|| self.owner.clone())
+                    .flatten()
+            }),
         })
     }
 

@@ -7,6 +7,7 @@ use super::StorageError;
 use crate::model::answer::Answers;
 use crate::model::consent::Consent;
 use crate::model::participant_code::ParticipantCode;
+use crate::model::profile::Collector;
 use crate::model::record::RecordStatus;
 
 /// The shape of [`Sealed`] this build writes. A record with a higher shape
@@ -44,6 +45,8 @@ pub(super) struct Sealed {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) consent: Option<Consent>,
     pub(super) answers: Answers,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) collector: Option<Collector>,
 }
 
 /// A record as the list shows it: clear fields only, so listing never

@@ -12,6 +12,7 @@ use super::endpoint::{Credentials, Endpoint, EndpointKind};
 use crate::model::answer::Answers;
 use crate::model::consent::Consent;
 use crate::model::participant_code::ParticipantCode;
+use crate::model::profile::Collector;
 use crate::model::record::Record;
 
 pub const SCHEMA: &str = "jangkau.batch/1";
@@ -75,6 +76,9 @@ pub struct Entry {
     /// (encrypted): equal on every resend of this record, different when
     /// the content differs. Receivers compare it; they need not recompute it.
     pub payload_sha256: String,
+    /// The profile that made the record (docs/endpoint.md, `collector`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collector: Option<Collector>,
 }
 
 impl Entry {
@@ -92,6 +96,7 @@ impl Entry {
             answers: None,
             encrypted: None,
             payload_sha256,
+            collector: record.collector.clone(),
         }
     }
 

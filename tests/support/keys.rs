@@ -138,4 +138,17 @@ impl KeyMaker for TestKeys {
     ) -> Result<KeyFile, CryptoError> {
         Ok(wrap(&unwrap(file, old)?, new, kind, iterations))
     }
+
+    async fn new_shared(&self) -> Result<(Vec<u8>, NativeCipher), CryptoError> {
+        let cipher = NativeCipher::random();
+        Ok((cipher.key.to_vec(), cipher))
+    }
+
+    async fn shared_cipher(&self, raw: &[u8]) -> Result<NativeCipher, CryptoError> {
+        Ok(NativeCipher {
+            key: raw
+                .try_into()
+                .map_err(|_| CryptoError::BadKeyFile("shared key of the wrong length".into()))?,
+        })
+    }
 }

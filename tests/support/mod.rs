@@ -90,6 +90,7 @@ pub fn finished(
             repeats: Default::default(),
         },
         marked_for_deletion: false,
+        collector: None,
     }
 }
 
