@@ -127,7 +127,11 @@ self.addEventListener('fetch', (event) => {
 // answer to that batch says created or duplicate; anything else is left for
 // the app, which resends the same batch id on its next start.
 const SYNC_TAG = 'jangkau-send';
-const DB = 'jangkau';
+// Each volunteer on the phone has a database of her own; the phone's own
+// database lists them (src/service/phone.rs). The first profile's is the
+// database every build before profiles used.
+const FIRST_DB = 'jangkau';
+const PHONE_DB = 'jangkau-phone';
 
 function idb(request) {
   return new Promise((ok, fail) => {
@@ -136,9 +140,34 @@ function idb(request) {
   });
 }
 
+/** The meta value `key` of `db`, or null (also for a database not laid out yet). */
+async function readMeta(db, key) {
+  if (!db.objectStoreNames.contains('meta')) return null;
+  const entry = await idb(db.transaction('meta').objectStore('meta').get(key));
+  return entry && entry.value ? entry.value : null;
+}
+
+/** The databases of every profile on the phone, whichever is unlocked. */
+async function profileDatabases() {
+  // Opened only if it exists: opening makes a database, and the app lays
+  // out its own at its first start.
+  const known = indexedDB.databases ? (await indexedDB.databases()).map((d) => d.name) : [];
+  if (!known.includes(PHONE_DB)) return [FIRST_DB];
+  const db = await idb(indexedDB.open(PHONE_DB));
+  try {
+    const text = await readMeta(db, 'profiles');
+    if (!text) return [FIRST_DB];
+    return JSON.parse(text)
+      .profiles.filter((p) => !p.removing && known.includes(p.db))
+      .map((p) => p.db);
+  } finally {
+    db.close();
+  }
+}
+
 async function readRelay(db) {
-  const entry = await idb(db.transaction('meta').objectStore('meta').get('relay'));
-  return entry && entry.value ? JSON.parse(entry.value) : null;
+  const text = await readMeta(db, 'relay');
+  return text ? JSON.parse(text) : null;
 }
 
 async function markSent(db, ids, batchId, now) {
@@ -235,8 +264,21 @@ async function post(relay, batch, wanted) {
   });
 }
 
+/** Sends every profile's relay; one profile's failure does not hold back the others. */
 async function sendRelay() {
-  const db = await idb(indexedDB.open(DB));
+  let failure = null;
+  for (const name of await profileDatabases()) {
+    try {
+      await sendRelayOf(name);
+    } catch (e) {
+      failure = failure || e;
+    }
+  }
+  if (failure) throw failure;
+}
+
+async function sendRelayOf(name) {
+  const db = await idb(indexedDB.open(name));
   try {
     const relay = await readRelay(db);
     if (!relay) return;

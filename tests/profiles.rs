@@ -210,7 +210,7 @@ fn a_profile_with_unsent_records_cannot_be_removed_and_once_sent_goes_without_to
     drop(records_b);
 
     assert_eq!(
-        block_on(phone.remove(&a, unlock(&phone, &a, PIN_A).unwrap())).err(),
+        block_on(phone.remove(&a, &unlock(&phone, &a, PIN_A).unwrap())).err(),
         Some(ProfileError::Unsent { unsent: 2 })
     );
     assert!(dbs.deleted.borrow().is_empty());
@@ -219,7 +219,7 @@ fn a_profile_with_unsent_records_cannot_be_removed_and_once_sent_goes_without_to
     let id = finished(1).id.to_string();
     block_on(records_a.set_status(&id, RecordStatus::Final, RecordStatus::Sent)).unwrap();
     assert_eq!(
-        block_on(phone.remove(&a, records_a)).unwrap(),
+        block_on(phone.remove(&a, &records_a)).unwrap(),
         Removed::Profile
     );
     assert_eq!(*dbs.deleted.borrow(), vec![FIRST_DB.to_owned()]);
@@ -235,7 +235,7 @@ fn the_last_profile_takes_the_shared_settings_with_it() {
     let phone = phone(&dbs);
     let (a, records_a) = first(&phone);
     block_on(records_a.shared().put_sealed_meta(META_ENDPOINT, b"{}")).unwrap();
-    assert_eq!(block_on(phone.remove(&a, records_a)).unwrap(), Removed::Last);
+    assert_eq!(block_on(phone.remove(&a, &records_a)).unwrap(), Removed::Last);
     assert!(dbs.names().is_empty(), "{:?}", dbs.names());
 }
 

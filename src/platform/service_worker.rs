@@ -143,8 +143,12 @@ pub fn apply_update() {
     }
 }
 
-fn reload() {
+/// Reloads the page (after an update, or after the phone's last profile
+/// was removed, to start as new).
+pub fn reload() {
     if let Some(window) = web_sys::window() {
+        // Refused only in a detached document: the app then stays as it
+        // is, and reopening it starts it afresh anyway.
         let _ = window.location().reload();
     }
 }

@@ -315,7 +315,7 @@ impl<D: Databases, K: KeyMaker + Clone> Phone<D, K> {
     pub async fn remove(
         &self,
         profile: &Profile,
-        records: Records<D::Store, K::Cipher>,
+        records: &Records<D::Store, K::Cipher>,
     ) -> Result<Removed, ProfileError> {
         let unsent = unsent(records.store()).await?;
         if unsent > 0 {
@@ -330,7 +330,6 @@ impl<D: Databases, K: KeyMaker + Clone> Phone<D, K> {
         entry.removing = true;
         self.save(&directory).await?;
         self.dbs.close(records.store());
-        drop(records);
         self.dbs.delete(&profile.db).await?;
         directory.profiles.retain(|p| p.id != profile.id);
         if directory.profiles.is_empty() {

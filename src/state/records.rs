@@ -11,19 +11,22 @@ use crate::model::participant_code::ParticipantCode;
 use crate::model::record::Record;
 use crate::platform::clock::{BrowserClock, LocalSpawn};
 use crate::platform::{self, storage_manager};
+use crate::model::profile::Profile;
+use crate::service::phone::{Phone, ProfileError, Removed};
 use crate::service::sending::META_PROGRAMME_KEY;
 use crate::service::vault::{Start, Vault};
 use crate::service::writer::Writer;
 use crate::service::Clock;
 use crate::state::StatusContext;
 use crate::state::{FormsContext, ReportsContext};
-use crate::storage::idb::{IdbStore, DB_NAME};
+use crate::storage::idb::{IdbDatabases, IdbStore};
 use crate::storage::{RecordStore, Records, StorageError, Withdrawal};
 
 pub type AppStore = Rc<IdbStore>;
 pub type AppRecords = Records<AppStore, AesGcmCipher>;
 pub type AppWriter = Writer<AppStore, AesGcmCipher>;
 type AppVault = Vault<AppStore, WebKeys>;
+type AppPhone = Phone<IdbDatabases, WebKeys>;
 
 /// The record service and its one writer, while unlocked.
 #[derive(Clone)]
@@ -70,6 +73,15 @@ pub struct RecordsContext {
     /// The open database and its key, kept while locked (they hold
     /// nothing readable without the PIN).
     vault: StoredValue<Option<Rc<AppVault>>, LocalStorage>,
+    /// The phone's profiles and shared settings.
+    phone: StoredValue<Option<Rc<AppPhone>>, LocalStorage>,
+    /// The volunteers on this phone, as the lock screen lists them.
+    pub profiles: RwSignal<Vec<Profile>>,
+    /// The profile whose PIN the lock screen asks for, or that is unlocked;
+    /// `None` while several are listed and nobody has chosen.
+    pub profile: RwSignal<Option<Profile>>,
+    /// A profile was just removed: the lock screen says so once.
+    pub removed: RwSignal<bool>,
     /// Captured when provided: contexts cannot be looked up from async tasks.
     status: StatusContext,
     reports: ReportsContext,
@@ -109,6 +121,142 @@ impl RecordsContext {
 
     fn vault(self) -> Result<Rc<AppVault>, StorageError> {
         self.vault.get_value().ok_or_else(not_open)
+    }
+
+    fn phone(self) -> Result<Rc<AppPhone>, StorageError> {
+        self.phone.get_value().ok_or_else(not_open)
+    }
+
+    fn chosen(self) -> Result<Profile, StorageError> {
+        self.profile.get_untracked().ok_or_else(not_open)
+    }
+
+    /// The lock screen asks for this profile's PIN (or, if it has none yet,
+    /// sets one). Does nothing while unlocked.
+    ///
+    /// # Errors
+    /// When its database cannot be opened or its key file is damaged.
+    pub async fn choose(self, profile: Profile) -> Result<(), StorageError> {
+        if self.unlocked().is_some() {
+            return Ok(());
+        }
+        let vault = Rc::new(self.phone()?.vault(&profile).await?);
+        let start = vault.start().await?;
+        self.vault.set_value(Some(vault));
+        self.unlock_not_before.set(0.0);
+        self.profile.set(Some(profile));
+        self.state.set(match start {
+            Start::NeedsSetup { unsent } => StorageState::NeedsSetup { unsent },
+            Start::Locked => StorageState::Locked,
+        });
+        Ok(())
+    }
+
+    /// Locks and goes back to the list of profiles, for the next volunteer.
+    pub fn switch(self) {
+        self.lock();
+        self.unchoose();
+    }
+
+    /// Back to the list of profiles (the lock screen's "not me").
+    pub fn unchoose(self) {
+        if self.unlocked().is_none() && self.profiles.with_untracked(|p| p.len() > 1) {
+            self.profile.set(None);
+            self.vault.set_value(None);
+            self.state.set(StorageState::Locked);
+        }
+    }
+
+    /// Adds a volunteer from the unlocked profile, then locks this one and
+    /// opens the new one (the phone is handed over).
+    ///
+    /// # Errors
+    /// `Name` for a short name that cannot be used, or a storage failure;
+    /// the current profile stays unlocked then.
+    pub async fn add_volunteer(
+        self,
+        name: String,
+        secret: String,
+        kind: SecretKind,
+    ) -> Result<(), ProfileError> {
+        let from = self.records().ok_or_else(locked)?;
+        let phone = self.phone()?;
+        let id = BrowserClock.new_id().to_string();
+        let (profile, records) = phone.add(&from, &name, &secret, kind, id).await?;
+        let vault = Rc::new(phone.vault(&profile).await?);
+        self.lock();
+        self.vault.set_value(Some(vault));
+        self.profiles.update(|p| p.push(profile.clone()));
+        self.profile.set(Some(profile));
+        self.opened(records).await;
+        Ok(())
+    }
+
+    /// A new short name for the unlocked profile.
+    ///
+    /// # Errors
+    /// `Name` or a storage failure; the old name stays then.
+    pub async fn rename(self, name: String) -> Result<(), ProfileError> {
+        let profile = self.chosen()?;
+        let renamed = self.phone()?.rename(&profile.id, &name).await?;
+        self.profiles.update(|list| {
+            for p in list.iter_mut().filter(|p| p.id == renamed.id) {
+                p.clone_from(&renamed);
+            }
+        });
+        self.profile.set(Some(renamed));
+        Ok(())
+    }
+
+    /// Records of the unlocked profile that never reached the server.
+    ///
+    /// # Errors
+    /// `Crypto(Locked)` while locked, or a storage failure.
+    pub async fn unsent(self) -> Result<u32, StorageError> {
+        let records = self.records().ok_or_else(locked)?;
+        crate::storage::unsent(records.store()).await
+    }
+
+    /// Removes the unlocked profile and every byte it kept; refused while
+    /// any of its records is unsent. Then the lock screen lists the others,
+    /// or, after the last, the phone starts as new.
+    ///
+    /// # Errors
+    /// `Unsent` (nothing changes), or a storage failure.
+    pub async fn remove_profile(self) -> Result<Removed, ProfileError> {
+        let unlocked = self.unlocked().ok_or_else(locked)?;
+        let profile = self.chosen()?;
+        // Writes still queued would land after the database is gone.
+        unlocked.writer.flush().await;
+        let removed = self.phone()?.remove(&profile, &unlocked.records).await?;
+        self.lock();
+        self.vault.set_value(None);
+        self.profile.set(None);
+        self.removed.set(true);
+        drop(unlocked);
+        match removed {
+            Removed::Last => platform::service_worker::reload(),
+            Removed::Profile => {
+                let left: Vec<Profile> = self
+                    .profiles
+                    .get_untracked()
+                    .into_iter()
+                    .filter(|p| p.id != profile.id)
+                    .collect();
+                if let [only] = left.as_slice() {
+                    // One left: its PIN is asked at once, as on a phone
+                    // that never had more.
+                    let only = only.clone();
+                    self.profiles.set(left);
+                    if let Err(e) = self.choose(only).await {
+                        self.state.set(StorageState::Unavailable(e));
+                    }
+                } else {
+                    self.profiles.set(left);
+                }
+            }
+        }
+        Ok(removed)
     }
 
     /// Re-reads the counts behind the status strip.
@@ -173,7 +321,8 @@ impl RecordsContext {
     /// When WebCrypto or storage fails; nothing is sealed then.
     pub async fn set_up(self, secret: String, kind: SecretKind) -> Result<(), StorageError> {
         let vault = self.vault()?;
-        match vault.set_up(&secret, kind).await? {
+        let profile = self.chosen()?;
+        match self.phone()?.set_up(&vault, &profile, &secret, kind).await? {
             Some(records) => self.opened(records).await,
             // Another tab set a PIN meanwhile: unlock with that one.
             None => self.state.set(StorageState::Locked),
@@ -188,7 +337,8 @@ impl RecordsContext {
     /// wait is running, `Crypto(BadKeyFile)`, or a storage failure.
     pub async fn unlock(self, secret: String, now_ms: f64) -> Result<(), StorageError> {
         let vault = self.vault()?;
-        match vault.unlock(&secret, now_ms).await {
+        let profile = self.chosen()?;
+        match self.phone()?.unlock(&vault, &profile, &secret, now_ms).await {
             Ok(records) => {
                 self.unlock_not_before.set(0.0);
                 self.opened(records).await;
@@ -215,6 +365,7 @@ impl RecordsContext {
 
     /// The forms are opened before any page shows: every page reads them.
     async fn opened(self, records: AppRecords) {
+        self.removed.set(false);
         let records = Rc::new(records);
         self.forms.open(&records).await;
         let writer = Writer::new(Rc::clone(&records), Rc::new(LocalSpawn));
@@ -247,8 +398,8 @@ impl RecordsContext {
     /// # Errors
     /// When storage fails or the stored key no longer imports.
     pub async fn programme_key(self) -> Result<Option<ProgrammeKey>, StorageError> {
-        let vault = self.vault()?;
-        match vault.store().get_meta(META_PROGRAMME_KEY).await? {
+        let records = self.records().ok_or_else(locked)?;
+        match records.shared().store().get_meta(META_PROGRAMME_KEY).await? {
             Some(text) if !text.is_empty() => Ok(Some(web::import_programme_key(&text).await?)),
             _ => Ok(None),
         }
@@ -262,12 +413,13 @@ impl RecordsContext {
         self,
         text: Option<String>,
     ) -> Result<Option<ProgrammeKey>, StorageError> {
-        let vault = self.vault()?;
+        let records = self.records().ok_or_else(locked)?;
         let key = match &text {
             Some(t) => Some(web::import_programme_key(t).await?),
             None => None,
         };
-        vault
+        records
+            .shared()
             .store()
             .set_meta(META_PROGRAMME_KEY, text.as_deref().unwrap_or(""))
             .await?;
@@ -370,33 +522,45 @@ pub fn provide_records_context() -> RecordsContext {
         persist_asked: StoredValue::new(false),
         unlock_not_before: RwSignal::new(0.0),
         vault: StoredValue::new_local(None),
+        phone: StoredValue::new_local(None),
+        profiles: RwSignal::new(Vec::new()),
+        profile: RwSignal::new(None),
+        removed: RwSignal::new(false),
         status: StatusContext::expect_context(),
         reports: ReportsContext::expect_context(),
         forms: FormsContext::expect_context(),
     };
     provide_context(ctx);
     leptos::task::spawn_local(async move {
-        match open(ctx).await {
-            Ok(next) => ctx.state.set(next),
-            Err(e) => ctx.state.set(StorageState::Unavailable(e)),
+        if let Err(e) = open(ctx).await {
+            ctx.state.set(StorageState::Unavailable(e));
         }
         ctx.persisted.set(storage_manager::persisted().await);
     });
     ctx
 }
 
-async fn open(ctx: RecordsContext) -> Result<StorageState, StorageError> {
+async fn open(ctx: RecordsContext) -> Result<(), StorageError> {
     // Without WebCrypto nothing could be kept safely: say so before a PIN
     // is asked for that could never be used.
     if !platform::is_secure_context() {
         return Err(CryptoError::InsecureContext.into());
     }
-    let store = Rc::new(IdbStore::open(DB_NAME).await?);
-    let vault = Rc::new(Vault::new(store, WebKeys));
-    let start = vault.start().await?;
-    ctx.vault.set_value(Some(vault));
-    Ok(match start {
-        Start::NeedsSetup { unsent } => StorageState::NeedsSetup { unsent },
-        Start::Locked => StorageState::Locked,
-    })
+    let phone = Rc::new(Phone::open(IdbDatabases, WebKeys).await?);
+    let directory = phone
+        .directory(|| BrowserClock.new_id().to_string())
+        .await?;
+    let profiles: Vec<Profile> = directory.usable().cloned().collect();
+    ctx.phone.set_value(Some(phone));
+    ctx.profiles.set(profiles.clone());
+    match profiles.as_slice() {
+        // One volunteer: her PIN is asked at once, as before profiles.
+        [only] => ctx.choose(only.clone()).await,
+        // Several (or none left after a removal cut short): the lock
+        // screen lists them.
+        _ => {
+            ctx.state.set(StorageState::Locked);
+            Ok(())
+        }
+    }
 }

@@ -11,7 +11,6 @@ use wasm_bindgen::JsValue;
 
 use super::{ListQuery, RecordStatus, RecordStore, StorageError, StoredRecord, RECORD_SHAPE};
 
-pub const DB_NAME: &str = "jangkau";
 /// The layout version this build opens. See [`layout`] for what each adds.
 pub const DB_VERSION: u32 = 2;
 
@@ -207,7 +206,7 @@ impl IdbStore {
         }
     }
 
-    /// Deletes the whole database (tests; a future "wipe this phone").
+    /// Deletes the whole database (a profile removed from the phone; tests).
     ///
     /// # Errors
     /// When the browser refuses.
@@ -512,5 +511,25 @@ impl RecordStore for IdbStore {
             })?,
         )
         .await
+    }
+}
+
+/// The profiles' databases in IndexedDB, one per profile plus the phone's.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IdbDatabases;
+
+impl crate::service::phone::Databases for IdbDatabases {
+    type Store = Rc<IdbStore>;
+
+    async fn open(&self, name: &str) -> Result<Rc<IdbStore>, StorageError> {
+        Ok(Rc::new(IdbStore::open(name).await?))
+    }
+
+    fn close(&self, store: &Rc<IdbStore>) {
+        store.close();
+    }
+
+    async fn delete(&self, name: &str) -> Result<(), StorageError> {
+        IdbStore::delete_database(name).await
     }
 }

@@ -12,7 +12,7 @@ use crate::state::{
 use crate::ui::components::{BottomNav, Header, LazyScreen, StorageProblem, UpdateBanner};
 use crate::ui::messages;
 use crate::ui::pages::{
-    FillRecord, Home, Neutral, NewRecord, NotFound, Records, SetUpLock, Unlock,
+    ChooseProfile, FillRecord, Home, Neutral, NewRecord, NotFound, Records, SetUpLock, Unlock,
 };
 use crate::ui::screens::Screens;
 
@@ -118,6 +118,9 @@ pub fn App(screens: Screens) -> impl IntoView {
             }
             .into_any(),
             Gate::Setup => view! { <SetUpLock /> }.into_any(),
+            Gate::Locked if records.profile.with(Option::is_none) => {
+                view! { <ChooseProfile /> }.into_any()
+            }
             Gate::Locked => view! { <Unlock /> }.into_any(),
             Gate::Opening | Gate::Unavailable => ().into_any(),
         }

@@ -9,10 +9,12 @@ use crate::model::answer::{AnswerError, AnswerValue};
 use crate::model::consent::ConsentError;
 use crate::model::form::{Question, QuestionType};
 use crate::model::language::Language;
+use crate::model::profile::NameError;
 use crate::model::record::RecordError;
 use crate::model::registry::{EntryProblem, IndexError};
 use crate::platform::xlsform::ImporterError;
 use crate::service::forms::FormsError;
+use crate::service::phone::ProfileError;
 use crate::service::sending::{LoadProblem, SaveError};
 use crate::state::AppError;
 use crate::state::{locale_of, Probe};
@@ -160,6 +162,22 @@ pub fn secret_error(language: Language, error: SecretError) -> AnyView {
         SecretError::TooLong { max } => td!(l, err_secret_long, n = move || max).into_any(),
         SecretError::TooSimple => td_string!(l, err_secret_simple).into_any(),
         SecretError::Mismatch => td_string!(l, err_secret_mismatch).into_any(),
+    }
+}
+
+/// Why a profile could not be added, renamed or removed.
+pub fn profile_error(language: Language, error: &ProfileError) -> AnyView {
+    let l = locale_of(language);
+    match error {
+        ProfileError::Name(NameError::Empty) => td_string!(l, err_name_empty).into_any(),
+        ProfileError::Name(NameError::TooLong) => td_string!(l, err_name_long).into_any(),
+        ProfileError::Name(NameError::Taken) => td_string!(l, err_name_taken).into_any(),
+        ProfileError::Unsent { unsent } => {
+            let n = *unsent;
+            td!(l, profiles_remove_unsent, n = move || n).into_any()
+        }
+        ProfileError::Unknown => td_string!(l, err_storage_failed).into_any(),
+        ProfileError::Storage(e) => storage_error(language, e).into_any(),
     }
 }
 

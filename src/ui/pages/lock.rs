@@ -1,4 +1,4 @@
-//! The screens in front of the records: first-run PIN setup, the lock screen, and the neutral screen after a quick exit.
+//! The screens in front of the records: first-run PIN setup, choosing whose profile to open, the lock screen, and the neutral screen after a quick exit.
 
 use std::time::Duration;
 
@@ -8,8 +8,10 @@ use leptos::prelude::*;
 use crate::crypto::secret::{self, SecretError, SecretKind};
 use crate::crypto::CryptoError;
 use crate::i18n::{t, use_i18n};
+use crate::model::profile::{Directory, Profile};
 use crate::state::{LanguageContext, RecordsContext, SessionContext, StorageState};
 use crate::storage::StorageError;
+use crate::service::phone::ProfileError;
 use crate::ui::components::PrivateInput;
 use crate::ui::messages;
 
@@ -76,6 +78,105 @@ pub fn KindChoice(kind: RwSignal<SecretKind>) -> impl IntoView {
 enum Problem {
     Secret(SecretError),
     Storage(StorageError),
+    Name(ProfileError),
+}
+
+/// How a profile is shown on the lock screen: its short name, or its place
+/// in the list while it has none, or only its place in discreet mode.
+fn profile_label(profile: &Profile, n: usize, discreet: bool) -> String {
+    if discreet || profile.name.is_empty() {
+        n.to_string()
+    } else {
+        profile.name.clone()
+    }
+}
+
+/// The lock screen of a shared phone: whose records to open.
+#[component]
+pub fn ChooseProfile() -> impl IntoView {
+    let i18n = use_i18n();
+    let records = RecordsContext::expect_context();
+    let session = SessionContext::expect_context();
+    let problem = RwSignal::new(None::<StorageError>);
+    let language = LanguageContext::expect_context();
+    let list = move || {
+        let discreet = session.discreet.get();
+        records
+            .profiles
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(i, profile)| {
+                let label = profile_label(&profile, i + 1, discreet);
+                let unnamed = profile.name.is_empty() && !discreet;
+                view! {
+                    <button type="button" class="choice profile" data-testid=format!("profile-{}", i + 1)
+                        on:click=move |_| {
+                            let profile = profile.clone();
+                            leptos::task::spawn_local(async move {
+                                if let Err(e) = records.choose(profile).await {
+                                    problem.try_set(Some(e));
+                                }
+                            });
+                        }>
+                        {if unnamed {
+                            t!(i18n, profiles_unnamed, n = move || i + 1).into_any()
+                        } else {
+                            label.into_any()
+                        }}
+                    </button>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <section class="card lock" data-testid="choose-profile">
+            <h1>{move || if session.discreet.get() {
+                t!(i18n, profiles_choose_discreet).into_any()
+            } else {
+                t!(i18n, profiles_choose).into_any()
+            }}</h1>
+            <Removed />
+            <div class="choices profiles">{list}</div>
+            {move || problem.get().map(|e| view! {
+                <p class="field-error" role="alert">{messages::storage_error(language.get(), &e)}</p>
+            })}
+        </section>
+    }
+}
+
+/// Said once on the lock screen after a profile was removed.
+#[component]
+fn Removed() -> impl IntoView {
+    let i18n = use_i18n();
+    let records = RecordsContext::expect_context();
+    view! {
+        <Show when=move || records.removed.get()>
+            <p class="done" role="status" data-testid="profile-removed">{t!(i18n, profiles_removed)}</p>
+        </Show>
+    }
+}
+
+/// On a shared phone, whose PIN is asked, and the way back to the list.
+#[component]
+fn ChosenProfile() -> impl IntoView {
+    let i18n = use_i18n();
+    let records = RecordsContext::expect_context();
+    let session = SessionContext::expect_context();
+    let shared = move || records.profiles.with(|p| p.len() > 1);
+    let label = move || {
+        let chosen = records.profile.get()?;
+        let n = records.profiles.with(|list| list.iter().position(|p| p.id == chosen.id))? + 1;
+        Some(profile_label(&chosen, n, session.discreet.get()))
+    };
+    view! {
+        <Show when=shared>
+            <p class="chosen-profile" data-testid="chosen-profile"><strong>{label}</strong></p>
+            <button type="button" class="link" data-testid="not-me" on:click=move |_| records.unchoose()>
+                {t!(i18n, profiles_not_me)}
+            </button>
+        </Show>
+    }
 }
 
 #[component]
@@ -86,6 +187,7 @@ pub fn SetUpLock() -> impl IntoView {
     let kind = RwSignal::new(SecretKind::Pin);
     let first = NodeRef::<Input>::new();
     let second = NodeRef::<Input>::new();
+    let name = NodeRef::<Input>::new();
     let problem = RwSignal::new(None::<Problem>);
     let working = RwSignal::new(false);
     let unsent = move || match records.state.get() {
@@ -104,11 +206,32 @@ pub fn SetUpLock() -> impl IntoView {
             problem.set(Some(Problem::Secret(e)));
             return;
         }
+        let short = name.get_untracked().map(|i| i.value()).unwrap_or_default();
+        // Optional here: checked before the PIN is set, so a bad name never
+        // leaves a set-up half done.
+        let short = if short.trim().is_empty() {
+            None
+        } else {
+            match Directory::default().check_name(&short, None) {
+                Ok(short) => Some(short),
+                Err(e) => {
+                    problem.set(Some(Problem::Name(e.into())));
+                    return;
+                }
+            }
+        };
         problem.set(None);
         working.set(true);
         leptos::task::spawn_local(async move {
-            if let Err(e) = records.set_up(a, k).await {
-                problem.try_set(Some(Problem::Storage(e)));
+            let result = match records.set_up(a, k).await {
+                Ok(()) => match short {
+                    Some(short) => records.rename(short).await.map_err(Problem::Name),
+                    None => Ok(()),
+                },
+                Err(e) => Err(Problem::Storage(e)),
+            };
+            if let Err(e) = result {
+                problem.try_set(Some(e));
             }
             working.try_set(false);
         });
@@ -124,6 +247,9 @@ pub fn SetUpLock() -> impl IntoView {
                     {t!(i18n, lock_unsent_count, n = unsent)}
                 </p>
             </Show>
+            <label class="question-label" for="setup-name">{t!(i18n, lock_setup_name_optional)}</label>
+            <PrivateInput node_ref={name} {..} id="setup-name" type="text" data-testid="setup-name" maxlength="24" />
+            <p class="hint">{t!(i18n, profiles_name_hint)}</p>
             <KindChoice kind=kind />
             <SecretInput id="new-secret" label=t!(i18n, lock_new_secret).into_any() kind=kind.into() node=first />
             <SecretInput id="repeat-secret" label=t!(i18n, lock_repeat).into_any() kind=kind.into() node=second />
@@ -132,6 +258,7 @@ pub fn SetUpLock() -> impl IntoView {
                     Problem::Secret(e) => messages::secret_error(language.get(), e),
                     Problem::Storage(StorageError::Crypto(_)) => t!(i18n, lock_failed).into_any(),
                     Problem::Storage(e) => messages::storage_error(language.get(), &e).into_any(),
+                    Problem::Name(e) => messages::profile_error(language.get(), &e),
                 }}</p>
             })}
             <button type="submit" class="button primary wide" data-testid="setup-submit" disabled=move || working.get()>
@@ -205,6 +332,8 @@ pub fn Unlock() -> impl IntoView {
     view! {
         <form class="card lock" autocomplete="off" data-testid="unlock" on:submit=submit>
             <h1>{t!(i18n, lock_title)}</h1>
+            <Removed />
+            <ChosenProfile />
             <SecretInput id="unlock-secret" label=t!(i18n, lock_enter).into_any() kind=kind node=field />
             <Show when=move || empty.get()>
                 <p class="field-error" role="alert" data-testid="lock-problem">{t!(i18n, err_secret_empty)}</p>

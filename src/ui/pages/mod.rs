@@ -17,7 +17,9 @@ mod transfer;
 pub use fill::FillRecord;
 pub use form_import::FormImport;
 pub use home::Home;
-pub use lock::{take as take_secret, KindChoice, Neutral, SecretInput, SetUpLock, Unlock};
+pub use lock::{
+    take as take_secret, ChooseProfile, KindChoice, Neutral, SecretInput, SetUpLock, Unlock,
+};
 pub use new_record::NewRecord;
 pub use not_found::NotFound;
 pub use people::{DueList, Participant, People};

@@ -1,4 +1,4 @@
-//! Settings: interface language, security, storage, the coordinator's server, forms and key, and what this copy of the app is.
+//! Settings: interface language, the volunteers on the phone, security, storage, the coordinator's server, forms and key, and what this copy of the app is.
 
 use leptos::prelude::*;
 
@@ -8,7 +8,7 @@ use crate::model::number;
 use crate::platform::storage_manager;
 use crate::state::{LanguageContext, RecordsContext, UpdateContext};
 use crate::ui::components::{
-    FormsSettings, ProgrammeKeySettings, SecuritySettings, ServerSettings,
+    FormsSettings, ProfilesSettings, ProgrammeKeySettings, SecuritySettings, ServerSettings,
 };
 
 #[component]
@@ -40,6 +40,7 @@ pub fn Settings() -> impl IntoView {
             <h2>{t!(i18n, settings_language)}</h2>
             <div class="choices">{choices}</div>
         </section>
+        <ProfilesSettings />
         <SecuritySettings />
         <section class="card">
             <h2>{t!(i18n, settings_storage)}</h2>
