@@ -288,6 +288,7 @@ fn single_user_phone(dbs: &MemoryDatabases) {
     block_on(records.put_sealed_meta(META_OUTBOX, b"[\"batch-1\"]")).unwrap();
     block_on(store.set_meta(META_RELAY, "{\"batches\":[]}")).unwrap();
     block_on(store.set_meta("programme_key", "-----BEGIN PUBLIC KEY-----")).unwrap();
+    block_on(store.set_meta("device_id", "phone-1")).unwrap();
 }
 
 #[test]
@@ -315,6 +316,11 @@ fn a_single_user_phone_becomes_the_first_profile_with_nothing_lost() {
     assert_eq!(
         block_on(records.shared().store().get_meta("programme_key")).unwrap(),
         Some("-----BEGIN PUBLIC KEY-----".into())
+    );
+    assert_eq!(
+        block_on(records.shared().store().get_meta("device_id")).unwrap(),
+        Some("phone-1".into()),
+        "the phone keeps its device id"
     );
     assert_eq!(
         block_on(records.store().get_meta(META_ENDPOINT)).unwrap(),

@@ -16,7 +16,7 @@ pub struct CsvFile {
 }
 
 /// The columns every form's file starts with.
-pub const RECORD_COLUMNS: [&str; 13] = [
+pub const RECORD_COLUMNS: [&str; 15] = [
     "record_id",
     "supersedes",
     "form_id",
@@ -30,6 +30,8 @@ pub const RECORD_COLUMNS: [&str; 13] = [
     "consent_purposes",
     "consent_asked_by",
     "consent_given_at",
+    "collector_id",
+    "collector_name",
 ];
 
 /// A cell as written. Text from people is neutralised: a spreadsheet must
@@ -178,6 +180,8 @@ fn record_cells(r: &Record) -> Vec<String> {
             .unwrap_or_default(),
         consent.map(|c| text(&c.asked_by)).unwrap_or_default(),
         consent.map(|c| c.given_at.to_rfc3339()).unwrap_or_default(),
+        r.collector.as_ref().map(|c| text(&c.id)).unwrap_or_default(),
+        r.collector.as_ref().map(|c| text(&c.name)).unwrap_or_default(),
     ]
 }
 

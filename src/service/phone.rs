@@ -16,7 +16,7 @@ use crate::crypto::secret::SecretKind;
 use crate::crypto::{CryptoError, KeyMaker};
 use crate::model::profile::{Directory, NameError, Profile, FIRST_DB};
 use crate::storage::{unsent, RecordStore, Records, StorageError};
-use crate::sync::engine::META_ENDPOINT;
+use crate::sync::engine::{META_DEVICE_ID, META_ENDPOINT};
 
 /// The phone's own database: the directory and the shared settings.
 pub const PHONE_DB: &str = "jangkau-phone";
@@ -31,6 +31,9 @@ pub const META_SHARED_CHECK: &str = "shared_check";
 /// Sealed settings that moved from the first profile's database to the
 /// phone's at the upgrade that brought profiles.
 const MOVED_SEALED: [&str; 3] = [META_ENDPOINT, META_FORMS, META_FORMS_SETTINGS];
+/// Settings in clear that moved the same way (not secret, and needed
+/// before anything is unlocked or by every profile alike).
+const MOVED_CLEAR: [&str; 2] = [META_PROGRAMME_KEY, META_DEVICE_ID];
 
 /// Opens and deletes the databases the profiles live in: IndexedDB in the
 /// browser, memory in tests.
@@ -233,7 +236,7 @@ impl<D: Databases, K: KeyMaker + Clone> Phone<D, K> {
         }
         // The moved copies leave the profile's database once the shared
         // store holds them (again here if a start was cut short).
-        for key in MOVED_SEALED.iter().chain([&META_PROGRAMME_KEY]) {
+        for key in MOVED_SEALED.iter().chain(MOVED_CLEAR.iter()) {
             if records.store().get_meta(key).await?.is_some_and(|t| !t.is_empty()) {
                 records.store().set_meta(key, "").await?;
             }
@@ -342,8 +345,8 @@ impl<D: Databases, K: KeyMaker + Clone> Phone<D, K> {
     }
 }
 
-/// Copies the first profile's server, forms and programme key into the
-/// shared store. A value already removed by the user (empty) stays removed.
+/// Copies the first profile's server, forms, programme key and device id
+/// into the shared store. A value already removed by the user (empty) stays removed.
 async fn move_settings<S: RecordStore, C: crate::crypto::Cipher>(
     from: &Records<S, C>,
     to: &Records<S, C>,
@@ -359,8 +362,10 @@ async fn move_settings<S: RecordStore, C: crate::crypto::Cipher>(
             }
         }
     }
-    if let Some(key) = from.store().get_meta(META_PROGRAMME_KEY).await? {
-        to.store().set_meta(META_PROGRAMME_KEY, &key).await?;
+    for key in MOVED_CLEAR {
+        if let Some(value) = from.store().get_meta(key).await? {
+            to.store().set_meta(key, &value).await?;
+        }
     }
     Ok(())
 }

@@ -132,12 +132,15 @@ pub struct Sending<'a, S, C, T, H, P> {
 }
 
 impl<S: RecordStore, C: Cipher, T: Transport, H: Host, P: Programme> Sending<'_, S, C, T, H, P> {
-    /// This install's random id (made at first need) and the build.
+    /// This install's random id (made at first need, shared by the
+    /// phone's profiles) and the build.
     ///
     /// # Errors
     /// When the store cannot be read or written.
     pub async fn sender(&self, clock: &impl Clock) -> Result<Sender, StorageError> {
-        let store = self.records.store();
+        // One per install, whichever volunteer sends: with the phone's
+        // shared settings.
+        let store = self.records.shared().store();
         let device_id = match store.get_meta(META_DEVICE_ID).await? {
             Some(id) => id,
             None => {

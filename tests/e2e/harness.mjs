@@ -119,7 +119,7 @@ export async function launch({ viewport = { width: 360, height: 640 }, profile: 
 /** The PIN end-to-end tests set on each fresh profile. */
 export const TEST_PIN = '482915';
 
-const FIRST_SCREENS = ['setup-lock', 'unlock', 'nav-home', 'neutral', 'storage-problem', 'key-damaged', 'needs-https']
+const FIRST_SCREENS = ['setup-lock', 'unlock', 'choose-profile', 'nav-home', 'neutral', 'storage-problem', 'key-damaged', 'needs-https']
   .map((id) => `[data-testid="${id}"]`)
   .join(', ');
 

@@ -4,10 +4,10 @@
 // autofill, not caches — and IndexedDB holds only sealed payloads.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { DIST, assertReleaseBuild, byTestId, launch, rawStore, ready, serve, newPath } from './harness.mjs';
 import { choose, fill, next, saved, section } from './filling.mjs';
+import { scanProfile } from './profile_files.mjs';
 
 /** Typed answers: unique strings that exist nowhere but in what was typed. */
 const TYPED = {
@@ -22,44 +22,6 @@ const TYPED = {
  * choice, 1–5 scale, consent, a number and a date.
  */
 const CONTROL_NAMES = ['q-age_band', 'q-has_ktp', 'q-skills', 'q-wb_social', 'consent-purpose', 'q-dependants', 'q-next_visit'];
-
-function* filesUnder(dir) {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    let info;
-    try {
-      info = statSync(path);
-    } catch {
-      continue; // a lock file that vanished
-    }
-    if (info.isDirectory()) yield* filesUnder(path);
-    else if (info.isFile()) yield path;
-  }
-}
-
-/**
- * Every file of the profile holding one of `needles`: each `[text, encodings]`
- * is looked for as bytes in those encodings.
- */
-function scanProfile(profile, needles) {
-  const hits = [];
-  let files = 0;
-  for (const file of filesUnder(profile)) {
-    let bytes;
-    try {
-      bytes = readFileSync(file);
-    } catch {
-      continue;
-    }
-    files += 1;
-    for (const [needle, encodings] of needles) {
-      for (const encoding of encodings) {
-        if (bytes.includes(Buffer.from(needle, encoding))) hits.push(`${file.slice(profile.length)}: ${needle} (${encoding})`);
-      }
-    }
-  }
-  return { hits, files };
-}
 
 describe('what the browser keeps', () => {
   let server;

@@ -23,14 +23,18 @@ export function buildFor(origins, config) {
   return dir;
 }
 
-/** A site visit with only its required answers, made through the UI (no reload). */
-export async function siteVisit(page, site) {
+/**
+ * A site visit with only its required answers (and `team`, if given, typed
+ * into the team question), made through the UI (no reload).
+ */
+export async function siteVisit(page, site, { team } = {}) {
   await byTestId(page, 'nav-home').click();
   await byTestId(page, 'kind-site-visit').click();
   await byTestId(page, 'start-record').click();
   await byTestId(page, 'section-visit').waitFor();
   await page.fill('#q-site_code', site);
   await page.fill('#q-visit_date', '2026-11-20');
+  if (team) await page.fill('#q-team', team);
   await byTestId(page, 'form-next').click();
   await byTestId(page, 'section-situation').waitFor();
   await byTestId(page, 'question-site_active').locator('label.option').filter({ hasText: 'Sebagian' }).click();

@@ -71,6 +71,9 @@ function problem(r, rules) {
   if (!SHA.test(r.payload_sha256 ?? '')) return 'payload_sha256 must be 64 hex digits';
   if (typeof r.form_id !== 'string' || !Number.isInteger(r.form_version)) return 'form_id and form_version are required';
   if ((r.answers === undefined) === (r.encrypted === undefined)) return 'exactly one of answers or encrypted';
+  if (r.collector !== undefined && (typeof r.collector?.id !== 'string' || !r.collector.id || typeof r.collector.name !== 'string')) {
+    return 'collector needs an id and a name';
+  }
   if (rules.rejectSite && r.site === rules.rejectSite) return rules.reason ?? `site code ${r.site} is not known to the programme`;
   return null;
 }
