@@ -78,7 +78,13 @@ async fn phone_of(prefix: &'static str, profiles: usize, each: u128) {
     records.import(&batch(0, each), |_| {}).await.unwrap();
     for p in 1..profiles {
         let (_, added) = phone
-            .add(&records, &format!("V{p}"), PIN, SecretKind::Pin, format!("p{p}"))
+            .add(
+                &records,
+                &format!("V{p}"),
+                PIN,
+                SecretKind::Pin,
+                format!("p{p}"),
+            )
             .await
             .unwrap();
         added.import(&batch(p, each), |_| {}).await.unwrap();

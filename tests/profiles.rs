@@ -69,10 +69,10 @@ fn ids(records: &Recs) -> Vec<String> {
         limit: u32::MAX,
         ..Default::default()
     }))
-        .unwrap()
-        .into_iter()
-        .map(|r| r.id)
-        .collect()
+    .unwrap()
+    .into_iter()
+    .map(|r| r.id)
+    .collect()
 }
 
 #[test]
@@ -149,7 +149,12 @@ fn settings_set_in_one_profile_are_seen_by_every_profile_and_by_no_one_locked() 
     let (_, records_b) =
         block_on(phone.add(&records_a, "Sri", PIN_B, SecretKind::Pin, "b".into())).unwrap();
     let secret_url = br#"{"url":"https://kirim.example/batch","token":"s3cret"}"#;
-    block_on(records_b.shared().put_sealed_meta(META_ENDPOINT, secret_url)).unwrap();
+    block_on(
+        records_b
+            .shared()
+            .put_sealed_meta(META_ENDPOINT, secret_url),
+    )
+    .unwrap();
 
     let again = unlock(&phone, &a, PIN_A).unwrap();
     assert_eq!(
@@ -235,7 +240,10 @@ fn the_last_profile_takes_the_shared_settings_with_it() {
     let phone = phone(&dbs);
     let (a, records_a) = first(&phone);
     block_on(records_a.shared().put_sealed_meta(META_ENDPOINT, b"{}")).unwrap();
-    assert_eq!(block_on(phone.remove(&a, &records_a)).unwrap(), Removed::Last);
+    assert_eq!(
+        block_on(phone.remove(&a, &records_a)).unwrap(),
+        Removed::Last
+    );
     assert!(dbs.names().is_empty(), "{:?}", dbs.names());
 }
 
@@ -249,7 +257,10 @@ fn a_removal_cut_short_is_finished_at_the_next_start() {
     // As if the app died after marking the entry, before deleting.
     let store = dbs.store(PHONE_DB);
     let text = block_on(store.get_meta(META_PROFILES)).unwrap().unwrap();
-    let marked = text.replace(r#""db":"jangkau-profile-b""#, r#""db":"jangkau-profile-b","removing":true"#);
+    let marked = text.replace(
+        r#""db":"jangkau-profile-b""#,
+        r#""db":"jangkau-profile-b","removing":true"#,
+    );
     assert_ne!(marked, text);
     block_on(store.set_meta(META_PROFILES, &marked)).unwrap();
 
@@ -279,7 +290,9 @@ fn a_profile_whose_shared_key_is_not_this_phones_is_refused() {
 fn single_user_phone(dbs: &MemoryDatabases) {
     let store = dbs.store(FIRST_DB);
     let vault = Vault::new(Rc::clone(&store), TestKeys);
-    let records = block_on(vault.set_up(PIN_A, SecretKind::Pin)).unwrap().unwrap();
+    let records = block_on(vault.set_up(PIN_A, SecretKind::Pin))
+        .unwrap()
+        .unwrap();
     block_on(records.save(&draft(1))).unwrap();
     block_on(records.save(&finished(2))).unwrap();
     block_on(records.save(&finished(3))).unwrap();
@@ -404,5 +417,53 @@ fn every_record_goes_out_with_the_profile_that_made_it() {
             (serde_json::json!("a"), serde_json::json!("")),
             (serde_json::json!("b"), serde_json::json!("Sri")),
         ]
+    );
+}
+
+#[test]
+fn a_lone_profile_whose_database_was_cleared_starts_again_instead_of_being_locked_out() {
+    let dbs = MemoryDatabases::new();
+    let phone = phone(&dbs);
+    let (profile, records) = first(&phone);
+    block_on(records.shared().put_sealed_meta(META_ENDPOINT, b"{}")).unwrap();
+    drop(records);
+    // Its database is gone (cleared outside the app); the phone's is not.
+    block_on(jangkau::service::phone::Databases::delete(&dbs, FIRST_DB)).unwrap();
+    let vault = block_on(phone.vault(&profile)).unwrap();
+    assert_eq!(
+        block_on(vault.start()).unwrap(),
+        Start::NeedsSetup { unsent: 0 }
+    );
+    let records = block_on(phone.set_up(&vault, &profile, PIN_A, SecretKind::Pin))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        block_on(records.shared().sealed_meta(META_ENDPOINT)).unwrap(),
+        None
+    );
+}
+
+#[test]
+fn a_last_removal_cut_short_leaves_a_phone_that_starts_as_new() {
+    let dbs = MemoryDatabases::new();
+    let phone = phone(&dbs);
+    let (_, records) = first(&phone);
+    block_on(records.shared().put_sealed_meta(META_ENDPOINT, b"{}")).unwrap();
+    let store = dbs.store(PHONE_DB);
+    let text = block_on(store.get_meta(META_PROFILES)).unwrap().unwrap();
+    let marked = text.replace(r#""db":"jangkau""#, r#""db":"jangkau","removing":true"#);
+    assert_ne!(marked, text);
+    block_on(store.set_meta(META_PROFILES, &marked)).unwrap();
+
+    let directory = block_on(phone.directory(|| "fresh".into())).unwrap();
+    assert_eq!(directory.profiles.len(), 1);
+    assert_eq!(directory.profiles[0].id, "fresh");
+    let vault = block_on(phone.vault(&directory.profiles[0])).unwrap();
+    let records = block_on(phone.set_up(&vault, &directory.profiles[0], PIN_B, SecretKind::Pin))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        block_on(records.shared().sealed_meta(META_ENDPOINT)).unwrap(),
+        None
     );
 }

@@ -340,7 +340,9 @@ impl super::KeyMaker for WebKeys {
 
     async fn shared_cipher(&self, raw: &[u8]) -> Result<AesGcmCipher, CryptoError> {
         if raw.len() != SHARED_KEY_LEN {
-            return Err(CryptoError::BadKeyFile("shared key of the wrong length".into()));
+            return Err(CryptoError::BadKeyFile(
+                "shared key of the wrong length".into(),
+            ));
         }
         // Non-extractable: once imported, the key stays inside WebCrypto;
         // the raw bytes live only as long as this call.

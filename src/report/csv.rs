@@ -180,8 +180,14 @@ fn record_cells(r: &Record) -> Vec<String> {
             .unwrap_or_default(),
         consent.map(|c| text(&c.asked_by)).unwrap_or_default(),
         consent.map(|c| c.given_at.to_rfc3339()).unwrap_or_default(),
-        r.collector.as_ref().map(|c| text(&c.id)).unwrap_or_default(),
-        r.collector.as_ref().map(|c| text(&c.name)).unwrap_or_default(),
+        r.collector
+            .as_ref()
+            .map(|c| text(&c.id))
+            .unwrap_or_default(),
+        r.collector
+            .as_ref()
+            .map(|c| text(&c.name))
+            .unwrap_or_default(),
     ]
 }
 

@@ -174,7 +174,12 @@ impl<S: RecordStore, C: Cipher> FormsService<'_, S, C> {
     /// # Errors
     /// When storage fails or the stored settings do not open.
     pub async fn settings(&self) -> Result<FormsSettings, StorageError> {
-        match self.records.shared().sealed_meta(META_FORMS_SETTINGS).await? {
+        match self
+            .records
+            .shared()
+            .sealed_meta(META_FORMS_SETTINGS)
+            .await?
+        {
             None => Ok(FormsSettings::default()),
             Some(bytes) => serde_json::from_slice(&bytes)
                 .map_err(|e| StorageError::Corrupt(format!("forms settings: {e}"))),
@@ -197,7 +202,10 @@ impl<S: RecordStore, C: Cipher> FormsService<'_, S, C> {
     /// When sealing or storing fails; the previous registry stays stored.
     pub async fn save(&self, registry: &Registry) -> Result<(), StorageError> {
         let json = serde_json::to_vec(&registry.to_stored()).unwrap_or_default();
-        self.records.shared().put_sealed_meta(META_FORMS, &json).await
+        self.records
+            .shared()
+            .put_sealed_meta(META_FORMS, &json)
+            .await
     }
 
     /// Sets (or with `None` removes) the programme's forms address.

@@ -111,23 +111,11 @@ impl<D: Databases, K: KeyMaker + Clone> Phone<D, K> {
     /// # Errors
     /// When the phone's database cannot be read or written, or a cut-short
     /// removal cannot be finished.
-    pub async fn directory(&self, new_id: impl FnOnce() -> String) -> Result<Directory, StorageError> {
-        let mut directory = match self.store.get_meta(META_PROFILES).await? {
-            Some(text) if !text.is_empty() => Directory::parse(&text)
-                .map_err(|e| StorageError::Corrupt(format!("{META_PROFILES}: {e}")))?,
-            _ => {
-                let first = Directory {
-                    profiles: vec![Profile {
-                        id: new_id(),
-                        name: String::new(),
-                        db: FIRST_DB.to_owned(),
-                        removing: false,
-                    }],
-                };
-                self.save(&first).await?;
-                first
-            }
-        };
+    pub async fn directory(
+        &self,
+        new_id: impl FnOnce() -> String,
+    ) -> Result<Directory, StorageError> {
+        let mut directory = self.current().await?;
         let cut_short: Vec<Profile> = directory
             .profiles
             .iter()
@@ -139,11 +127,41 @@ impl<D: Databases, K: KeyMaker + Clone> Phone<D, K> {
             directory.profiles.retain(|p| p.id != profile.id);
             self.save(&directory).await?;
         }
+        if directory.profiles.is_empty() {
+            // A new phone, one from before profiles, or one whose last
+            // profile's removal was cut short: nobody can open what is
+            // shared any more.
+            self.forget_shared().await?;
+            directory.profiles.push(Profile {
+                id: new_id(),
+                name: String::new(),
+                db: FIRST_DB.to_owned(),
+                removing: false,
+            });
+            self.save(&directory).await?;
+        }
         Ok(directory)
     }
 
+    /// Clears the shared settings and their check, so the next profile to
+    /// open makes a new shared key.
+    async fn forget_shared(&self) -> Result<(), StorageError> {
+        for key in MOVED_SEALED
+            .iter()
+            .chain(MOVED_CLEAR.iter())
+            .chain([&META_SHARED_CHECK])
+        {
+            if self.store.get_meta(key).await?.is_some() {
+                self.store.set_meta(key, "").await?;
+            }
+        }
+        Ok(())
+    }
+
     async fn save(&self, directory: &Directory) -> Result<(), StorageError> {
-        self.store.set_meta(META_PROFILES, &directory.to_json()).await
+        self.store
+            .set_meta(META_PROFILES, &directory.to_json())
+            .await
     }
 
     async fn current(&self) -> Result<Directory, StorageError> {
@@ -208,12 +226,20 @@ impl<D: Databases, K: KeyMaker + Clone> Phone<D, K> {
         profile: &Profile,
         records: Records<D::Store, K::Cipher>,
     ) -> Result<Records<D::Store, K::Cipher>, StorageError> {
-        let made = self
+        let mut made = self
             .store
             .get_meta(META_SHARED_CHECK)
             .await?
             .is_some_and(|t| !t.is_empty());
-        let shared = match records.sealed_meta(META_SHARED_KEY).await? {
+        let own = records.sealed_meta(META_SHARED_KEY).await?;
+        if own.is_none() && made && self.current().await?.usable().count() == 1 {
+            // The only profile lost its copy (its database was cleared
+            // behind the app's back): nobody can open the shared settings,
+            // so they start again rather than lock her out.
+            self.forget_shared().await?;
+            made = false;
+        }
+        let shared = match own {
             Some(raw) => Records::new(self.store.clone(), self.keys.shared_cipher(&raw).await?),
             None if made => {
                 return Err(StorageError::Corrupt(
@@ -237,7 +263,12 @@ impl<D: Databases, K: KeyMaker + Clone> Phone<D, K> {
         // The moved copies leave the profile's database once the shared
         // store holds them (again here if a start was cut short).
         for key in MOVED_SEALED.iter().chain(MOVED_CLEAR.iter()) {
-            if records.store().get_meta(key).await?.is_some_and(|t| !t.is_empty()) {
+            if records
+                .store()
+                .get_meta(key)
+                .await?
+                .is_some_and(|t| !t.is_empty())
+            {
                 records.store().set_meta(key, "").await?;
             }
         }

@@ -168,7 +168,13 @@ impl<S: RecordStore, C: Cipher, T: Transport, H: Host, P: Programme> Sending<'_,
         self.records.finish_withdrawals().await?;
         // Absent: never set (the shipped default may be adopted). Empty:
         // removed by the user.
-        match self.records.shared().store().get_meta(META_ENDPOINT).await? {
+        match self
+            .records
+            .shared()
+            .store()
+            .get_meta(META_ENDPOINT)
+            .await?
+        {
             Some(text) if text.is_empty() => Ok(Loaded::default()),
             Some(_) => Ok(match self.stored_endpoint().await {
                 Ok(endpoint) => Loaded {
@@ -296,13 +302,20 @@ impl<S: RecordStore, C: Cipher, T: Transport, H: Host, P: Programme> Sending<'_,
     /// # Errors
     /// When storage fails.
     pub async fn remove(&self) -> Result<(), SaveError> {
-        self.records.shared().store().set_meta(META_ENDPOINT, "").await?;
+        self.records
+            .shared()
+            .store()
+            .set_meta(META_ENDPOINT, "")
+            .await?;
         Ok(())
     }
 
     async fn store_endpoint(&self, endpoint: &Endpoint) -> Result<(), StorageError> {
         let json = serde_json::to_vec(endpoint).map_err(|e| StorageError::Other(e.to_string()))?;
-        self.records.shared().put_sealed_meta(META_ENDPOINT, &json).await
+        self.records
+            .shared()
+            .put_sealed_meta(META_ENDPOINT, &json)
+            .await
     }
 
     /// "Test connection": what happens when the app talks to this server.

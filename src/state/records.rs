@@ -8,10 +8,10 @@ use crate::crypto::secret::SecretKind;
 use crate::crypto::web::{self, AesGcmCipher, ProgrammeKey, WebKeys};
 use crate::crypto::CryptoError;
 use crate::model::participant_code::ParticipantCode;
+use crate::model::profile::Profile;
 use crate::model::record::Record;
 use crate::platform::clock::{BrowserClock, LocalSpawn};
 use crate::platform::{self, storage_manager};
-use crate::model::profile::Profile;
 use crate::service::phone::{Phone, ProfileError, Removed};
 use crate::service::sending::META_PROGRAMME_KEY;
 use crate::service::vault::{Start, Vault};
@@ -322,7 +322,11 @@ impl RecordsContext {
     pub async fn set_up(self, secret: String, kind: SecretKind) -> Result<(), StorageError> {
         let vault = self.vault()?;
         let profile = self.chosen()?;
-        match self.phone()?.set_up(&vault, &profile, &secret, kind).await? {
+        match self
+            .phone()?
+            .set_up(&vault, &profile, &secret, kind)
+            .await?
+        {
             Some(records) => self.opened(records).await,
             // Another tab set a PIN meanwhile: unlock with that one.
             None => self.state.set(StorageState::Locked),
@@ -338,7 +342,11 @@ impl RecordsContext {
     pub async fn unlock(self, secret: String, now_ms: f64) -> Result<(), StorageError> {
         let vault = self.vault()?;
         let profile = self.chosen()?;
-        match self.phone()?.unlock(&vault, &profile, &secret, now_ms).await {
+        match self
+            .phone()?
+            .unlock(&vault, &profile, &secret, now_ms)
+            .await
+        {
             Ok(records) => {
                 self.unlock_not_before.set(0.0);
                 self.opened(records).await;
@@ -399,7 +407,12 @@ impl RecordsContext {
     /// When storage fails or the stored key no longer imports.
     pub async fn programme_key(self) -> Result<Option<ProgrammeKey>, StorageError> {
         let records = self.records().ok_or_else(locked)?;
-        match records.shared().store().get_meta(META_PROGRAMME_KEY).await? {
+        match records
+            .shared()
+            .store()
+            .get_meta(META_PROGRAMME_KEY)
+            .await?
+        {
             Some(text) if !text.is_empty() => Ok(Some(web::import_programme_key(&text).await?)),
             _ => Ok(None),
         }

@@ -176,12 +176,7 @@ impl MemoryDatabases {
 
     /// The database `name`, made if missing (what [`Databases::open`] gives).
     pub fn store(&self, name: &str) -> Rc<MemoryStore> {
-        Rc::clone(
-            self.stores
-                .borrow_mut()
-                .entry(name.to_owned())
-                .or_default(),
-        )
+        Rc::clone(self.stores.borrow_mut().entry(name.to_owned()).or_default())
     }
 
     /// The names of the databases that exist.

@@ -44,7 +44,8 @@ pub fn ProfilesSettings() -> impl IntoView {
             }));
         });
     };
-    let problem_view = move |o: Outcome, done: AnyView, testid: &'static str| match o {
+    let problem_view = move |o: Outcome, done: AnyView, testid: &'static str| {
+        match o {
         Outcome::Done => {
             view! { <p class="done" role="status" data-testid=testid>{done}</p> }.into_any()
         }
@@ -56,6 +57,7 @@ pub fn ProfilesSettings() -> impl IntoView {
             <p class="field-error" role="alert" data-testid=testid>{messages::profile_error(language.get(), &e)}</p>
         }
         .into_any(),
+    }
     };
 
     view! {

@@ -9,9 +9,9 @@ use crate::crypto::secret::{self, SecretError, SecretKind};
 use crate::crypto::CryptoError;
 use crate::i18n::{t, use_i18n};
 use crate::model::profile::{Directory, Profile};
+use crate::service::phone::ProfileError;
 use crate::state::{LanguageContext, RecordsContext, SessionContext, StorageState};
 use crate::storage::StorageError;
-use crate::service::phone::ProfileError;
 use crate::ui::components::PrivateInput;
 use crate::ui::messages;
 
@@ -166,7 +166,10 @@ fn ChosenProfile() -> impl IntoView {
     let shared = move || records.profiles.with(|p| p.len() > 1);
     let label = move || {
         let chosen = records.profile.get()?;
-        let n = records.profiles.with(|list| list.iter().position(|p| p.id == chosen.id))? + 1;
+        let n = records
+            .profiles
+            .with(|list| list.iter().position(|p| p.id == chosen.id))?
+            + 1;
         Some(profile_label(&chosen, n, session.discreet.get()))
     };
     view! {
