@@ -1,5 +1,5 @@
 #![cfg(target_arch = "wasm32")]
-//! WebCrypto protection in headless Chromium: round trip, wrong PIN, tampering, no plaintext in the raw store, re-wrap on PIN change.
+//! WebCrypto protection in headless Chromium: round trip, wrong PIN, tampering, no plaintext in the raw store, re-wrap on PIN change, and the phone's profiles over real IndexedDB (the single-user upgrade, a second profile's own key).
 
 use chrono::{TimeZone, Utc};
 use jangkau::crypto::keyfile::{KeyFile, MIN_ITERATIONS};
@@ -303,4 +303,124 @@ async fn records_from_before_the_pin_are_resealed_in_indexeddb() {
     store.close();
     assert_eq!(leaks(&raw_text(&name).await), Vec::<&str>::new());
     IdbStore::delete_database(&name).await.unwrap();
+}
+
+/// The browser's databases under a prefix of their own, so the phone's
+/// fixed names (`jangkau`, `jangkau-phone`) do not meet another test's.
+#[derive(Clone)]
+struct Prefixed(String);
+
+impl jangkau::service::phone::Databases for Prefixed {
+    type Store = std::rc::Rc<IdbStore>;
+
+    async fn open(&self, name: &str) -> Result<Self::Store, StorageError> {
+        Ok(std::rc::Rc::new(
+            IdbStore::open(&format!("{}{name}", self.0)).await?,
+        ))
+    }
+
+    fn close(&self, store: &Self::Store) {
+        store.close();
+    }
+
+    async fn delete(&self, name: &str) -> Result<(), StorageError> {
+        IdbStore::delete_database(&format!("{}{name}", self.0)).await
+    }
+}
+
+/// WebCrypto keys at the lowest work factor, to keep the test quick.
+#[derive(Clone, Copy)]
+struct QuickKeys;
+
+impl jangkau::crypto::KeyMaker for QuickKeys {
+    type Cipher = AesGcmCipher;
+    async fn calibrate(&self) -> Result<u32, CryptoError> {
+        Ok(ITERATIONS)
+    }
+    async fn create(
+        &self,
+        secret: &str,
+        kind: SecretKind,
+        iterations: u32,
+    ) -> Result<(KeyFile, AesGcmCipher), CryptoError> {
+        web::WebKeys.create(secret, kind, iterations).await
+    }
+    async fn unlock(&self, file: &KeyFile, secret: &str) -> Result<AesGcmCipher, CryptoError> {
+        web::WebKeys.unlock(file, secret).await
+    }
+    async fn rewrap(
+        &self,
+        file: &KeyFile,
+        old: &str,
+        new: &str,
+        kind: SecretKind,
+        iterations: u32,
+    ) -> Result<KeyFile, CryptoError> {
+        web::WebKeys.rewrap(file, old, new, kind, iterations).await
+    }
+    async fn new_shared(&self) -> Result<(Vec<u8>, AesGcmCipher), CryptoError> {
+        web::WebKeys.new_shared().await
+    }
+    async fn shared_cipher(&self, raw: &[u8]) -> Result<AesGcmCipher, CryptoError> {
+        web::WebKeys.shared_cipher(raw).await
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_single_user_database_becomes_the_first_profile_and_a_second_profile_opens_only_its_own() {
+    use jangkau::model::profile::FIRST_DB;
+    use jangkau::service::phone::{Databases as _, Phone, PHONE_DB};
+    use jangkau::service::vault::{Start, Vault};
+    let prefix = format!("jangkau-test-profiles-{}-", Uuid::new_v4());
+    let dbs = Prefixed(prefix.clone());
+    {
+        // The layout every build before profiles left: one database with
+        // its key, records, the server, the outbox and the relay.
+        let store = dbs.open(FIRST_DB).await.unwrap();
+        let vault = Vault::new(std::rc::Rc::clone(&store), QuickKeys);
+        let old = vault.set_up(PIN, SecretKind::Pin).await.unwrap().unwrap();
+        old.save(&assessment(1)).await.unwrap();
+        old.put_sealed_meta("endpoint", b"{\"url\":\"https://kirim.example\"}")
+            .await
+            .unwrap();
+        old.put_sealed_meta("outbox", b"[]").await.unwrap();
+        store.set_meta("relay", "{\"batches\":[]}").await.unwrap();
+        store.close();
+    }
+    let phone = Phone::open(dbs.clone(), QuickKeys).await.unwrap();
+    let first = phone.directory(|| "first".into()).await.unwrap().profiles[0].clone();
+    assert_eq!(first.db, FIRST_DB);
+    let vault = phone.vault(&first).await.unwrap();
+    assert_eq!(vault.start().await.unwrap(), Start::Locked);
+    let records = phone.unlock(&vault, &first, PIN, 0.0).await.unwrap();
+    let mine = records.load(Uuid::from_u128(1)).await.unwrap().unwrap();
+    assert_eq!(mine.answers, assessment(1).answers);
+    assert_eq!(mine.collector.map(|c| c.id), Some("first".to_owned()));
+    assert_eq!(
+        records.shared().sealed_meta("endpoint").await.unwrap(),
+        Some(b"{\"url\":\"https://kirim.example\"}".to_vec())
+    );
+    assert_eq!(
+        records.store().get_meta("relay").await.unwrap().as_deref(),
+        Some("{\"batches\":[]}")
+    );
+
+    // A second volunteer: her own database, her own PIN, the same server.
+    let (second, hers) = phone
+        .add(&records, "Sri", "739164", SecretKind::Pin, "second".into())
+        .await
+        .unwrap();
+    assert!(hers.load(Uuid::from_u128(1)).await.unwrap().is_none());
+    assert!(hers.shared().sealed_meta("endpoint").await.unwrap().is_some());
+    let her_vault = phone.vault(&second).await.unwrap();
+    assert_eq!(
+        phone.unlock(&her_vault, &second, PIN, 0.0).await.err(),
+        Some(StorageError::Crypto(CryptoError::WrongSecret))
+    );
+    // In clear in the phone's database: the directory, not the server.
+    let phone_text = raw_text(&format!("{prefix}{PHONE_DB}")).await;
+    assert!(phone_text.contains("Sri"));
+    assert!(!phone_text.contains("kirim.example"));
+    // Left for the browser profile to go with: the phone and each vault
+    // hold connections, and a delete would wait for them.
 }

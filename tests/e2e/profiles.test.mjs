@@ -101,7 +101,8 @@ describe('a phone shared by two volunteers', () => {
     await page.fill('[data-testid=add-secret]', PIN_SRI);
     await page.fill('[data-testid=add-repeat]', PIN_SRI);
     await byTestId(page, 'add-submit').click();
-    await byTestId(page, 'nav-home').waitFor();
+    // Handed over: the new profile opens at home.
+    await page.waitForURL(`${server.url}/`);
     await openSettings(page);
     assert.equal(await byTestId(page, 'profile-name').innerText(), 'Sri');
     // Sri sees none of Ani's records, and uses the shared server.

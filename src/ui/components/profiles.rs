@@ -2,6 +2,8 @@
 
 use leptos::html::Input;
 use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
 
 use crate::crypto::secret::{self, SecretError, SecretKind};
 use crate::i18n::{t, use_i18n};
@@ -10,6 +12,21 @@ use crate::state::{LanguageContext, RecordsContext};
 use crate::ui::components::PrivateInput;
 use crate::ui::messages;
 use crate::ui::pages::{take_secret, KindChoice, SecretInput};
+
+/// Goes home, replacing the page in the history: the next volunteer starts
+/// there, and Back does not lead into the settings she did not open.
+fn go_home() -> impl Fn() + Clone + 'static {
+    let navigate = use_navigate();
+    move || {
+        navigate(
+            "/",
+            NavigateOptions {
+                replace: true,
+                ..Default::default()
+            },
+        )
+    }
+}
 
 /// Reads a plain text field.
 fn take_text(node: NodeRef<Input>) -> String {
@@ -31,6 +48,7 @@ pub fn ProfilesSettings() -> impl IntoView {
     let language = LanguageContext::expect_context();
     let records = RecordsContext::expect_context();
     let current = move || records.profile.get().map(|p| p.name).unwrap_or_default();
+    let home = go_home();
 
     let name = NodeRef::<Input>::new();
     let renamed = RwSignal::new(None::<Outcome>);
@@ -73,7 +91,10 @@ pub fn ProfilesSettings() -> impl IntoView {
                 <button type="submit" class="button secondary">{t!(i18n, profiles_rename)}</button>
             </form>
             <button type="button" class="button primary" data-testid="switch-profile"
-                on:click=move |_| records.switch()>
+                on:click=move |_| {
+                    records.switch();
+                    home();
+                }>
                 {t!(i18n, profiles_switch)}
             </button>
             <p class="hint">{t!(i18n, profiles_switch_hint)}</p>
@@ -94,6 +115,7 @@ fn AddVolunteer() -> impl IntoView {
     let second = NodeRef::<Input>::new();
     let outcome = RwSignal::new(None::<Outcome>);
     let working = RwSignal::new(false);
+    let home = go_home();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if working.get_untracked() {
@@ -108,10 +130,14 @@ fn AddVolunteer() -> impl IntoView {
         let text = take_text(name);
         working.set(true);
         outcome.set(None);
+        let home = home.clone();
         leptos::task::spawn_local(async move {
-            // On success this page is gone: the new profile is open.
-            if let Err(e) = records.add_volunteer(text, a, k).await {
-                outcome.try_set(Some(Outcome::Failed(e)));
+            match records.add_volunteer(text, a, k).await {
+                // This page is gone: the new profile is open, at home.
+                Ok(()) => home(),
+                Err(e) => {
+                    outcome.try_set(Some(Outcome::Failed(e)));
+                }
             }
             working.try_set(false);
         });
@@ -168,12 +194,18 @@ fn RemoveProfile() -> impl IntoView {
             });
         });
     };
+    let home = go_home();
     let remove = move |_| {
         stage.set(Removal::Working);
+        let home = home.clone();
         leptos::task::spawn_local(async move {
-            // On success the lock screen replaces this page.
-            if let Err(e) = records.remove_profile().await {
-                stage.try_set(Removal::Refused(e));
+            match records.remove_profile().await {
+                // The lock screen replaces this page; whoever unlocks next
+                // starts at home.
+                Ok(_) => home(),
+                Err(e) => {
+                    stage.try_set(Removal::Refused(e));
+                }
             }
         });
     };
@@ -189,7 +221,7 @@ fn RemoveProfile() -> impl IntoView {
                 }.into_any(),
                 Removal::Confirm => view! {
                     <div class="choices">
-                        <button type="button" class="button danger" data-testid="remove-confirm" on:click=remove>
+                        <button type="button" class="button danger" data-testid="remove-confirm" on:click=remove.clone()>
                             {t!(i18n, profiles_remove_confirm)}
                         </button>
                         <button type="button" class="button secondary" data-testid="remove-cancel"
