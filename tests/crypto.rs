@@ -367,7 +367,8 @@ impl jangkau::crypto::KeyMaker for QuickKeys {
 }
 
 #[wasm_bindgen_test]
-async fn a_single_user_database_becomes_the_first_profile_and_a_second_profile_opens_only_its_own() {
+async fn a_single_user_database_becomes_the_first_profile_and_a_second_profile_opens_only_its_own()
+{
     use jangkau::model::profile::FIRST_DB;
     use jangkau::service::phone::{Databases as _, Phone, PHONE_DB};
     use jangkau::service::vault::{Start, Vault};
@@ -411,7 +412,12 @@ async fn a_single_user_database_becomes_the_first_profile_and_a_second_profile_o
         .await
         .unwrap();
     assert!(hers.load(Uuid::from_u128(1)).await.unwrap().is_none());
-    assert!(hers.shared().sealed_meta("endpoint").await.unwrap().is_some());
+    assert!(hers
+        .shared()
+        .sealed_meta("endpoint")
+        .await
+        .unwrap()
+        .is_some());
     let her_vault = phone.vault(&second).await.unwrap();
     assert_eq!(
         phone.unlock(&her_vault, &second, PIN, 0.0).await.err(),

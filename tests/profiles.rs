@@ -176,7 +176,8 @@ fn short_names_must_be_given_short_and_unlike_another() {
     let dbs = MemoryDatabases::new();
     let phone = phone(&dbs);
     let (_, records_a) = first(&phone);
-    block_on(phone.add(&records_a, "Sri", PIN_B, SecretKind::Pin, "b".into())).unwrap();
+    let (_, records_b) =
+        block_on(phone.add(&records_a, "Sri", PIN_B, SecretKind::Pin, "b".into())).unwrap();
     for (name, error) in [
         ("  ", NameError::Empty),
         (" sri ", NameError::Taken),
@@ -193,11 +194,11 @@ fn short_names_must_be_given_short_and_unlike_another() {
     assert_eq!(directory.profiles.len(), 2);
     // Renaming to one's own name (other case) is fine; to another's is not.
     assert_eq!(
-        block_on(phone.rename("b", "SRI")).unwrap().name,
+        block_on(phone.rename(&records_b, "SRI")).unwrap().name,
         "SRI".to_owned()
     );
     assert_eq!(
-        block_on(phone.rename("a", "sri")).err(),
+        block_on(phone.rename(&records_a, "sri")).err(),
         Some(ProfileError::Name(NameError::Taken))
     );
 }
@@ -466,4 +467,26 @@ fn a_last_removal_cut_short_leaves_a_phone_that_starts_as_new() {
         block_on(records.shared().sealed_meta(META_ENDPOINT)).unwrap(),
         None
     );
+}
+
+#[test]
+fn a_record_saved_after_a_rename_carries_the_new_name_and_an_earlier_one_the_old() {
+    let dbs = MemoryDatabases::new();
+    let phone = phone(&dbs);
+    let (profile, records) = first(&phone);
+    block_on(records.save(&finished(1))).unwrap();
+    assert_eq!(
+        block_on(phone.rename(&records, "Ani")).unwrap().id,
+        profile.id
+    );
+    block_on(records.save(&finished(2))).unwrap();
+    let name = |n| {
+        block_on(records.load(finished(n).id))
+            .unwrap()
+            .unwrap()
+            .collector
+            .unwrap()
+            .name
+    };
+    assert_eq!((name(1), name(2)), (String::new(), "Ani".to_owned()));
 }

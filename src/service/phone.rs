@@ -318,15 +318,21 @@ impl<D: Databases, K: KeyMaker + Clone> Phone<D, K> {
         Ok((profile, records))
     }
 
-    /// A new short name for profile `id`. Records made before keep the
-    /// name they were made under; the id, which the programme maps to a
-    /// person, never changes.
+    /// A new short name for the profile `records` belong to; records saved
+    /// from now on carry it. Records made before keep the name they were
+    /// made under; the id, which the programme maps to a person, never
+    /// changes.
     ///
     /// # Errors
     /// `Name`, `Unknown`, or a storage failure.
-    pub async fn rename(&self, id: &str, name: &str) -> Result<Profile, ProfileError> {
+    pub async fn rename(
+        &self,
+        records: &Records<D::Store, K::Cipher>,
+        name: &str,
+    ) -> Result<Profile, ProfileError> {
+        let id = records.owner().ok_or(ProfileError::Unknown)?.id;
         let mut directory = self.current().await?;
-        let name = directory.check_name(name, Some(id))?;
+        let name = directory.check_name(name, Some(&id))?;
         let profile = directory
             .profiles
             .iter_mut()
@@ -335,6 +341,7 @@ impl<D: Databases, K: KeyMaker + Clone> Phone<D, K> {
         profile.name = name;
         let renamed = profile.clone();
         self.save(&directory).await?;
+        records.rename_owner(&renamed.name);
         Ok(renamed)
     }
 

@@ -195,10 +195,11 @@ impl RecordsContext {
     /// A new short name for the unlocked profile.
     ///
     /// # Errors
-    /// `Name` or a storage failure; the old name stays then.
+    /// `Name`, `Crypto(Locked)` while locked, or a storage failure; the old
+    /// name stays then.
     pub async fn rename(self, name: String) -> Result<(), ProfileError> {
-        let profile = self.chosen()?;
-        let renamed = self.phone()?.rename(&profile.id, &name).await?;
+        let records = self.records().ok_or_else(locked)?;
+        let renamed = self.phone()?.rename(&records, &name).await?;
         self.profiles.update(|list| {
             for p in list.iter_mut().filter(|p| p.id == renamed.id) {
                 p.clone_from(&renamed);

@@ -1,5 +1,6 @@
 //! The record service: seals records on the way into the store and opens them on the way out.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
@@ -51,8 +52,9 @@ pub struct Records<S, C> {
     /// shared key in the phone's own database; `None` on a store of its
     /// own (tests, tools), which then keeps those settings itself.
     shared: Option<Rc<Records<S, C>>>,
-    /// The profile these records belong to: new records are credited to it.
-    owner: Option<Collector>,
+    /// The profile these records belong to: new records are credited to it
+    /// (under her name as it is when they are saved).
+    owner: RefCell<Option<Collector>>,
 }
 
 impl<S: RecordStore, C: Cipher> Records<S, C> {
@@ -61,14 +63,14 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
             store,
             cipher,
             shared: None,
-            owner: None,
+            owner: RefCell::new(None),
         }
     }
 
     /// These records as one profile's, beside the settings its phone shares.
     #[must_use]
     pub fn for_profile(mut self, owner: Collector, shared: Records<S, C>) -> Self {
-        self.owner = Some(owner);
+        self.owner = RefCell::new(Some(owner));
         self.shared = Some(Rc::new(shared));
         self
     }
@@ -84,8 +86,15 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
     }
 
     /// The profile these records belong to, if they belong to one.
-    pub fn owner(&self) -> Option<&Collector> {
-        self.owner.as_ref()
+    pub fn owner(&self) -> Option<Collector> {
+        self.owner.borrow().clone()
+    }
+
+    /// The owner chose a new short name: records saved from now on carry it.
+    pub fn rename_owner(&self, name: &str) {
+        if let Some(owner) = self.owner.borrow_mut().as_mut() {
+            name.clone_into(&mut owner.name);
+        }
     }
 
     /// Saves (inserts or replaces) a record.
@@ -94,7 +103,8 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
     /// `QuotaExceeded` (the caller keeps its in-memory copy), `Crypto`, or
     /// `Other`. A failed save leaves the stored version as it was.
     pub async fn save(&self, record: &Record) -> Result<(), StorageError> {
-        let stored = self.seal(record, self.owner.as_ref()).await?;
+        let owner = self.owner();
+        let stored = self.seal(record, owner.as_ref()).await?;
         self.store.put(&stored).await
     }
 
@@ -269,7 +279,7 @@ impl<S: RecordStore, C: Cipher> Records<S, C> {
             // was made by that profile.
             collector: sealed.collector.or_else(|| {
                 (stored.status != RecordStatus::Imported)
-                    .then(|| self.owner.clone())
+                    .then(|| self.owner())
                     .flatten()
             }),
         })

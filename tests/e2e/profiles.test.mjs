@@ -45,11 +45,17 @@ async function openSettings(page) {
   await byTestId(page, 'profiles').waitFor();
 }
 
-/** The site codes the records list shows. */
-async function listedSites(page) {
+/**
+ * The rows the records list shows, once it shows `count` of them and still
+ * does a moment later (the list is empty for an instant while it loads).
+ */
+async function listedSites(page, count) {
   await byTestId(page, 'nav-records').click();
-  await page.waitForSelector('[data-testid=records-list], [data-testid=records-empty]');
-  return page.locator('[data-testid=record-row]').allInnerTexts();
+  await byTestId(page, 'records-title').waitFor();
+  const rows = page.locator('[data-testid=record-row]');
+  await until(async () => (await rows.count()) === count, `${count} record rows`);
+  await page.waitForTimeout(500);
+  return rows.allInnerTexts();
 }
 
 describe('a phone shared by two volunteers', () => {
@@ -106,9 +112,9 @@ describe('a phone shared by two volunteers', () => {
     await openSettings(page);
     assert.equal(await byTestId(page, 'profile-name').innerText(), 'Sri');
     // Sri sees none of Ani's records, and uses the shared server.
-    assert.deepEqual(await listedSites(page), []);
+    assert.deepEqual(await listedSites(page, 0), []);
     await siteVisit(page, 'KDR-SRI-1', { team: SRI_TEAM });
-    assert.equal((await listedSites(page)).length, 1);
+    assert.equal((await listedSites(page, 1)).length, 1);
 
     // Switching locks her records and lists both volunteers.
     await openSettings(page);
@@ -146,7 +152,7 @@ describe('a phone shared by two volunteers', () => {
     await byTestId(page, 'lock-problem').waitFor();
     await unlockWith(page, TEST_PIN);
     await byTestId(page, 'nav-home').waitFor();
-    const aniSites = await listedSites(page);
+    const aniSites = await listedSites(page, 1);
     assert.equal(aniSites.length, 1);
     assert.match(aniSites[0], /KDR-ANI-1/);
 
@@ -183,7 +189,7 @@ describe('a phone shared by two volunteers', () => {
     // Sri's records are untouched and go out with her name.
     await unlockWith(page, PIN_SRI);
     await byTestId(page, 'nav-home').waitFor();
-    const sriSites = await listedSites(page);
+    const sriSites = await listedSites(page, 1);
     assert.equal(sriSites.length, 1);
     assert.match(sriSites[0], /KDR-SRI-1/);
     await until(() => receiver.state().stored.length === 2, "Sri's record to arrive");
