@@ -44,15 +44,38 @@ fn phone(dbs: &MemoryDatabases) -> Phone<MemoryDatabases, TestKeys> {
     block_on(Phone::open(dbs.clone(), TestKeys)).unwrap()
 }
 
+/// Sets the PIN of a profile that has none and opens its records.
+fn set_up(phone: &Phone<MemoryDatabases, TestKeys>, profile: &Profile, pin: &str) -> Recs {
+    let vault = block_on(phone.vault(profile)).unwrap();
+    block_on(phone.set_up(&vault, profile, pin, SecretKind::Pin))
+        .unwrap()
+        .expect("set up")
+}
+
 /// A new phone: its first profile set up with PIN A.
 fn first(phone: &Phone<MemoryDatabases, TestKeys>) -> (Profile, Recs) {
     let directory = block_on(phone.directory(|| "a".into())).unwrap();
     let profile = directory.profiles[0].clone();
-    let vault = block_on(phone.vault(&profile)).unwrap();
-    let records = block_on(phone.set_up(&vault, &profile, PIN_A, SecretKind::Pin))
-        .unwrap()
-        .expect("set up");
+    let records = set_up(phone, &profile, PIN_A);
     (profile, records)
+}
+
+/// As if the app died while removing the profile of database `db`: its
+/// entry marked, nothing deleted yet.
+fn cut_short_removal_of(dbs: &MemoryDatabases, db: &str) {
+    let store = dbs.store(PHONE_DB);
+    let text = block_on(store.get_meta(META_PROFILES)).unwrap().unwrap();
+    let marked = text.replace(
+        &format!(r#""db":"{db}""#),
+        &format!(r#""db":"{db}","removing":true"#),
+    );
+    assert_ne!(marked, text);
+    block_on(store.set_meta(META_PROFILES, &marked)).unwrap();
+}
+
+/// A second volunteer, "Sri" (id `b`, PIN B), added from `from`.
+fn sri(phone: &Phone<MemoryDatabases, TestKeys>, from: &Recs) -> (Profile, Recs) {
+    block_on(phone.add(from, "Sri", PIN_B, SecretKind::Pin, "b".into())).unwrap()
 }
 
 fn unlock(
@@ -96,8 +119,7 @@ fn each_profile_opens_only_its_own_records_and_only_with_its_own_pin() {
     let phone = phone(&dbs);
     let (a, records_a) = first(&phone);
     block_on(records_a.save(&finished(1))).unwrap();
-    let (b, records_b) =
-        block_on(phone.add(&records_a, "Sri", PIN_B, SecretKind::Pin, "b".into())).unwrap();
+    let (b, records_b) = sri(&phone, &records_a);
     assert_ne!(b.db, a.db);
     block_on(records_b.save(&finished(2))).unwrap();
     block_on(records_b.save(&draft(3))).unwrap();
@@ -132,8 +154,7 @@ fn wrong_pins_for_one_profile_never_make_another_wait() {
     let dbs = MemoryDatabases::new();
     let phone = phone(&dbs);
     let (a, records_a) = first(&phone);
-    let (b, _) =
-        block_on(phone.add(&records_a, "Sri", PIN_B, SecretKind::Pin, "b".into())).unwrap();
+    let (b, _) = sri(&phone, &records_a);
     for _ in 0..6 {
         let _ = unlock(&phone, &a, "000000");
     }
@@ -146,8 +167,7 @@ fn settings_set_in_one_profile_are_seen_by_every_profile_and_by_no_one_locked() 
     let dbs = MemoryDatabases::new();
     let phone = phone(&dbs);
     let (a, records_a) = first(&phone);
-    let (_, records_b) =
-        block_on(phone.add(&records_a, "Sri", PIN_B, SecretKind::Pin, "b".into())).unwrap();
+    let (_, records_b) = sri(&phone, &records_a);
     let secret_url = br#"{"url":"https://kirim.example/batch","token":"s3cret"}"#;
     block_on(
         records_b
@@ -176,8 +196,7 @@ fn short_names_must_be_given_short_and_unlike_another() {
     let dbs = MemoryDatabases::new();
     let phone = phone(&dbs);
     let (_, records_a) = first(&phone);
-    let (_, records_b) =
-        block_on(phone.add(&records_a, "Sri", PIN_B, SecretKind::Pin, "b".into())).unwrap();
+    let (_, records_b) = sri(&phone, &records_a);
     for (name, error) in [
         ("  ", NameError::Empty),
         (" sri ", NameError::Taken),
@@ -210,8 +229,7 @@ fn a_profile_with_unsent_records_cannot_be_removed_and_once_sent_goes_without_to
     let (a, records_a) = first(&phone);
     block_on(records_a.save(&finished(1))).unwrap();
     block_on(records_a.save(&draft(2))).unwrap();
-    let (b, records_b) =
-        block_on(phone.add(&records_a, "Sri", PIN_B, SecretKind::Pin, "b".into())).unwrap();
+    let (b, records_b) = sri(&phone, &records_a);
     block_on(records_b.save(&finished(3))).unwrap();
     drop(records_b);
 
@@ -253,17 +271,8 @@ fn a_removal_cut_short_is_finished_at_the_next_start() {
     let dbs = MemoryDatabases::new();
     let phone = phone(&dbs);
     let (_, records_a) = first(&phone);
-    let (b, _) =
-        block_on(phone.add(&records_a, "Sri", PIN_B, SecretKind::Pin, "b".into())).unwrap();
-    // As if the app died after marking the entry, before deleting.
-    let store = dbs.store(PHONE_DB);
-    let text = block_on(store.get_meta(META_PROFILES)).unwrap().unwrap();
-    let marked = text.replace(
-        r#""db":"jangkau-profile-b""#,
-        r#""db":"jangkau-profile-b","removing":true"#,
-    );
-    assert_ne!(marked, text);
-    block_on(store.set_meta(META_PROFILES, &marked)).unwrap();
+    let (b, _) = sri(&phone, &records_a);
+    cut_short_removal_of(&dbs, &b.db);
 
     let directory = block_on(phone.directory(|| unreachable!())).unwrap();
     assert_eq!(directory.profiles.len(), 1);
@@ -275,8 +284,7 @@ fn a_profile_whose_shared_key_is_not_this_phones_is_refused() {
     let dbs = MemoryDatabases::new();
     let phone = phone(&dbs);
     let (a, records_a) = first(&phone);
-    let (b, records_b) =
-        block_on(phone.add(&records_a, "Sri", PIN_B, SecretKind::Pin, "b".into())).unwrap();
+    let (b, records_b) = sri(&phone, &records_a);
     block_on(records_b.put_sealed_meta(META_SHARED_KEY, &[7u8; 32])).unwrap();
     assert_eq!(
         unlock(&phone, &b, PIN_B).err(),
@@ -383,8 +391,7 @@ fn every_record_goes_out_with_the_profile_that_made_it() {
     let dbs = MemoryDatabases::new();
     let phone = phone(&dbs);
     let (_, records_a) = first(&phone);
-    let (_, records_b) =
-        block_on(phone.add(&records_a, "Sri", PIN_B, SecretKind::Pin, "b".into())).unwrap();
+    let (_, records_b) = sri(&phone, &records_a);
     block_on(records_a.save(&finished(1))).unwrap();
     block_on(records_b.save(&finished(2))).unwrap();
     let entries: Vec<Entry> = [(&records_a, 1), (&records_b, 2)]
@@ -435,9 +442,7 @@ fn a_lone_profile_whose_database_was_cleared_starts_again_instead_of_being_locke
         block_on(vault.start()).unwrap(),
         Start::NeedsSetup { unsent: 0 }
     );
-    let records = block_on(phone.set_up(&vault, &profile, PIN_A, SecretKind::Pin))
-        .unwrap()
-        .unwrap();
+    let records = set_up(&phone, &profile, PIN_A);
     assert_eq!(
         block_on(records.shared().sealed_meta(META_ENDPOINT)).unwrap(),
         None
@@ -450,19 +455,12 @@ fn a_last_removal_cut_short_leaves_a_phone_that_starts_as_new() {
     let phone = phone(&dbs);
     let (_, records) = first(&phone);
     block_on(records.shared().put_sealed_meta(META_ENDPOINT, b"{}")).unwrap();
-    let store = dbs.store(PHONE_DB);
-    let text = block_on(store.get_meta(META_PROFILES)).unwrap().unwrap();
-    let marked = text.replace(r#""db":"jangkau""#, r#""db":"jangkau","removing":true"#);
-    assert_ne!(marked, text);
-    block_on(store.set_meta(META_PROFILES, &marked)).unwrap();
+    cut_short_removal_of(&dbs, FIRST_DB);
 
     let directory = block_on(phone.directory(|| "fresh".into())).unwrap();
     assert_eq!(directory.profiles.len(), 1);
     assert_eq!(directory.profiles[0].id, "fresh");
-    let vault = block_on(phone.vault(&directory.profiles[0])).unwrap();
-    let records = block_on(phone.set_up(&vault, &directory.profiles[0], PIN_B, SecretKind::Pin))
-        .unwrap()
-        .unwrap();
+    let records = set_up(&phone, &directory.profiles[0], PIN_B);
     assert_eq!(
         block_on(records.shared().sealed_meta(META_ENDPOINT)).unwrap(),
         None

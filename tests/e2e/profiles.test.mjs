@@ -163,8 +163,11 @@ describe('a phone shared by two volunteers', () => {
     await byTestId(page, 'remove-send').waitFor();
     for (const width of [320, 360]) {
       await page.setViewportSize({ width, height: 640 });
-      await byTestId(page, 'profiles').scrollIntoViewIfNeeded();
-      await page.screenshot({ path: join(ARTIFACTS, `profiles-settings-${width}.png`), fullPage: true });
+      for (const card of ['profiles', 'add-profile', 'remove-profile']) {
+        await byTestId(page, card).screenshot({ path: join(ARTIFACTS, `profiles-${card}-${width}.png`) });
+      }
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.equal(overflow, 0, `the settings page is wider than ${width} px`);
     }
     await page.setViewportSize({ width: 360, height: 640 });
 
