@@ -36,21 +36,21 @@ fn report(what: &str, mut samples: Vec<f64>) {
 /// The browser's databases under a prefix, so each set-up starts on a phone
 /// of its own in the same browser.
 #[derive(Clone)]
-struct Prefixed(&'static str);
+struct Prefixed(&'static str, IdbDatabases);
 
 impl Databases for Prefixed {
     type Store = Rc<IdbStore>;
 
     async fn open(&self, name: &str) -> Result<Rc<IdbStore>, jangkau::storage::StorageError> {
-        IdbDatabases.open(&format!("{}{name}", self.0)).await
+        self.1.open(&format!("{}{name}", self.0)).await
     }
 
     fn close(&self, store: &Rc<IdbStore>) {
-        IdbDatabases.close(store);
+        self.1.close(store);
     }
 
     async fn delete(&self, name: &str) -> Result<(), jangkau::storage::StorageError> {
-        IdbDatabases.delete(&format!("{}{name}", self.0)).await
+        self.1.delete(&format!("{}{name}", self.0)).await
     }
 }
 
@@ -65,7 +65,7 @@ fn batch(profile: usize, count: u128) -> Vec<Record> {
 /// choose the last profile, unlock it, count its records and read the first
 /// page of its list.
 async fn phone_of(prefix: &'static str, profiles: usize, each: u128) {
-    let dbs = Prefixed(prefix);
+    let dbs = Prefixed(prefix, IdbDatabases::default());
     let phone = Phone::open(dbs.clone(), WebKeys).await.unwrap();
     let first = phone.directory(|| "p0".into()).await.unwrap().profiles[0].clone();
     let vault = phone.vault(&first).await.unwrap();

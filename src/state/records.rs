@@ -560,7 +560,7 @@ async fn open(ctx: RecordsContext) -> Result<(), StorageError> {
     if !platform::is_secure_context() {
         return Err(CryptoError::InsecureContext.into());
     }
-    let phone = Rc::new(Phone::open(IdbDatabases, WebKeys).await?);
+    let phone = Rc::new(Phone::open(IdbDatabases::default(), WebKeys).await?);
     let directory = phone
         .directory(|| BrowserClock.new_id().to_string())
         .await?;

@@ -515,14 +515,30 @@ impl RecordStore for IdbStore {
 }
 
 /// The profiles' databases in IndexedDB, one per profile plus the phone's.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct IdbDatabases;
+/// Each is opened once and shared by everything that asks for it (the
+/// vault, the records, the writer), so closing it before a delete closes
+/// this app's only connection and the delete need not wait.
+#[derive(Clone, Default)]
+pub struct IdbDatabases {
+    open: Rc<RefCell<std::collections::BTreeMap<String, Rc<IdbStore>>>>,
+}
 
 impl crate::service::phone::Databases for IdbDatabases {
     type Store = Rc<IdbStore>;
 
     async fn open(&self, name: &str) -> Result<Rc<IdbStore>, StorageError> {
-        Ok(Rc::new(IdbStore::open(name).await?))
+        if let Some(store) = self.open.borrow().get(name) {
+            return Ok(Rc::clone(store));
+        }
+        let store = Rc::new(IdbStore::open(name).await?);
+        // Two opens raced: keep the first, so there is still one connection.
+        let kept = Rc::clone(
+            self.open
+                .borrow_mut()
+                .entry(name.to_owned())
+                .or_insert(store),
+        );
+        Ok(kept)
     }
 
     fn close(&self, store: &Rc<IdbStore>) {
@@ -530,6 +546,9 @@ impl crate::service::phone::Databases for IdbDatabases {
     }
 
     async fn delete(&self, name: &str) -> Result<(), StorageError> {
+        if let Some(store) = self.open.borrow_mut().remove(name) {
+            store.close();
+        }
         IdbStore::delete_database(name).await
     }
 }

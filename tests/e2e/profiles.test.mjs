@@ -4,7 +4,7 @@
 // never opens the other's records; both send, and the receiver credits
 // each record to the volunteer who made it; removing a profile is refused
 // while it has unsent records, and once they are sent it goes without
-// touching the other's.
+// touching the other's, even right after it was added.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -202,6 +202,24 @@ describe('a phone shared by two volunteers', () => {
     const ids = new Set(Object.values(receiver.state().records).map((r) => r.collector.id));
     assert.equal(ids.size, 2, 'each volunteer has her own collector id');
     assert.equal(receiver.state().posted.length, 2, 'each record sent once');
+
+    // A volunteer added and removed in one session (the app's own
+    // connection to her database must not hold up its deletion).
+    await openSettings(page);
+    await page.fill('[data-testid=add-name]', 'Tri');
+    await page.fill('[data-testid=add-secret]', '620471');
+    await page.fill('[data-testid=add-repeat]', '620471');
+    await byTestId(page, 'add-submit').click();
+    await page.waitForURL(`${server.url}/`);
+    await openSettings(page);
+    assert.equal(await byTestId(page, 'profile-name').innerText(), 'Tri');
+    await byTestId(page, 'remove-start').click();
+    await byTestId(page, 'remove-confirm').click();
+    await byTestId(page, 'profile-removed').waitFor();
+    const left = await everyDatabase(page);
+    assert.equal(left.names.filter((n) => n.startsWith('jangkau-profile-')).length, 1, left.names.join());
+    await unlockWith(page, PIN_SRI);
+    assert.equal((await listedSites(page, 1)).length, 1);
     browser.assertNoErrors();
   });
 });
