@@ -213,8 +213,18 @@ describe('a phone shared by two volunteers', () => {
     await page.waitForURL(`${server.url}/`);
     await openSettings(page);
     assert.equal(await byTestId(page, 'profile-name').innerText(), 'Tri');
+    // Tri is open in a second tab too: its connection holds up the
+    // deletion, and the first tab says why until that tab is closed.
+    const other = await browser.context.newPage();
+    await other.goto(server.url + '/');
+    await other.waitForSelector('html[data-ready="1"]');
+    await byTestId(other, 'profile-2').click();
+    await unlockWith(other, '620471');
+    await byTestId(other, 'nav-home').waitFor();
     await byTestId(page, 'remove-start').click();
     await byTestId(page, 'remove-confirm').click();
+    await page.waitForSelector('[data-testid=remove-profile] >> text=tutup Jangkau di tab atau jendela lain');
+    await other.close();
     await byTestId(page, 'profile-removed').waitFor();
     const left = await everyDatabase(page);
     assert.equal(left.names.filter((n) => n.startsWith('jangkau-profile-')).length, 1, left.names.join());
