@@ -234,7 +234,10 @@ fn a_profile_with_unsent_records_cannot_be_removed_and_once_sent_goes_without_to
     drop(records_b);
 
     assert_eq!(
-        block_on(phone.remove(&a, &unlock(&phone, &a, PIN_A).unwrap())).err(),
+        block_on(phone.remove(&a, &unlock(&phone, &a, PIN_A).unwrap(), || {
+            panic!("nothing is marked while records are unsent")
+        }))
+        .err(),
         Some(ProfileError::Unsent { unsent: 2 })
     );
     assert!(dbs.deleted.borrow().is_empty());
@@ -242,10 +245,16 @@ fn a_profile_with_unsent_records_cannot_be_removed_and_once_sent_goes_without_to
     block_on(records_a.delete(draft(2).id)).unwrap();
     let id = finished(1).id.to_string();
     block_on(records_a.set_status(&id, RecordStatus::Final, RecordStatus::Sent)).unwrap();
+    // Other tabs are told while her database still exists.
+    let told = std::cell::Cell::new(None);
     assert_eq!(
-        block_on(phone.remove(&a, &records_a)).unwrap(),
+        block_on(phone.remove(&a, &records_a, || {
+            told.set(Some(dbs.names().contains(&FIRST_DB.to_owned())))
+        }))
+        .unwrap(),
         Removed::Profile
     );
+    assert_eq!(told.get(), Some(true));
     assert_eq!(*dbs.deleted.borrow(), vec![FIRST_DB.to_owned()]);
     let left = block_on(phone.directory(|| unreachable!())).unwrap();
     assert_eq!(left.profiles, vec![b.clone()]);
@@ -260,7 +269,7 @@ fn the_last_profile_takes_the_shared_settings_with_it() {
     let (a, records_a) = first(&phone);
     block_on(records_a.shared().put_sealed_meta(META_ENDPOINT, b"{}")).unwrap();
     assert_eq!(
-        block_on(phone.remove(&a, &records_a)).unwrap(),
+        block_on(phone.remove(&a, &records_a, || {})).unwrap(),
         Removed::Last
     );
     assert!(dbs.names().is_empty(), "{:?}", dbs.names());

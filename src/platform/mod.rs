@@ -5,6 +5,7 @@ pub mod compress;
 pub mod geo;
 pub mod http;
 pub mod locks;
+pub mod profiles_channel;
 pub mod service_worker;
 pub mod share;
 pub mod storage_manager;

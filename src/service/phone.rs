@@ -346,9 +346,11 @@ impl<D: Databases, K: KeyMaker + Clone> Phone<D, K> {
     }
 
     /// Removes an unlocked profile from the phone: refused while any of its
-    /// records never reached the server; otherwise its database — key,
-    /// records, drafts, queues, history — is deleted, then its entry. The
-    /// last profile takes the shared settings with it.
+    /// records never reached the server; otherwise its entry is marked,
+    /// `marked` is called (to tell the app's other tabs before anything is
+    /// gone), its database — key, records, drafts, queues, history — is
+    /// deleted, then its entry. The last profile takes the shared settings
+    /// with it.
     ///
     /// # Errors
     /// `Unsent` (nothing is touched), `Unknown`, or a storage failure (a
@@ -357,6 +359,7 @@ impl<D: Databases, K: KeyMaker + Clone> Phone<D, K> {
         &self,
         profile: &Profile,
         records: &Records<D::Store, K::Cipher>,
+        marked: impl FnOnce(),
     ) -> Result<Removed, ProfileError> {
         let unsent = unsent(records.store()).await?;
         if unsent > 0 {
@@ -370,6 +373,7 @@ impl<D: Databases, K: KeyMaker + Clone> Phone<D, K> {
             .ok_or(ProfileError::Unknown)?;
         entry.removing = true;
         self.save(&directory).await?;
+        marked();
         self.dbs.close(records.store());
         self.dbs.delete(&profile.db).await?;
         directory.profiles.retain(|p| p.id != profile.id);

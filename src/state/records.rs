@@ -140,6 +140,9 @@ impl RecordsContext {
         if self.unlocked().is_some() {
             return Ok(());
         }
+        if !self.still_listed(&profile).await? {
+            return Ok(());
+        }
         let vault = Rc::new(self.phone()?.vault(&profile).await?);
         let start = vault.start().await?;
         self.vault.set_value(Some(vault));
@@ -150,6 +153,42 @@ impl RecordsContext {
             Start::Locked => StorageState::Locked,
         });
         Ok(())
+    }
+
+    /// Re-reads the directory into the list: another tab may have added or
+    /// removed a profile, and a removed one must never be opened (its
+    /// database would be made anew, and what she then wrote listed
+    /// nowhere). If `profile` is gone, the lock screen lists the others.
+    async fn still_listed(self, profile: &Profile) -> Result<bool, StorageError> {
+        let listed: Vec<Profile> = self
+            .phone()?
+            .directory(|| BrowserClock.new_id().to_string())
+            .await?
+            .usable()
+            .cloned()
+            .collect();
+        let still = listed.iter().any(|p| p.id == profile.id);
+        self.profiles.set(listed);
+        if !still {
+            self.profile.set(None);
+            self.vault.set_value(None);
+            self.state.set(StorageState::Locked);
+        }
+        Ok(still)
+    }
+
+    /// Another tab removed profile `id`. If it is the one open or chosen
+    /// here, the app starts again (its database is gone: nothing may be
+    /// written to it); otherwise it leaves the list.
+    fn removed_elsewhere(self, id: &str) {
+        if self
+            .profile
+            .with_untracked(|p| p.as_ref().is_some_and(|p| p.id == id))
+        {
+            platform::service_worker::reload();
+        } else {
+            self.profiles.update(|list| list.retain(|p| p.id != id));
+        }
     }
 
     /// Locks and goes back to the list of profiles, for the next volunteer.
@@ -229,7 +268,14 @@ impl RecordsContext {
         let profile = self.chosen()?;
         // Writes still queued would land after the database is gone.
         unlocked.writer.flush().await;
-        let removed = self.phone()?.remove(&profile, &unlocked.records).await?;
+        // Other tabs hear it while the database still exists: one with her
+        // open starts again and finishes the removal itself if need be.
+        let removed = self
+            .phone()?
+            .remove(&profile, &unlocked.records, || {
+                platform::profiles_channel::announce_removed(&profile.id);
+            })
+            .await?;
         self.lock();
         self.vault.set_value(None);
         self.profile.set(None);
@@ -343,6 +389,9 @@ impl RecordsContext {
     pub async fn unlock(self, secret: String, now_ms: f64) -> Result<(), StorageError> {
         let vault = self.vault()?;
         let profile = self.chosen()?;
+        if !self.still_listed(&profile).await? {
+            return Err(not_open());
+        }
         match self
             .phone()?
             .unlock(&vault, &profile, &secret, now_ms)
@@ -545,6 +594,7 @@ pub fn provide_records_context() -> RecordsContext {
         forms: FormsContext::expect_context(),
     };
     provide_context(ctx);
+    platform::profiles_channel::on_removed(move |id| ctx.removed_elsewhere(&id));
     leptos::task::spawn_local(async move {
         if let Err(e) = open(ctx).await {
             ctx.state.set(StorageState::Unavailable(e));

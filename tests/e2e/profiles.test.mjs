@@ -4,14 +4,16 @@
 // never opens the other's records; both send, and the receiver credits
 // each record to the volunteer who made it; removing a profile is refused
 // while it has unsent records, and once they are sent it goes without
-// touching the other's, even right after it was added.
+// touching the other's, even right after it was added and while another
+// tab has it open.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ARTIFACTS, TEST_PIN, assertReleaseBuild, byTestId, controlled, launch, ready, serve, unlockWith, until } from './harness.mjs';
 import { startReceiver } from '../receiver/receiver.mjs';
-import { buildFor, setServer, siteVisit } from './sending.mjs';
+import { buildFor, closeAndWakeWorker, decryptor, relayOf, setServer, siteVisit } from './sending.mjs';
 import { scanProfile } from './profile_files.mjs';
 
 const TOKEN = 'rahasia-uji-456';
@@ -213,8 +215,8 @@ describe('a phone shared by two volunteers', () => {
     await page.waitForURL(`${server.url}/`);
     await openSettings(page);
     assert.equal(await byTestId(page, 'profile-name').innerText(), 'Tri');
-    // Tri is open in a second tab too: its connection holds up the
-    // deletion, and the first tab says why until that tab is closed.
+    // Tri is open in a second tab too: told of the removal, that tab starts
+    // again at the lock screen instead of writing to a database made anew.
     const other = await browser.context.newPage();
     await other.goto(server.url + '/');
     await other.waitForSelector('html[data-ready="1"]');
@@ -223,13 +225,56 @@ describe('a phone shared by two volunteers', () => {
     await byTestId(other, 'nav-home').waitFor();
     await byTestId(page, 'remove-start').click();
     await byTestId(page, 'remove-confirm').click();
-    await page.waitForSelector('[data-testid=remove-profile] >> text=tutup Jangkau di tab atau jendela lain');
-    await other.close();
     await byTestId(page, 'profile-removed').waitFor();
+    await byTestId(other, 'unlock').waitFor();
+    assert.equal(await byTestId(other, 'nav-home').count(), 0, 'the other tab still shows her records');
+    await other.close();
     const left = await everyDatabase(page);
     assert.equal(left.names.filter((n) => n.startsWith('jangkau-profile-')).length, 1, left.names.join());
     await unlockWith(page, PIN_SRI);
     assert.equal((await listedSites(page, 1)).length, 1);
     browser.assertNoErrors();
+  });
+
+  test("with a programme key, the service worker sends every volunteer's prepared records, whoever is unlocked", async () => {
+    receiver.reset();
+    const work = mkdtempSync(join(tmpdir(), 'jangkau-profiles-'));
+    try {
+      assert.equal(decryptor('keygen', join(work, 'programme')).status, 0);
+      const publicPem = readFileSync(join(work, 'programme.public.pem'), 'utf8');
+      await browser?.close();
+      browser = await launch();
+      const page = browser.page;
+      await page.goto(server.url + '/');
+      await ready(page);
+      await controlled(page);
+      assert.match(await setServer(page, { url: receiver.url, token: TOKEN }), /Tersimpan/);
+      await page.fill('#programme-key-text', publicPem);
+      await byTestId(page, 'programme-key-save').click();
+      await byTestId(page, 'programme-key-remove').waitFor();
+
+      await browser.context.setOffline(true);
+      await siteVisit(page, 'KDR-RELAY-A');
+      await until(async () => /KDR-RELAY-A/.test((await relayOf(page)) || ''), "the first volunteer's relay");
+      await openSettings(page);
+      await page.fill('[data-testid=add-name]', 'Sri');
+      await page.fill('[data-testid=add-secret]', PIN_SRI);
+      await page.fill('[data-testid=add-repeat]', PIN_SRI);
+      await byTestId(page, 'add-submit').click();
+      await page.waitForURL(`${server.url}/`);
+      await siteVisit(page, 'KDR-RELAY-B');
+      const sriDb = (await everyDatabase(page)).names.find((n) => n.startsWith('jangkau-profile-'));
+      await until(async () => /KDR-RELAY-B/.test((await relayOf(page, sriDb)) || ''), "the second volunteer's relay");
+
+      // The app is closed with Sri's profile last open; the worker sends both.
+      await closeAndWakeWorker(browser, page, server.url);
+      await until(() => receiver.state().stored.length === 2, 'the worker to deliver both relays');
+      const credited = Object.values(receiver.state().records).map((r) => [r.site, r.collector?.name]).sort();
+      assert.deepEqual(credited, [['KDR-RELAY-A', ''], ['KDR-RELAY-B', 'Sri']]);
+      for (const r of Object.values(receiver.state().records)) assert.equal(r.answers, undefined, 'encrypted to the programme');
+      browser.assertNoErrors();
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });

@@ -86,12 +86,15 @@ export async function closeAndWakeWorker(browser, page, origin) {
   await cdp.send('ServiceWorker.dispatchSyncEvent', { origin, registrationId, tag: 'jangkau-send', lastChance: false });
 }
 
-/** The `relay` meta entry the service worker reads ('' or absent when none). */
-export const relayOf = (page) =>
+/**
+ * The `relay` meta entry the service worker reads ('' or absent when none),
+ * of the database `db` (the phone's first profile's unless told).
+ */
+export const relayOf = (page, db = 'jangkau') =>
   page.evaluate(
-    () =>
+    (db) =>
       new Promise((ok, fail) => {
-        const open = indexedDB.open('jangkau');
+        const open = indexedDB.open(db);
         open.onerror = () => fail(open.error);
         open.onsuccess = () => {
           const get = open.result.transaction('meta').objectStore('meta').get('relay');
@@ -102,6 +105,7 @@ export const relayOf = (page) =>
           get.onerror = () => fail(get.error);
         };
       }),
+    db,
   );
 
 /** Runs `jangkau-decrypt` (keygen, or --key … FILE) from this repository. */

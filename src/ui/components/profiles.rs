@@ -185,9 +185,6 @@ fn RemoveProfile() -> impl IntoView {
     let language = LanguageContext::expect_context();
     let records = RecordsContext::expect_context();
     let stage = RwSignal::new(Removal::Idle);
-    // Deleting waits for every connection to the database: another tab of
-    // the app holding it open keeps it waiting, and the screen says why.
-    let slow = RwSignal::new(false);
     let ask = move |_| {
         leptos::task::spawn_local(async move {
             stage.try_set(match records.unsent().await {
@@ -200,13 +197,6 @@ fn RemoveProfile() -> impl IntoView {
     let home = go_home();
     let remove = move |_| {
         stage.set(Removal::Working);
-        slow.set(false);
-        set_timeout(
-            move || {
-                slow.try_set(true);
-            },
-            std::time::Duration::from_secs(3),
-        );
         let home = home.clone();
         leptos::task::spawn_local(async move {
             match records.remove_profile().await {
@@ -252,13 +242,7 @@ fn RemoveProfile() -> impl IntoView {
                         </Show>
                     }.into_any()
                 }
-                Removal::Working => view! {
-                    <p role="status">{move || if slow.get() {
-                        t!(i18n, profiles_remove_waiting).into_any()
-                    } else {
-                        t!(i18n, lock_working).into_any()
-                    }}</p>
-                }.into_any(),
+                Removal::Working => view! { <p role="status">{t!(i18n, lock_working)}</p> }.into_any(),
             }}
         </section>
     }
