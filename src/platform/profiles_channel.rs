@@ -1,21 +1,31 @@
 //! Telling the app's other tabs and windows that a profile was removed here (a BroadcastChannel), so none goes on writing to its deleted database.
 
+use std::cell::RefCell;
+
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, MessageEvent};
 
 const CHANNEL: &str = "jangkau-profiles";
 
+thread_local! {
+    /// The page's one channel: it both listens and speaks, because a
+    /// channel never hears its own messages while another channel object
+    /// of the same page would.
+    static OPEN: RefCell<Option<BroadcastChannel>> = const { RefCell::new(None) };
+}
+
 /// Says in every other tab that profile `id` is gone. Without
 /// BroadcastChannel nothing is said: the other tab then learns it at its
 /// next lock screen, which re-reads the directory.
 pub fn announce_removed(id: &str) {
-    if let Ok(channel) = BroadcastChannel::new(CHANNEL) {
-        // Refused only for a closed channel or a value that cannot be
-        // cloned; a string always can, and this one was just opened.
-        let _ = channel.post_message(&id.into());
-        channel.close();
-    }
+    OPEN.with_borrow(|open| {
+        if let Some(channel) = open {
+            // Refused only for a closed channel or a value that cannot be
+            // cloned; this one stays open and a string always clones.
+            let _ = channel.post_message(&id.into());
+        }
+    });
 }
 
 /// Calls `removed` with the id of each profile another tab removes, for
@@ -30,7 +40,12 @@ pub fn on_removed(removed: impl Fn(String) + 'static) {
         }
     });
     channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));
-    // Both live as long as the page: the channel must stay open to hear.
+    // Lives as long as the page, like the channel it listens on.
     listener.forget();
-    std::mem::forget(channel);
+    OPEN.with_borrow_mut(|open| {
+        // The app mounted again (browser tests): the earlier one goes quiet.
+        if let Some(earlier) = open.replace(channel) {
+            earlier.close();
+        }
+    });
 }
