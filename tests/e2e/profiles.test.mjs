@@ -150,6 +150,11 @@ describe('a phone shared by two volunteers', () => {
     // Sri's PIN does not open Ani's records; Ani's does, and shows hers only.
     await byTestId(page, 'profile-1').click();
     assert.equal(await byTestId(page, 'chosen-profile').innerText(), 'Ani');
+    for (const width of [320, 360]) {
+      await page.setViewportSize({ width, height: 640 });
+      await page.screenshot({ path: join(ARTIFACTS, `profiles-unlock-${width}.png`) });
+    }
+    await page.setViewportSize({ width: 360, height: 640 });
     await unlockWith(page, PIN_SRI);
     await byTestId(page, 'lock-problem').waitFor();
     await unlockWith(page, TEST_PIN);

@@ -170,12 +170,17 @@ fn ChosenProfile() -> impl IntoView {
             .profiles
             .with(|list| list.iter().position(|p| p.id == chosen.id))?
             + 1;
-        Some(profile_label(&chosen, n, session.discreet.get()))
+        let discreet = session.discreet.get();
+        Some(if chosen.name.is_empty() && !discreet {
+            t!(i18n, profiles_unnamed, n = move || n).into_any()
+        } else {
+            profile_label(&chosen, n, discreet).into_any()
+        })
     };
     view! {
         <Show when=shared>
             <p class="chosen-profile" data-testid="chosen-profile"><strong>{label}</strong></p>
-            <button type="button" class="link" data-testid="not-me" on:click=move |_| records.unchoose()>
+            <button type="button" class="button secondary" data-testid="not-me" on:click=move |_| records.unchoose()>
                 {t!(i18n, profiles_not_me)}
             </button>
         </Show>
