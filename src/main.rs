@@ -5,7 +5,8 @@ mod parts {
     //! Each function `split_screens!` writes is a split point:
     //! `scripts/split-wasm.mjs` moves it, and everything only it reaches,
     //! out of the app's first download into a part fetched the first time
-    //! the screen opens (or in the background after unlocking). Screens
+    //! the screen opens (or in the background: the pages behind the lock
+    //! while the lock screen shows, the others after unlocking). Screens
     //! named in one `split_screens!` share a part. They live in the binary,
     //! not the library, so nothing else that links the library (the XLSForm
     //! part, the browser tests) inherits the split points.
@@ -23,6 +24,7 @@ mod parts {
         )+};
     }
 
+    split_screens!(unlocked: unlocked);
     split_screens!(reports: people, participant, site_needs, summary);
     split_screens!(send: send);
     split_screens!(exchange: exchange);
@@ -31,6 +33,7 @@ mod parts {
 
     pub fn screens() -> Screens {
         Screens {
+            unlocked: || Box::pin(unlocked()),
             people: || Box::pin(people()),
             participant: || Box::pin(participant()),
             site_needs: || Box::pin(site_needs()),

@@ -6,5 +6,6 @@ mod labels;
 mod messages;
 pub mod pages;
 pub mod screens;
+mod unlocked;
 
 pub use app::App;

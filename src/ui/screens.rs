@@ -1,4 +1,4 @@
-//! The screens that are not needed to start, fill or finish a record, and how each is fetched: from a separately loaded wasm part in the app, at once in tests.
+//! The pages behind the lock and the screens that are not needed to start, fill or finish a record, and how each is fetched: from a separately loaded wasm part in the app, at once in tests.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use crate::ui::pages::{
     FormImport, FormSummary, Participant, People, Send, Settings, SiteNeeds, Transfer,
 };
+use crate::ui::unlocked::UnlockedPages;
 
 /// A screen's page, ready to be built inside its route (so it sees the
 /// route's parameters and the app's contexts).
@@ -36,6 +37,9 @@ impl From<leptos::wasm_split::SplitLoaderError> for PartMissing {
 /// [`Screens::in_place`] builds them from the same wasm, for tests.
 #[derive(Clone, Copy)]
 pub struct Screens {
+    /// The routes and pages shown while unlocked (home, the record list,
+    /// form filling); the other screens load from there.
+    pub unlocked: Loader,
     pub people: Loader,
     pub participant: Loader,
     pub site_needs: Loader,
@@ -55,6 +59,9 @@ fn ready(build: Build) -> Pin<Box<dyn Future<Output = Result<Build, PartMissing>
 pub mod build {
     use super::*;
 
+    pub fn unlocked() -> AnyView {
+        view! { <UnlockedPages /> }.into_any()
+    }
     pub fn people() -> AnyView {
         view! { <People /> }.into_any()
     }
@@ -113,6 +120,7 @@ impl Screens {
     /// for anything that mounts the app without the split build.
     pub fn in_place() -> Self {
         Self {
+            unlocked: || ready(build::unlocked),
             people: || ready(build::people),
             participant: || ready(build::participant),
             site_needs: || ready(build::site_needs),

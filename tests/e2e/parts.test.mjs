@@ -1,8 +1,10 @@
-// The split build: the first load holds only what starting, filling and
-// finishing a record need; the other screens load as wasm parts, which the
-// service worker precaches with the build, so each opens offline after one
-// online visit. A part that cannot be fetched shows a notice and stops
-// nothing; a new deployment replaces all parts together.
+// The split build: the first load holds only what the lock screen needs;
+// the pages behind it (home, the record list, form filling) load as a wasm
+// part while it waits for the PIN, and the other screens as parts of their
+// own. The service worker precaches every part with the build, so each
+// screen opens offline after one online visit. A part that cannot be
+// fetched shows a notice and stops nothing; a new deployment replaces all
+// parts together.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +34,11 @@ async function go(page, path) {
 
 async function heading(page) {
   return (await page.locator('main h1').first().innerText({ timeout: 15_000 })).trim();
+}
+
+/** The screens' parts (`split_*`, not the chunks they share) the page fetched, by name. */
+async function splitsFetched(page) {
+  return (await partsFetched(page)).map((p) => p.split('/').pop()).filter((n) => n.startsWith('split_'));
 }
 
 /** The part files the page itself fetched (not the worker's precache). */
@@ -73,11 +80,13 @@ async function withBuild(prepare, body) {
 }
 
 describe('the split build', () => {
-  test('the lock screen opens without any part; after unlocking the parts load in the background, and every screen opens offline', async () => {
+  test('the lock screen fetches only the pages behind it; after unlocking the other parts load in the background, and every screen opens offline', async () => {
     await withBuild(() => {}, async ({ dir, server, page }) => {
       await page.goto(server.url + '/');
       await ready(page, { unlock: false });
-      assert.deepEqual(await partsFetched(page), [], 'the lock screen fetches no part');
+      // Fetched while the lock screen waits, so unlocking shows home at once.
+      await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/split_unlocked.wasm')));
+      assert.deepEqual(await splitsFetched(page), ['split_unlocked.wasm'], 'the lock screen fetches no other screen');
       await ready(page);
       await start(page, server.url, 'site-visit');
       await byTestId(page, 'section-visit').waitFor();
@@ -87,7 +96,8 @@ describe('the split build', () => {
       await page.context().setOffline(true);
       await page.reload();
       await ready(page, { unlock: false });
-      assert.deepEqual(await partsFetched(page), [], 'nor from the cache');
+      await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/split_unlocked.wasm')));
+      assert.deepEqual(await splitsFetched(page), ['split_unlocked.wasm'], 'nor from the cache');
       await ready(page);
       // Compiled in the background a few seconds after the unlock, from the
       // worker's cache (there is no network).
@@ -157,6 +167,37 @@ describe('the split build', () => {
       await byTestId(page, 'part-retry').click();
       assert.equal(await heading(page), 'Mitra');
       assert.equal(await byTestId(page, 'part-missing').count(), 0);
+    });
+  });
+
+  test('without the part behind the lock, the lock screen still works, unlocking shows the notice, and "Try again" opens home', async () => {
+    let part;
+    let away;
+    const hide = (dir) => {
+      part = join(dir, appFolder(dir), 'split_unlocked.wasm');
+      away = join(dir, 'split_unlocked.wasm.away');
+      renameSync(part, away);
+      for (const ext of ['.br', '.gz']) rmSync(part + ext, { force: true });
+    };
+    await withBuild(hide, async ({ page, server }) => {
+      await page.goto(server.url + '/');
+      assert.equal(await ready(page, { unlock: false }), 'setup-lock', 'the lock screen needs no part');
+      await ready(page);
+      await byTestId(page, 'part-missing').waitFor({ timeout: 15_000 });
+      assert.match(await byTestId(page, 'part-missing').innerText(), /Layar ini belum bisa dibuka/);
+      for (const width of [320, 360]) {
+        await page.setViewportSize({ width, height: 640 });
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `the notice fits ${width} px (${overflow} px too wide)`);
+      }
+      renameSync(away, part);
+      await byTestId(page, 'part-retry').click();
+      await byTestId(page, 'kind-site-visit').waitFor({ timeout: 15_000 });
+      assert.equal(await byTestId(page, 'part-missing').count(), 0);
+      // The PIN set while the pages were missing opens them after a reload.
+      await page.reload();
+      await ready(page);
+      await byTestId(page, 'kind-site-visit').waitFor({ timeout: 15_000 });
     });
   });
 
