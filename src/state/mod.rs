@@ -11,6 +11,7 @@ mod reports;
 mod session;
 mod status;
 pub(crate) mod sync;
+mod unlocked;
 mod update;
 
 pub use crate::service::sending::{HeldView, Probe, SaveError};
@@ -24,6 +25,7 @@ pub use reports::{local_offset, provide_reports_context, Loading, ReportsContext
 pub use session::{provide_session_context, SessionContext};
 pub use status::{provide_status_context, StatusContext};
 pub use sync::{provide_sync_context, Phase, SyncContext};
+pub use unlocked::while_unlocked;
 pub use update::{provide_update_context, UpdateContext};
 
 /// Provides every app-wide context; called once, at the root.

@@ -227,7 +227,7 @@ impl RecordsContext {
         self.vault.set_value(Some(vault));
         self.profiles.update(|p| p.push(profile.clone()));
         self.profile.set(Some(profile));
-        self.opened(records).await;
+        self.opened(records);
         Ok(())
     }
 
@@ -374,7 +374,7 @@ impl RecordsContext {
             .set_up(&vault, &profile, &secret, kind)
             .await?
         {
-            Some(records) => self.opened(records).await,
+            Some(records) => self.opened(records),
             // Another tab set a PIN meanwhile: unlock with that one.
             None => self.state.set(StorageState::Locked),
         }
@@ -399,7 +399,7 @@ impl RecordsContext {
         {
             Ok(records) => {
                 self.unlock_not_before.set(0.0);
-                self.opened(records).await;
+                self.opened(records);
                 Ok(())
             }
             Err(e) => {
@@ -421,21 +421,15 @@ impl RecordsContext {
         }
     }
 
-    /// The forms are opened before any page shows: every page reads them.
-    async fn opened(self, records: AppRecords) {
+    /// The records are open: the pages behind the lock mount, and start
+    /// what runs while unlocked ([`crate::state::while_unlocked`]).
+    fn opened(self, records: AppRecords) {
         self.removed.set(false);
         let records = Rc::new(records);
-        self.forms.open(&records).await;
         let writer = Writer::new(Rc::clone(&records), Rc::new(LocalSpawn));
-        self.state.set(StorageState::Ready(Unlocked {
-            records: Rc::clone(&records),
-            writer,
-        }));
+        self.state
+            .set(StorageState::Ready(Unlocked { records, writer }));
         self.refresh_status();
-        // The follow-up list on the home screen needs them: open them now,
-        // in the background.
-        self.reports.ensure(Rc::clone(&records));
-        self.forms.check_at_unlock(records);
     }
 
     /// A new PIN or passphrase; the old one is required.

@@ -322,29 +322,40 @@ pub fn provide_sync_context() -> SyncContext {
         status,
     };
     provide_context(ctx);
-    // Unlocked: load and maybe send. Locked: forget the credentials.
-    Effect::new(move |_| {
-        if records.gate.get() == Gate::Open {
-            leptos::task::spawn_local(ctx.load());
-        } else {
-            ctx.endpoint.set(None);
-            ctx.held.set(Vec::new());
-            ctx.local_error.set(None);
-            ctx.problem.set(None);
-        }
-    });
-    // New finished records, or a count refreshed after sending.
-    Effect::new(move |previous: Option<u32>| {
-        let waiting = status.0.get().waiting_to_send;
-        if previous.is_some_and(|p| waiting > p) {
-            ctx.auto();
-            ctx.prepare_for_worker();
-        }
-        waiting
-    });
-    // Signal back: try at once, whatever the backoff said about "offline".
-    // The listener and the timer live as long as the app.
-    let _ = window_event_listener(ev::online, move |_| ctx.auto());
-    let _ = set_interval_with_handle(move || ctx.auto(), TICK);
     ctx
+}
+
+impl SyncContext {
+    /// What makes records go out while unlocked: the endpoint and state
+    /// loaded (then an attempt, if due), new finished records, signal
+    /// coming back, and a timer for retries. Started by the unlocked
+    /// pages; everything it starts stops when they unmount (at lock), and
+    /// the credentials leave memory then.
+    pub fn drive(self) {
+        leptos::task::spawn_local(self.load());
+        // New finished records, or a count refreshed after sending.
+        let status = self.status;
+        Effect::new(move |previous: Option<u32>| {
+            let waiting = status.0.get().waiting_to_send;
+            if previous.is_some_and(|p| waiting > p) {
+                self.auto();
+                self.prepare_for_worker();
+            }
+            waiting
+        });
+        // Signal back: try at once, whatever the backoff said about "offline".
+        let online = window_event_listener(ev::online, move |_| self.auto());
+        let tick = set_interval_with_handle(move || self.auto(), TICK);
+        on_cleanup(move || {
+            online.remove();
+            // Without a handle there is no timer to stop.
+            if let Ok(tick) = tick {
+                tick.clear();
+            }
+            self.endpoint.try_set(None);
+            self.held.try_set(Vec::new());
+            self.local_error.try_set(None);
+            self.problem.try_set(None);
+        });
+    }
 }
