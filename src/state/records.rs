@@ -33,6 +33,10 @@ type AppPhone = Phone<IdbDatabases, WebKeys>;
 pub struct Unlocked {
     pub records: Rc<AppRecords>,
     pub writer: Rc<AppWriter>,
+    /// Which opening of records this is, counted from the app's start:
+    /// the pages behind the lock are built anew for each one (handing the
+    /// phone over locks one profile and opens another in the same moment).
+    pub opening: u32,
 }
 
 #[derive(Clone)]
@@ -65,6 +69,10 @@ pub enum Gate {
 pub struct RecordsContext {
     pub state: RwSignal<StorageState, LocalStorage>,
     pub gate: Memo<Gate>,
+    /// [`Unlocked::opening`] while unlocked.
+    pub opening: Memo<Option<u32>>,
+    /// How many times records were opened.
+    openings: StoredValue<u32>,
     pub persisted: RwSignal<Option<bool>>,
     /// Whether persistent storage was asked for in this session.
     persist_asked: StoredValue<bool>,
@@ -427,8 +435,12 @@ impl RecordsContext {
         self.removed.set(false);
         let records = Rc::new(records);
         let writer = Writer::new(Rc::clone(&records), Rc::new(LocalSpawn));
-        self.state
-            .set(StorageState::Ready(Unlocked { records, writer }));
+        self.openings.update_value(|n| *n = n.wrapping_add(1));
+        self.state.set(StorageState::Ready(Unlocked {
+            records,
+            writer,
+            opening: self.openings.get_value(),
+        }));
         self.refresh_status();
     }
 
@@ -575,6 +587,11 @@ pub fn provide_records_context() -> RecordsContext {
             StorageState::Ready(_) => Gate::Open,
             StorageState::Unavailable(_) => Gate::Unavailable,
         }),
+        opening: Memo::new(move |_| match &*state.read() {
+            StorageState::Ready(unlocked) => Some(unlocked.opening),
+            _ => None,
+        }),
+        openings: StoredValue::new(0),
         persisted: RwSignal::new(None),
         persist_asked: StoredValue::new(false),
         unlock_not_before: RwSignal::new(0.0),

@@ -13,6 +13,18 @@ use crate::ui::screens::Screens;
 /// background.
 const PRELOAD_AFTER: std::time::Duration = std::time::Duration::from_secs(3);
 
+/// What the page shows under the header.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Neutral,
+    /// The pages behind the lock, for one opening of records.
+    Pages(Option<u32>),
+    SetUp,
+    Choose,
+    Unlock,
+    Nothing,
+}
+
 /// The app. `screens` says how the pages behind the lock are fetched: the
 /// entry point splits them into separately loaded parts; tests pass
 /// [`Screens::in_place`].
@@ -67,20 +79,29 @@ pub fn App(screens: Screens) -> impl IntoView {
     });
 
     // Pages exist only while unlocked: locking unmounts them, which writes
-    // what they hold and removes every answer from the page.
-    let screen = move || {
+    // what they hold and removes every answer from the page. One memo says
+    // which screen shows, so each change reaches the view once, and every
+    // opening of records (another profile's, with no lock seen in
+    // between) gets pages of its own.
+    let shown = Memo::new(move |_| {
         if session.neutral.get() {
-            return view! { <Neutral /> }.into_any();
+            return Shown::Neutral;
         }
         match records.gate.get() {
-            Gate::Open => view! { <LazyScreen load=screens.unlocked /> }.into_any(),
-            Gate::Setup => view! { <SetUpLock /> }.into_any(),
-            Gate::Locked if records.profile.with(Option::is_none) => {
-                view! { <ChooseProfile /> }.into_any()
-            }
-            Gate::Locked => view! { <Unlock /> }.into_any(),
-            Gate::Opening | Gate::Unavailable => ().into_any(),
+            Gate::Open => Shown::Pages(records.opening.get()),
+            Gate::Setup => Shown::SetUp,
+            Gate::Locked if records.profile.with(Option::is_none) => Shown::Choose,
+            Gate::Locked => Shown::Unlock,
+            Gate::Opening | Gate::Unavailable => Shown::Nothing,
         }
+    });
+    let screen = move || match shown.get() {
+        Shown::Neutral => view! { <Neutral /> }.into_any(),
+        Shown::Pages(_) => view! { <LazyScreen load=screens.unlocked /> }.into_any(),
+        Shown::SetUp => view! { <SetUpLock /> }.into_any(),
+        Shown::Choose => view! { <ChooseProfile /> }.into_any(),
+        Shown::Unlock => view! { <Unlock /> }.into_any(),
+        Shown::Nothing => ().into_any(),
     };
 
     view! {

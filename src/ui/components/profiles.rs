@@ -133,13 +133,15 @@ fn AddVolunteer() -> impl IntoView {
         let home = home.clone();
         leptos::task::spawn_local(async move {
             match records.add_volunteer(text, a, k).await {
-                // This page is gone: the new profile is open, at home.
+                // The new profile is open, at home, and this page is gone
+                // with the pages it was on: nothing of it is touched again
+                // (its views may still be dropping as their signals go).
                 Ok(()) => home(),
                 Err(e) => {
                     outcome.try_set(Some(Outcome::Failed(e)));
+                    working.try_set(false);
                 }
             }
-            working.try_set(false);
         });
     };
     view! {
