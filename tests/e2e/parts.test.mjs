@@ -58,6 +58,27 @@ function appFolder(dir) {
 }
 
 /**
+ * A part file taken out of a build (`hide(dir)`, for `withBuild`) and put
+ * back (`restore()`). The worker cannot precache an incomplete build, so
+ * nothing is cached: the part is simply not there.
+ */
+function missing(name) {
+  let file;
+  let away;
+  return {
+    hide(dir) {
+      file = join(dir, appFolder(dir), name);
+      away = join(dir, `${name}.away`);
+      renameSync(file, away);
+      for (const ext of ['.br', '.gz']) rmSync(file + ext, { force: true });
+    },
+    restore() {
+      renameSync(away, file);
+    },
+  };
+}
+
+/**
  * Runs `body({ dir, server, page, browser })` against a copy of the build
  * (changed first by `prepare(dir)`), served and opened in a fresh browser
  * profile; cleans everything up after.
@@ -118,17 +139,8 @@ describe('the split build', () => {
   });
 
   test('a part that cannot be fetched shows the notice, loses nothing, and loads on "Try again"', async () => {
-    let part;
-    let away;
-    const hide = (dir) => {
-      part = join(dir, appFolder(dir), 'split_reports.wasm');
-      away = join(dir, 'split_reports.wasm.away');
-      // The worker cannot precache an incomplete build, so nothing is
-      // cached: the part is simply not there.
-      renameSync(part, away);
-      for (const ext of ['.br', '.gz']) rmSync(part + ext, { force: true });
-    };
-    await withBuild(hide, async ({ server, page }) => {
+    const part = missing('split_reports.wasm');
+    await withBuild(part.hide, async ({ server, page }) => {
       await page.goto(server.url + '/');
       await ready(page);
       await start(page, server.url, 'site-visit');
@@ -163,7 +175,7 @@ describe('the split build', () => {
       // notice's own button fetches it.
       await go(page, '/people');
       await byTestId(page, 'part-missing').waitFor({ timeout: 15_000 });
-      renameSync(away, part);
+      part.restore();
       await byTestId(page, 'part-retry').click();
       assert.equal(await heading(page), 'Mitra');
       assert.equal(await byTestId(page, 'part-missing').count(), 0);
@@ -171,15 +183,8 @@ describe('the split build', () => {
   });
 
   test('without the part behind the lock, the lock screen still works, unlocking shows the notice, and "Try again" opens home', async () => {
-    let part;
-    let away;
-    const hide = (dir) => {
-      part = join(dir, appFolder(dir), 'split_unlocked.wasm');
-      away = join(dir, 'split_unlocked.wasm.away');
-      renameSync(part, away);
-      for (const ext of ['.br', '.gz']) rmSync(part + ext, { force: true });
-    };
-    await withBuild(hide, async ({ page, server }) => {
+    const part = missing('split_unlocked.wasm');
+    await withBuild(part.hide, async ({ page, server }) => {
       await page.goto(server.url + '/');
       assert.equal(await ready(page, { unlock: false }), 'setup-lock', 'the lock screen needs no part');
       await ready(page);
@@ -190,7 +195,7 @@ describe('the split build', () => {
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(overflow <= 0, `the notice fits ${width} px (${overflow} px too wide)`);
       }
-      renameSync(away, part);
+      part.restore();
       await byTestId(page, 'part-retry').click();
       await byTestId(page, 'kind-site-visit').waitFor({ timeout: 15_000 });
       assert.equal(await byTestId(page, 'part-missing').count(), 0);
