@@ -1,4 +1,4 @@
-//! The root component: provides app state, puts the lock in front of the pages, and maps routes to pages.
+//! The root component: provides app state, fetches the pages behind the lock while the lock screen shows, and shows one or the other.
 
 use leptos::prelude::*;
 use leptos_router::components::Router;
