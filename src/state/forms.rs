@@ -91,10 +91,17 @@ impl FormsContext {
         self.with(Registry::all_forms)
     }
 
-    /// Opens the registry with the records, before pages show.
-    pub async fn open(self, records: &AppRecords) {
+    /// Opens the registry with the records, before pages show, and keeps
+    /// it only if `current()` still says these records are open once it is
+    /// read (the app may have locked, or opened another profile, meanwhile).
+    /// Returns whether it was kept.
+    pub async fn open(self, records: &AppRecords, current: impl Fn() -> bool) -> bool {
         let service = FormsService { records };
-        match service.open().await {
+        let opened = service.open().await;
+        if !current() {
+            return false;
+        }
+        match opened {
             Ok(opened) => {
                 self.damaged.set(None);
                 self.settings.set(opened.settings);
@@ -105,6 +112,7 @@ impl FormsContext {
                 self.registry.set(Some(Rc::new(Registry::built_in())));
             }
         }
+        true
     }
 
     /// At unlock: the deployment's address once, then the index if there

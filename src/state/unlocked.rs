@@ -17,11 +17,10 @@ pub fn while_unlocked() -> Signal<bool> {
     let ready = RwSignal::new(false);
     if let Some(open) = records.records() {
         leptos::task::spawn_local(async move {
-            forms.open(&open).await;
             // Locked (or another profile opened) while the forms were
-            // opening: they leave memory again, as at lock.
-            if !records.records().is_some_and(|now| Rc::ptr_eq(&now, &open)) {
-                forms.clear();
+            // read: they are not kept, as at lock.
+            let current = || records.records().is_some_and(|now| Rc::ptr_eq(&now, &open));
+            if !forms.open(&open, current).await {
                 return;
             }
             ready.try_set(true);
